@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 5006
+DEMO_MUNICIPALITY ?= 4228
+DEMO_SEED ?= 1
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: install demo demo-data serve test lint bench lab clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo-data: install
+	$(BIN)/bti demo-data --municipality $(DEMO_MUNICIPALITY) --seed $(DEMO_SEED) --out data/demo
+
+demo: demo-data
+	@echo "Serving the dashboard on http://localhost:$(PORT)"
+	BTI_DATA_DIR=data/demo $(BIN)/panel serve dashboards/leader_app.py --port $(PORT) \
+		--address 127.0.0.1 --allow-websocket-origin=localhost:$(PORT) \
+		--allow-websocket-origin=127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+lab: install
+	$(BIN)/jupyter lab notebooks
+
+clean:
+	rm -rf $(VENV) data/demo .pytest_cache .ruff_cache
