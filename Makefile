@@ -8,7 +8,7 @@ DEMO_MUNICIPALITY ?= 4228
 DEMO_SEED ?= 1
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install demo demo-data serve test lint bench lab clean
+.PHONY: install demo demo-data test lint bench lab docs clean
 
 install: $(STAMP)
 
@@ -36,6 +36,9 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+
+docs: install
+	$(BIN)/python -c "from bti_workbench.contracts import contract_markdown as md; print(md(), end='')" > docs/data-contracts.md
 
 lab: install
 	$(BIN)/jupyter lab notebooks

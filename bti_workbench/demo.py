@@ -308,6 +308,8 @@ class _CaseProcess:
             if in_gap(t):
                 continue
             when = self._time(t, 0)
+            if when >= stop:  # moved past the stay by a weekend
+                break
             self._emit(case, when, "meeting_held", level, service, "baton_holder", holder)
             for partner in partners:
                 actor, _ = self.staff.pick(rng, partner)
@@ -367,6 +369,7 @@ def _report_form_2(log: pd.DataFrame, process: _CaseProcess, kommunenummer: str,
     opened = log[log["event"] == "log_opened"].groupby("case_id")["event_time"].min()
     meetings = pd.DataFrame(process.meetings, columns=["case_id", "time", "actor_id", "parent"])
     consents = log[log["event"] == "consent_given"]
+    log_opened = log[log["event"] == "log_opened"]
     rows = []
     months = pd.period_range(pd.Timestamp(a.start), pd.Timestamp(a.end), freq="M")
     for month in months:
@@ -383,8 +386,8 @@ def _report_form_2(log: pd.DataFrame, process: _CaseProcess, kommunenummer: str,
             by_level = lv.groupby("level")["case_id"].nunique()
             m = meetings[meetings["actor_id"].eq(actor) & meetings["time"].between(p0, p1_end)]
             parents = set(m.loc[m["parent"], "case_id"]) & set(lv["case_id"])
-            n_opened = int(((opened.index.isin(list(cases))) & (opened >= p0)
-                            & (opened < p1_end)).sum())
+            n_opened = int(log_opened[log_opened["actor_id"].eq(actor)
+                                      & log_opened["event_time"].between(p0, p1_end)].shape[0])
             n_consents = int(consents[consents["case_id"].isin(cases)
                                       & consents["event_time"].between(p0, p1_end)].shape[0])
             entries = log[(log["actor_id"] == actor) & log["event"].eq("entry_added")
@@ -632,6 +635,7 @@ def write_demo(
             "name": municipality.name,
             "seed": seed,
             "population_source": municipality.population_source,
+            "population_exact": municipality.population_exact,
             "files": {name: kind for name, kind in DEMO_FILES.items()},
             "rows": {name: len(frame) for name, frame in tables.items()},
         }

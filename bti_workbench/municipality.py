@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bti_workbench._resources import data_dir
-from bti_workbench.population import AGE_BANDS, read_municipalities, read_ssb_07459
+from bti_workbench.population import AGE_BANDS, band_totals, read_municipalities, read_ssb_07459
 from bti_workbench.services import service_ids
 
 __all__ = ["Municipality", "default_services", "load_municipality"]
@@ -67,6 +67,8 @@ class Municipality:
         Index ``service`` (catalogue id); columns ``staff_fte`` and ``bti_share``.
     population_source : str
         Where the population came from, stated in every report.
+    population_exact : bool
+        False when band totals were spread evenly over single years.
     """
 
     kommunenummer: str
@@ -74,6 +76,7 @@ class Municipality:
     population: pd.Series = field(repr=False)
     services: pd.DataFrame = field(repr=False)
     population_source: str = ""
+    population_exact: bool = True
 
     def __post_init__(self) -> None:
         if not (len(self.kommunenummer) == 4 and self.kommunenummer.isdigit()):
@@ -100,10 +103,7 @@ class Municipality:
         >>> load_municipality("4228").children_by_band().tolist()
         [107, 245, 86, 96]
         """
-        return pd.Series(
-            {band: int(self.population.loc[lo:hi].sum()) for band, (lo, hi) in AGE_BANDS.items()},
-            name="persons",
-        ).rename_axis("age_band")
+        return band_totals(self.population)
 
     def bti_hours_per_week(self, hours_per_fte: float = 37.5) -> pd.Series:
         """Hours per week each service has for BTI work (FTE × share × hours per FTE)."""
@@ -179,7 +179,7 @@ def load_municipality(
         row = table.loc[knr]
         population = _spread_bands(row)
         name = str(row["name"])
-        source = f"{row['source']}, bands spread evenly over single years"
+        source = str(row["source"])
     population = population.rename("persons")
     staffing = services if services is not None else default_services(population)
-    return Municipality(knr, name, population, staffing, source)
+    return Municipality(knr, name, population, staffing, source, population_file is not None)

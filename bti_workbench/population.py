@@ -22,6 +22,7 @@ __all__ = [
     "AGE_BANDS",
     "PopulationFileError",
     "age_band",
+    "band_totals",
     "by_band",
     "read_municipalities",
     "read_ssb_07459",
@@ -57,6 +58,20 @@ def age_band(age: int) -> str | None:
         if lo <= age <= hi:
             return band
     return None
+
+
+def band_totals(persons_by_age: pd.Series) -> pd.Series:
+    """Sum persons by single year of age (index = age) into the BTI age bands.
+
+    Examples
+    --------
+    >>> band_totals(pd.Series(10, index=range(30))).tolist()
+    [60, 100, 40, 40]
+    """
+    return pd.Series(
+        {band: int(persons_by_age.loc[lo:hi].sum()) for band, (lo, hi) in AGE_BANDS.items()},
+        name="persons",
+    ).rename_axis("age_band")
 
 
 def _decode(raw: bytes, source: str) -> str:

@@ -326,9 +326,9 @@ def _protect(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     n_rows, n_cols = hidden.shape
     if n_rows < 2 or n_cols < 2:
         return hidden
-    # Prefer to hide small, non-zero cells; zeros are cheap but a hidden structural zero
-    # protects nothing when readers can guess it.
-    cost = np.where(values > 0, values, values + 0.5).astype(float)
+    # Prefer to hide small non-zero cells: a hidden zero protects little when readers can
+    # guess it is a structural zero, so zeros are used only when nothing else closes a cycle.
+    cost = np.where(values > 0, values, 1e9).astype(float)
     while True:
         bridges = _bridges(hidden)
         if not bridges:

@@ -7,8 +7,9 @@ from functools import cache
 import pandas as pd
 
 from bti_workbench._resources import resource
+from bti_workbench.labels import label
 
-__all__ = ["SCOPES", "SECTORS", "service_catalogue", "service_ids"]
+__all__ = ["SCOPES", "SECTORS", "service_catalogue", "service_ids", "services_overview"]
 
 SECTORS = ("upbringing", "health", "welfare", "specialist_state", "administration")
 SCOPES = ("municipal", "intermunicipal", "specialist", "state")
@@ -51,3 +52,37 @@ def service_ids() -> tuple[str, ...]:
     True
     """
     return tuple(_catalogue().index)
+
+
+def services_overview(services: pd.DataFrame, lang: str = "nb", hours_per_fte: float = 37.5
+                      ) -> pd.DataFrame:
+    """A municipality's services as a labelled table for people to read.
+
+    Parameters
+    ----------
+    services : pandas.DataFrame
+        Columns ``service, staff_fte, bti_share`` (or index ``service``).
+    lang : {"nb", "en"}
+    hours_per_fte : float
+        Working hours per week of one FTE.
+
+    Examples
+    --------
+    >>> t = services_overview(pd.DataFrame({"service": ["ppt"], "staff_fte": [2.0],
+    ...                                     "bti_share": [0.2]}), "en")
+    >>> t.iloc[0, [0, 2, 4]].tolist()
+    ['Educational-psychological service (PPT)', 'Intermunicipal', '20 %']
+    """
+    frame = services.set_index("service") if "service" in services.columns else services
+    rows = frame.join(_catalogue(), how="left")
+    return pd.DataFrame(
+        {
+            label("ui.service", lang): rows[f"name_{lang}"],
+            label("ui.sector", lang): [label(f"sector.{s}", lang) for s in rows["sector"]],
+            label("ui.scope", lang): [label(f"scope.{s}", lang) for s in rows["scope"]],
+            label("ui.staff_fte", lang): rows["staff_fte"].round(1),
+            label("ui.bti_share", lang): [f"{round(v * 100)} %" for v in rows["bti_share"]],
+            label("ui.bti_hours", lang): (rows["staff_fte"] * rows["bti_share"] * hours_per_fte)
+            .round(1),
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,96 @@
+"""How cases move between levels, read from an event log."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["FLOW_STATES", "case_paths", "level_transitions"]
+
+#: States of a case path: a new concern, the levels, and how it ends (or that it is still open).
+FLOW_STATES = ("concern", "0", "1", "2", "3", "closed", "child_welfare", "open")
+
+
+def case_paths(event_log: pd.DataFrame) -> pd.DataFrame:
+    """One row per step of each case through the levels.
+
+    A case starts as a new concern, enters level 0, follows its ``level_changed`` events and
+    ends ``closed`` (log closed, or a level-0 decision with no log), ``child_welfare`` (reported
+    to child welfare as its last step) or ``open`` (still active at the end of the export).
+
+    Parameters
+    ----------
+    event_log : pandas.DataFrame
+        A validated event log (:func:`bti_workbench.io.read_event_log`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``case_id, step, source, target`` with states from :data:`FLOW_STATES`.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({
+    ...     "case_id": ["c"] * 4,
+    ...     "event_time": pd.to_datetime(["2018-01-01", "2018-01-10", "2018-01-10", "2018-03-01"]),
+    ...     "event": ["concern_raised", "level0_decision", "level_changed", "log_closed"],
+    ...     "level": [0, 0, 1, 1]})
+    >>> case_paths(log)[["source", "target"]].values.tolist()
+    [['concern', '0'], ['0', '1'], ['1', 'closed']]
+    """
+    ordered = event_log.sort_values(["case_id", "event_time"], kind="stable")
+    rows = []
+    for case_id, events in ordered.groupby("case_id", sort=True):
+        state = "concern"
+        steps = []
+        decided = reported = closed = False
+        for event, level in zip(events["event"], events["level"], strict=True):
+            if event == "concern_raised" and state == "concern":
+                steps.append((state, "0"))
+                state = "0"
+            elif event == "level_changed" and str(int(level)) != state:
+                if state == "concern":
+                    steps.append((state, "0"))
+                    state = "0"
+                steps.append((state, str(int(level))))
+                state = str(int(level))
+                reported = False
+            elif event == "level0_decision":
+                decided = True
+            elif event == "report_to_child_welfare":
+                reported = True
+            elif event == "log_closed":
+                closed = True
+            elif event in ("log_opened", "meeting_held", "entry_added") and closed:
+                closed = False  # a log reopened
+        if state == "concern":
+            steps.append((state, "0"))
+            state = "0"
+        if reported:
+            end = "child_welfare"
+        elif closed or (state == "0" and decided):
+            end = "closed"
+        else:
+            end = "open"
+        steps.append((state, end))
+        rows += [(case_id, i, a, b) for i, (a, b) in enumerate(steps)]
+    return pd.DataFrame(rows, columns=["case_id", "step", "source", "target"])
+
+
+def level_transitions(event_log: pd.DataFrame) -> pd.DataFrame:
+    """Count transitions between states as a square table (rows from, columns to).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index and columns :data:`FLOW_STATES`; cell = number of transitions.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"case_id": ["a", "b"], "event_time": pd.to_datetime(["2018-01-01"] * 2),
+    ...                     "event": ["concern_raised"] * 2, "level": [0, 0]})
+    >>> int(level_transitions(log).loc["concern", "0"])
+    2
+    """
+    paths = case_paths(event_log)
+    table = pd.crosstab(paths["source"], paths["target"])
+    return table.reindex(index=FLOW_STATES, columns=FLOW_STATES, fill_value=0).astype("int64")

@@ -1,0 +1,233 @@
+"""The privacy guard and small-cell suppression, including property tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bti_workbench.privacy import (
+    IdentifierError,
+    check_no_identifiers,
+    find_fodselsnummer,
+    identifier_columns,
+    is_fodselsnummer,
+    suppress_small,
+)
+
+# An independent formulation of the mod-11 rule: a valid number makes both weighted sums,
+# check digit included with weight 1, divisible by 11.
+_W1 = np.array([3, 7, 6, 1, 8, 9, 4, 5, 2, 1])
+_W2 = np.array([5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1])
+
+
+def _complete(prefix: str) -> str | None:
+    """Find the two check digits for a 9-digit prefix, or None when none exist."""
+    for k1 in range(10):
+        digits = np.array([int(c) for c in prefix + str(k1)])
+        if (digits @ _W1) % 11:
+            continue
+        for k2 in range(10):
+            full = np.append(digits, k2)
+            if (full @ _W2) % 11 == 0:
+                return prefix + str(k1) + str(k2)
+    return None
+
+
+births = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2039, 12, 31))
+
+
+@st.composite
+def fodselsnummer(draw, d_number=False):
+    born = draw(births)
+    day = born.day + (40 if d_number else 0)
+    individual = draw(st.integers(0, 999))
+    prefix = f"{day:02d}{born.month:02d}{born.year % 100:02d}{individual:03d}"
+    number = _complete(prefix)
+    if number is None:
+        from hypothesis import assume
+
+        assume(False)
+    return number
+
+
+def test_known_numbers():
+    assert is_fodselsnummer("01010750160")
+    assert not is_fodselsnummer("01010750161")  # wrong second check digit
+    assert not is_fodselsnummer("32010750160")  # no 32nd day
+    assert not is_fodselsnummer("0101075016")  # ten digits
+
+
+@given(fodselsnummer())
+def test_valid_numbers_are_found(number):
+    assert is_fodselsnummer(number)
+
+
+@given(fodselsnummer(d_number=True))
+def test_valid_d_numbers_are_found(number):
+    assert is_fodselsnummer(number)
+
+
+@given(fodselsnummer(), st.integers(0, 10), st.integers(1, 9))
+def test_any_single_digit_error_is_rejected(number, position, shift):
+    digits = list(number)
+    digits[position] = str((int(digits[position]) + shift) % 10)
+    assert not is_fodselsnummer("".join(digits))
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11))
+def test_agrees_with_independent_rule(candidate):
+    expected = _complete(candidate[:9]) == candidate and _date_ok(candidate)
+    assert is_fodselsnummer(candidate) == expected
+
+
+def _date_ok(number: str) -> bool:
+    day, month = int(number[:2]), int(number[2:4])
+    day -= 40 if day > 40 else 0
+    month -= 80 if month > 80 else (40 if month > 40 else 0)
+    try:
+        dt.date(2000, month, day)  # a leap year: 29 February is a valid birth date
+    except ValueError:
+        return False
+    return True
+
+
+@given(fodselsnummer(), st.sampled_from(["{}", "fnr: {}", "{} (mor)", "x{}x"]))
+def test_found_inside_text(number, template):
+    frame = pd.DataFrame({"note": ["ok", template.format(number)]})
+    assert find_fodselsnummer(frame) == {"note": 1}
+
+
+def test_found_in_spaced_and_numeric_forms():
+    frame = pd.DataFrame({
+        "spaced": ["010107 50160", "x"],
+        "as_number": [1010750160, 5],  # Excel dropped the leading zero
+        "as_float": [1010750160.0, 1.5],
+        "plain": ["C001", "20180101"],
+    })
+    assert find_fodselsnummer(frame) == {"spaced": 1, "as_number": 1, "as_float": 1}
+
+
+def test_guard_message_names_file_column_and_rows_never_the_value():
+    frame = pd.DataFrame({"actor_id": ["A1", "01010750160", "01010750160"], "x": [1, 2, 3]})
+    with pytest.raises(IdentifierError) as err:
+        check_no_identifiers(frame, "logg.csv")
+    message = str(err.value)
+    assert "logg.csv" in message and "'actor_id': 2 rows" in message
+    assert "01010750160" not in message
+
+
+@pytest.mark.parametrize(
+    "column",
+    ["navn", "Barnets navn", "Fornavn", "etternavn", "fødselsnummer", "Personnummer", "FNR",
+     "adresse", "Telefon", "e-post", "E-mail", "email", "name", "date_of_birth", "mobil"],
+)
+def test_identifier_columns_are_refused(column):
+    with pytest.raises(IdentifierError, match=f"'{column}' looks like a direct identifier"):
+        check_no_identifiers(pd.DataFrame({column: ["x"]}), "f.csv")
+
+
+def test_ordinary_columns_pass():
+    names = ["case_id", "kommunenavn", "tjeneste", "hendelse", "aktør_id", "unit", "enhet",
+             "respondent_service", "stilling", "title"]
+    assert identifier_columns(names) == []
+
+
+# --------------------------------------------------------------------------- suppression
+
+
+def _extended_equations(shape: tuple[int, int]) -> np.ndarray:
+    """Linear equations of a table with a total row and column (last row/column)."""
+    rows, cols = shape
+    n = rows * cols
+    equations = []
+    for r in range(rows):
+        eq = np.zeros(n)
+        eq[r * cols:(r + 1) * cols - 1] = 1
+        eq[r * cols + cols - 1] = -1
+        equations.append(eq)
+    for c in range(cols):
+        eq = np.zeros(n)
+        eq[[r * cols + c for r in range(rows - 1)]] = 1
+        eq[(rows - 1) * cols + c] = -1
+        equations.append(eq)
+    return np.array(equations)
+
+
+def _recoverable(hidden: np.ndarray) -> list[tuple[int, int]]:
+    """Hidden cells whose value follows from the visible ones through the table's sums."""
+    shape = hidden.shape
+    flat = hidden.ravel()
+    if not flat.any():
+        return []
+    a = _extended_equations(shape)[:, flat]
+    rank = np.linalg.matrix_rank(a)
+    found = []
+    for j, idx in enumerate(np.flatnonzero(flat)):
+        unit = np.zeros(a.shape[1])
+        unit[j] = 1
+        # A hidden cell is determined iff its unit vector lies in the row space of a.
+        if np.linalg.matrix_rank(np.vstack([a, unit])) == rank:
+            found.append(divmod(int(idx), shape[1]))
+    return found
+
+
+tables = st.integers(2, 5).flatmap(
+    lambda r: st.integers(2, 5).flatmap(
+        lambda c: st.lists(st.lists(st.integers(0, 25), min_size=c, max_size=c),
+                           min_size=r, max_size=r)
+    )
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(tables, st.integers(2, 6), st.booleans())
+def test_two_way_suppression_is_safe(rows, k, allow_zero):
+    table = pd.DataFrame(rows)
+    result = suppress_small(table, k=k, allow_zero=allow_zero)
+    values = result.values
+    hidden = result.hidden.to_numpy()
+    full = table.copy()
+    full["total"] = full.sum(axis=1)
+    full.loc["total"] = full.sum(axis=0)
+    truth = full.to_numpy()
+    visible = ~hidden
+    # No visible cell below k (zeros only when allowed), totals included.
+    small = (truth < k) & ((truth != 0) | (not allow_zero))
+    assert not (small & visible).any()
+    # Visible cells are the true counts.
+    assert (values.to_numpy()[visible].astype(int) == truth[visible]).all()
+    # No hidden cell can be worked out from the visible cells and totals.
+    assert _recoverable(hidden) == []
+
+
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=8), st.integers(2, 6))
+def test_one_way_suppression_is_safe(counts, k):
+    result = suppress_small(pd.Series(counts, name="n"), k=k)
+    hidden = result.hidden.iloc[:, 0].to_numpy()
+    truth = np.array([*counts, sum(counts)])
+    assert not ((truth < k) & ~hidden).any()
+    assert hidden.sum() != 1  # a single hidden entry would follow from the total
+
+
+def test_formatted_labels():
+    table = pd.DataFrame({"a": [12, 3], "b": [20, 9]}, index=["x", "y"])
+    result = suppress_small(table)
+    shown = result.formatted("nb")
+    assert shown.loc["y", "a"] == "<5"
+    # y's total and column a's total would give 3 away, so a cycle of cells is hidden with it.
+    assert shown.loc["y", "b"] == "×"
+    assert int(result.hidden.to_numpy().sum()) == 4
+    assert result.formatted("en").loc["total", "total"] == "44"
+    assert suppress_small(table, k=3).formatted().loc["y", "a"] == "3"
+
+
+def test_rejects_non_counts():
+    with pytest.raises(ValueError, match="non-negative whole counts"):
+        suppress_small(pd.DataFrame({"a": [1.5, 2]}))
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        suppress_small(pd.DataFrame({"a": [1, 2]}), k=0)
