@@ -100,7 +100,9 @@ def _validate_one(path: Path, kind: str) -> bool:
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Files, or a demo folder with manifest.json.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files, or a demo folder with manifest.json.")
+    ],
     kind: Annotated[
         str | None,
         typer.Option(help="Contract: " + ", ".join(KINDS) + ". Not needed for a demo folder."),

@@ -99,8 +99,15 @@ _PARTNERS = {
     "refugee_service": {"nav": 0.5, "adult_education": 0.5},
 }
 _COMPLEX_PARTNERS = {
-    "child_welfare": 0.25, "bup": 0.2, "ppt": 0.15, "mental_health": 0.1, "school_health": 0.1,
-    "health_station": 0.05, "nav": 0.05, "police": 0.05, "family_counselling": 0.05,
+    "child_welfare": 0.25,
+    "bup": 0.2,
+    "ppt": 0.15,
+    "mental_health": 0.1,
+    "school_health": 0.1,
+    "health_station": 0.05,
+    "nav": 0.05,
+    "police": 0.05,
+    "family_counselling": 0.05,
 }
 # Share of a service's FTE who can hold the baton (pedagogical leaders, contact teachers …).
 _HOLDER_SHARE = {"kindergarten": 1 / 3, "school": 0.6}
@@ -113,8 +120,16 @@ _BARRIERS = (
     "Uklart hvem som har stafettpinnen",
     "Teknisk trøbbel med innlogging",
 )
-_SURVEY_SERVICES = ("kindergarten", "school", "health_station", "school_health", "ppt",
-                    "child_welfare", "mental_health", "nav")
+_SURVEY_SERVICES = (
+    "kindergarten",
+    "school",
+    "health_station",
+    "school_health",
+    "ppt",
+    "child_welfare",
+    "mental_health",
+    "nav",
+)
 
 
 def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
@@ -206,8 +221,19 @@ class _CaseProcess:
     def _emit(self, case, t, event, level, service, role, actor):
         if t <= self.end:
             self._seq += 1
-            self.events.append((case.case_id, t, event, level, service, role, actor,
-                                self._band(case, t), self._seq))
+            self.events.append(
+                (
+                    case.case_id,
+                    t,
+                    event,
+                    level,
+                    service,
+                    role,
+                    actor,
+                    self._band(case, t),
+                    self._seq,
+                )
+            )
 
     def run(self, case: _Case, source: str) -> None:
         a, rng = self.a, self.rng
@@ -243,11 +269,19 @@ class _CaseProcess:
                 gap = (g0, g0 + pd.Timedelta(days=float(rng.uniform(50, 90))))
                 leave = max(leave, gap[1] + pd.Timedelta(days=7))
                 dropped = False
-            self._emit(case, self._time(t, 1), "measure_added", level, service, "baton_holder",
-                       holder)
+            self._emit(
+                case, self._time(t, 1), "measure_added", level, service, "baton_holder", holder
+            )
             if rng.random() < a.evaluation_share and t + pd.Timedelta(days=56) < leave:
-                self._emit(case, self._time(t, rng.uniform(42, 70)), "measure_evaluated", level,
-                           service, "baton_holder", holder)
+                self._emit(
+                    case,
+                    self._time(t, rng.uniform(42, 70)),
+                    "measure_evaluated",
+                    level,
+                    service,
+                    "baton_holder",
+                    holder,
+                )
             self._activity(case, t, leave, level, holder, service, partners, gap)
             if consent_at is not None:  # None: expired and never renewed
                 consent_at = self._consent(case, consent_at, leave, level, service)
@@ -259,21 +293,29 @@ class _CaseProcess:
             t = leave
             if move in ("close", "child_welfare"):
                 if move == "child_welfare":
-                    self._emit(case, t, "report_to_child_welfare", level, service,
-                               "baton_holder", holder)
-                self._emit(case, self._time(t, 0), "log_closed", level, service, "baton_holder",
-                           holder)
+                    self._emit(
+                        case, t, "report_to_child_welfare", level, service, "baton_holder", holder
+                    )
+                self._emit(
+                    case, self._time(t, 0), "log_closed", level, service, "baton_holder", holder
+                )
                 self.holding.append((case.case_id, holder, service, unit, held_since, t))
                 return
             level += 1 if move == "up" else -1
             self._emit(case, t, "level_changed", level, service, "baton_holder", holder)
             if move == "up":
                 wanted = 1 if level == 2 else max(2, len(partners) + 1)
-                pool = dict(_PARTNERS.get(service, _COMPLEX_PARTNERS)) if level == 2 else \
-                    dict(_COMPLEX_PARTNERS)
+                pool = (
+                    dict(_PARTNERS.get(service, _COMPLEX_PARTNERS))
+                    if level == 2
+                    else dict(_COMPLEX_PARTNERS)
+                )
                 while len(partners) < wanted:
-                    pool = {s: w for s, w in pool.items()
-                            if s != service and s not in partners and s in self.staff.actors}
+                    pool = {
+                        s: w
+                        for s, w in pool.items()
+                        if s != service and s not in partners and s in self.staff.actors
+                    }
                     if not pool:
                         break
                     partners.append(_choice(rng, pool))
@@ -285,8 +327,9 @@ class _CaseProcess:
                 self.holding.append((case.case_id, holder, service, unit, held_since, t))
                 holder, unit = self.staff.pick(rng, new_service)
                 service, held_since = new_service, t
-                self._emit(case, self._time(t, 2), "baton_handover", level, service,
-                           "baton_holder", holder)
+                self._emit(
+                    case, self._time(t, 2), "baton_handover", level, service, "baton_holder", holder
+                )
 
     def _activity(self, case, start, stop, level, holder, service, partners, gap):
         a, rng = self.a, self.rng
@@ -297,8 +340,9 @@ class _CaseProcess:
             if t >= stop:
                 break
             if not in_gap(t):
-                self._emit(case, self._time(t, 0), "entry_added", level, service, "baton_holder",
-                           holder)
+                self._emit(
+                    case, self._time(t, 0), "entry_added", level, service, "baton_holder", holder
+                )
         t = start
         every = a.meeting_every_weeks[level] * 7
         while True:
@@ -319,8 +363,9 @@ class _CaseProcess:
                 self._emit(case, when, "meeting_held", level, service, "parent", case.parent_id)
             young = case.age0 >= 0 and case.age0 + (when - case.t0).days / 365.25 >= 12
             if young and level >= 2 and rng.random() < 0.5:
-                self._emit(case, when, "meeting_held", level, service, "young_person",
-                           case.young_id)
+                self._emit(
+                    case, when, "meeting_held", level, service, "young_person", case.young_id
+                )
             if when <= self.end:
                 self.meetings.append((case.case_id, when, holder, parent))
 
@@ -328,48 +373,74 @@ class _CaseProcess:
         a, rng = self.a, self.rng
         while consent_at + pd.Timedelta(days=a.consent_days) < stop:
             expired = consent_at + pd.Timedelta(days=a.consent_days)
-            self._emit(case, self._time(expired, 0), "consent_expired", level, service, "parent",
-                       case.parent_id)
+            self._emit(
+                case,
+                self._time(expired, 0),
+                "consent_expired",
+                level,
+                service,
+                "parent",
+                case.parent_id,
+            )
             if rng.random() >= a.consent_renewal_share:
                 return None
             consent_at = self._time(expired, rng.uniform(1, 20))
-            self._emit(case, consent_at, "consent_given", level, service, "parent",
-                       case.parent_id)
+            self._emit(case, consent_at, "consent_given", level, service, "parent", case.parent_id)
         return consent_at
 
 
-def _arrivals(rng, municipality: Municipality, a: DemoAssumptions) -> list[tuple[pd.Timestamp, int]]:
+def _arrivals(
+    rng, municipality: Municipality, a: DemoAssumptions
+) -> list[tuple[pd.Timestamp, int]]:
     days = (a.end - a.start).days + 1
     ages = np.arange(24)
-    weights = np.array([municipality.population.iloc[i] * a.band_weight[age_band(i)]
-                        for i in ages], dtype=float)
+    weights = np.array(
+        [municipality.population.iloc[i] * a.band_weight[age_band(i)] for i in ages], dtype=float
+    )
     rate = a.concerns_per_1000_per_year / 1000 * weights.sum() / 365.25 * days
     n = int(rng.poisson(rate))
     offsets = np.sort(rng.integers(0, days, size=n))
     drawn = rng.choice(ages, size=n, p=weights / weights.sum())
     prenatal = rng.random(n) < a.prenatal_share
     start = pd.Timestamp(a.start)
-    return [(start + pd.Timedelta(days=int(d)), -1 if p else int(g))
-            for d, g, p in zip(offsets, drawn, prenatal, strict=True)]
+    return [
+        (start + pd.Timedelta(days=int(d)), -1 if p else int(g))
+        for d, g, p in zip(offsets, drawn, prenatal, strict=True)
+    ]
 
 
 def _event_log(process: _CaseProcess) -> pd.DataFrame:
     cols = ["case_id", "event_time", "event", "level", "service", "role", "actor_id", "age_band"]
     frame = pd.DataFrame(process.events, columns=[*cols, "seq"])
     frame = frame.sort_values(["event_time", "seq"]).drop(columns="seq")
-    return frame.drop_duplicates(subset=["case_id", "event_time", "event", "service", "role",
-                                         "actor_id"]).reset_index(drop=True)
+    return frame.drop_duplicates(
+        subset=["case_id", "event_time", "event", "service", "role", "actor_id"]
+    ).reset_index(drop=True)
 
 
-def _report_form_2(log: pd.DataFrame, process: _CaseProcess, kommunenummer: str,
-                   rng, a: DemoAssumptions) -> pd.DataFrame:
-    holding = pd.DataFrame(process.holding,
-                           columns=["case_id", "actor_id", "service", "unit", "start", "stop"])
+def _monthly(frame: pd.DataFrame, key: str, time: str) -> dict[tuple, pd.DataFrame]:
+    """Split rows by (key, calendar month of ``time``) once, for cheap look-ups."""
+    months = frame[time].dt.to_period("M")
+    return {k: g for k, g in frame.groupby([frame[key], months], sort=False)}
+
+
+def _report_form_2(
+    log: pd.DataFrame, process: _CaseProcess, kommunenummer: str, rng, a: DemoAssumptions
+) -> pd.DataFrame:
+    holding = pd.DataFrame(
+        process.holding, columns=["case_id", "actor_id", "service", "unit", "start", "stop"]
+    )
     levels = pd.DataFrame(process.levels, columns=["case_id", "level", "start", "stop"])
     opened = log[log["event"] == "log_opened"].groupby("case_id")["event_time"].min()
-    meetings = pd.DataFrame(process.meetings, columns=["case_id", "time", "actor_id", "parent"])
-    consents = log[log["event"] == "consent_given"]
-    log_opened = log[log["event"] == "log_opened"]
+    meetings = _monthly(
+        pd.DataFrame(process.meetings, columns=["case_id", "time", "actor_id", "parent"]),
+        "actor_id",
+        "time",
+    )
+    consents = _monthly(log[log["event"] == "consent_given"], "case_id", "event_time")
+    opened_by = _monthly(log[log["event"] == "log_opened"], "actor_id", "event_time")
+    entries_by = _monthly(log[log["event"] == "entry_added"], "actor_id", "event_time")
+    empty = pd.DataFrame({"case_id": [], "parent": []})
     rows = []
     months = pd.period_range(pd.Timestamp(a.start), pd.Timestamp(a.end), freq="M")
     for month in months:
@@ -378,34 +449,40 @@ def _report_form_2(log: pd.DataFrame, process: _CaseProcess, kommunenummer: str,
         active = holding[(holding["start"] < p1_end) & (holding["stop"] >= p0)]
         active = active[active["case_id"].isin(opened.index)]
         active = active[active["case_id"].map(opened) < p1_end]
+        at_month_end = levels[(levels["start"] < p1_end) & (levels["stop"] >= p1_end)]
+        level_of = dict(zip(at_month_end["case_id"], at_month_end["level"], strict=True))
         for (actor, service, unit), held in active.groupby(["actor_id", "service", "unit"]):
-            cases = set(held["case_id"])
-            at_end = held[held["stop"] >= p1_end]
-            lv = levels[levels["case_id"].isin(at_end["case_id"]) & (levels["start"] < p1_end)
-                        & (levels["stop"] >= p1_end)]
-            by_level = lv.groupby("level")["case_id"].nunique()
-            m = meetings[meetings["actor_id"].eq(actor) & meetings["time"].between(p0, p1_end)]
-            parents = set(m.loc[m["parent"], "case_id"]) & set(lv["case_id"])
-            n_opened = int(log_opened[log_opened["actor_id"].eq(actor)
-                                      & log_opened["event_time"].between(p0, p1_end)].shape[0])
-            n_consents = int(consents[consents["case_id"].isin(cases)
-                                      & consents["event_time"].between(p0, p1_end)].shape[0])
-            entries = log[(log["actor_id"] == actor) & log["event"].eq("entry_added")
-                          & log["event_time"].between(p0, p1_end)].shape[0]
+            at_end = set(held.loc[held["stop"] >= p1_end, "case_id"]) & set(level_of)
+            by_level = pd.Series([level_of[c] for c in at_end], dtype="int64").value_counts()
+            m = meetings.get((actor, month), empty)
+            parents = set(m.loc[m["parent"].astype(bool), "case_id"]) & at_end
+            n_opened = len(opened_by.get((actor, month), ()))
+            n_consents = sum(len(consents.get((c, month), ())) for c in set(held["case_id"]))
+            entries = len(entries_by.get((actor, month), ()))
             hours = round((1.5 * len(m) + 0.25 * entries + 0.5 * n_opened) * 2) / 2
             useful = int(rng.choice([1, 2, 3, 4, 5], p=[0.05, 0.1, 0.25, 0.35, 0.25]))
-            rows.append({
-                "municipality": kommunenummer, "unit": unit, "service": service,
-                "baton_holder_id": actor, "period_start": p0, "period_end": p1,
-                "logs_opened": n_opened,
-                "active_level_1": int(by_level.get(1, 0)), "active_level_2": int(by_level.get(2, 0)),
-                "active_level_3": int(by_level.get(3, 0)),
-                "parents_participating": len(parents), "consents_given": n_consents,
-                "meetings_held": len(m), "hours_used": hours,
-                "usefulness": pd.NA if rng.random() < 0.1 else useful,
-                "barriers": _BARRIERS[int(rng.integers(len(_BARRIERS)))]
-                if rng.random() < 0.25 else "",
-            })
+            rows.append(
+                {
+                    "municipality": kommunenummer,
+                    "unit": unit,
+                    "service": service,
+                    "baton_holder_id": actor,
+                    "period_start": p0,
+                    "period_end": p1,
+                    "logs_opened": n_opened,
+                    "active_level_1": int(by_level.get(1, 0)),
+                    "active_level_2": int(by_level.get(2, 0)),
+                    "active_level_3": int(by_level.get(3, 0)),
+                    "parents_participating": len(parents),
+                    "consents_given": n_consents,
+                    "meetings_held": len(m),
+                    "hours_used": hours,
+                    "usefulness": pd.NA if rng.random() < 0.1 else useful,
+                    "barriers": _BARRIERS[int(rng.integers(len(_BARRIERS)))]
+                    if rng.random() < 0.25
+                    else "",
+                }
+            )
     return pd.DataFrame(rows, columns=list(column_specs("report-form-2")))
 
 
@@ -418,17 +495,24 @@ def _report_form_1(municipality: Municipality, staff: _Staff, ids: _Ids, rng) ->
         per_unit = max(1, round(municipality.services.loc[service, "staff_fte"] / len(units)))
         for unit in units:
             trained = int(rng.binomial(per_unit, 0.8))
-            rows.append({
-                "municipality": municipality.kommunenummer, "unit": unit, "service": service,
-                "superuser_id": ids.new("S"), "report_date": pd.Timestamp(2018, 3, 1),
-                "staff_in_unit": per_unit, "staff_trained": trained,
-                "meetings_held": int(rng.integers(1, 4)),
-                "case_discussed": bool(rng.random() < 0.9),
-                "action_guide_reviewed": bool(rng.random() < 0.85),
-                "fictional_log_created": bool(rng.random() < 0.6),
-                "barriers": _BARRIERS[int(rng.integers(len(_BARRIERS)))]
-                if rng.random() < 0.4 else "",
-            })
+            rows.append(
+                {
+                    "municipality": municipality.kommunenummer,
+                    "unit": unit,
+                    "service": service,
+                    "superuser_id": ids.new("S"),
+                    "report_date": pd.Timestamp(2018, 3, 1),
+                    "staff_in_unit": per_unit,
+                    "staff_trained": trained,
+                    "meetings_held": int(rng.integers(1, 4)),
+                    "case_discussed": bool(rng.random() < 0.9),
+                    "action_guide_reviewed": bool(rng.random() < 0.85),
+                    "fictional_log_created": bool(rng.random() < 0.6),
+                    "barriers": _BARRIERS[int(rng.integers(len(_BARRIERS)))]
+                    if rng.random() < 0.4
+                    else "",
+                }
+            )
     return pd.DataFrame(rows, columns=list(column_specs("report-form-1")))
 
 
@@ -436,21 +520,29 @@ def _staff_survey(municipality: Municipality, ids: _Ids, rng, a: DemoAssumptions
     items = list(item_catalogue().index)
     base = dict(zip(items, rng.normal(0.0, 0.4, len(items)), strict=True))
     rows = []
-    for wave, day, shift in (("baseline", dt.date(2017, 11, 15), 0.0),
-                             ("follow_up", dt.date(2019, 5, 15), a.survey_improvement)):
+    for wave, day, shift in (
+        ("baseline", dt.date(2017, 11, 15), 0.0),
+        ("follow_up", dt.date(2019, 5, 15), a.survey_improvement),
+    ):
         for service in _SURVEY_SERVICES:
             if service not in municipality.services.index:
                 continue
             n = max(2, round(municipality.services.loc[service, "staff_fte"] * 0.5))
             for _ in range(n):
                 person = rng.normal(0, 0.6)
-                row = {"respondent_id": ids.new("R"), "municipality": municipality.kommunenummer,
-                       "wave": wave, "date": pd.Timestamp(day) + pd.Timedelta(
-                           days=int(rng.integers(0, 14))),
-                       "service": service, "role": "leader" if rng.random() < 0.1 else "staff"}
+                row = {
+                    "respondent_id": ids.new("R"),
+                    "municipality": municipality.kommunenummer,
+                    "wave": wave,
+                    "date": pd.Timestamp(day) + pd.Timedelta(days=int(rng.integers(0, 14))),
+                    "service": service,
+                    "role": "leader" if rng.random() < 0.1 else "staff",
+                }
                 for item in items:
                     latent = 3.1 + base[item] + shift + person + rng.normal(0, 0.7)
-                    row[item] = pd.NA if rng.random() < 0.04 else int(np.clip(np.rint(latent), 1, 5))
+                    row[item] = (
+                        pd.NA if rng.random() < 0.04 else int(np.clip(np.rint(latent), 1, 5))
+                    )
                 rows.append(row)
     return pd.DataFrame(rows, columns=[*column_specs("staff-survey"), *items])
 
@@ -461,7 +553,7 @@ def _collaboration_survey(log: pd.DataFrame, municipality: Municipality, rng) ->
     counts: dict[tuple[str, str], int] = {}
     for services in pairs:
         for i, x in enumerate(services):
-            for y in services[i + 1:]:
+            for y in services[i + 1 :]:
                 counts[(x, y)] = counts.get((x, y), 0) + 1
     responding = [s for s in _SURVEY_SERVICES if s in municipality.services.index]
     rows = []
@@ -474,10 +566,17 @@ def _collaboration_survey(log: pd.DataFrame, municipality: Municipality, rng) ->
             step = int(np.clip(np.floor(np.log1p(n) * 1.2 + rng.normal(0.8, 0.7)), 0, 4))
             trust = int(np.clip(np.rint(rng.normal(2.6 + 0.15 * step, 0.6)), 1, 4))
             value = int(np.clip(np.rint(rng.normal(2.5 + 0.2 * step, 0.6)), 1, 4))
-            rows.append({"municipality": municipality.kommunenummer,
-                         "date": pd.Timestamp(2019, 5, 20), "respondent_service": x,
-                         "partner_service": y, "frequency": frequencies[step],
-                         "trust": trust, "value": value})
+            rows.append(
+                {
+                    "municipality": municipality.kommunenummer,
+                    "date": pd.Timestamp(2019, 5, 20),
+                    "respondent_service": x,
+                    "partner_service": y,
+                    "frequency": frequencies[step],
+                    "trust": trust,
+                    "value": value,
+                }
+            )
     return pd.DataFrame(rows, columns=list(column_specs("collaboration-survey")))
 
 
@@ -488,7 +587,8 @@ def _organisation(municipality: Municipality) -> pd.DataFrame:
     for group in doc["groups"]:
         for member in group["members"]:
             if member["service"] not in municipality.services.index and member["service"] not in (
-                "public_health", "administration"
+                "public_health",
+                "administration",
             ):
                 continue
             title = member["title"]
@@ -497,10 +597,16 @@ def _organisation(municipality: Municipality) -> pd.DataFrame:
                 title = title.replace("Sinnes skule", "skole 1").replace("Tonstad skule", "skole 2")
                 title = title.replace("Øvre Sirdal barnehage", "barnehage 1")
                 title = title.replace("Tonstad barnehage", "barnehage 2")
-            rows.append({"group": group["group"], "kind": group["kind"],
-                         "meetings_per_year": float(group["meetings_per_year"]),
-                         "hours_per_meeting": float(group["hours_per_meeting"]),
-                         "service": member["service"], "title": title})
+            rows.append(
+                {
+                    "group": group["group"],
+                    "kind": group["kind"],
+                    "meetings_per_year": float(group["meetings_per_year"]),
+                    "hours_per_meeting": float(group["hours_per_meeting"]),
+                    "service": member["service"],
+                    "title": title,
+                }
+            )
     return pd.DataFrame(rows, columns=list(column_specs("organisation")))
 
 
@@ -556,14 +662,25 @@ def generate_demo(
     for t0, age in _arrivals(rng, municipality, a):
         band = "prenatal" if age < 0 else age_band(age)
         source = _choice(rng, {s: w for s, w in _SOURCES[band].items() if s in staff.actors})
-        case = _Case(ids.new("C"), age, process._time(t0, 0), ids.new("F"), ids.new("U"),
-                     float(rng.beta(4, 1.5)))
+        case = _Case(
+            ids.new("C"),
+            age,
+            process._time(t0, 0),
+            ids.new("F"),
+            ids.new("U"),
+            float(rng.beta(4, 1.5)),
+        )
         process.run(case, source)
     log = _event_log(process)
-    population = municipality.population.rename("persons").reset_index().assign(
-        kommunenummer=municipality.kommunenummer, kommunenavn=municipality.name,
-        source=municipality.population_source,
-    )[["kommunenummer", "kommunenavn", "age", "persons", "source"]]
+    population = (
+        municipality.population.rename("persons")
+        .reset_index()
+        .assign(
+            kommunenummer=municipality.kommunenummer,
+            kommunenavn=municipality.name,
+            source=municipality.population_source,
+        )[["kommunenummer", "kommunenavn", "age", "persons", "source"]]
+    )
     return {
         "event_log.csv": log,
         "report_form_1.csv": _report_form_1(municipality, staff, ids, rng),
@@ -622,8 +739,10 @@ def write_demo(
     tables = generate_demo(municipality, seed)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    note = (f"{SYNTHETIC_NOTE}. bti demo-data --municipality {municipality.kommunenummer} "
-            f"--seed {seed} ({municipality.name})")
+    note = (
+        f"{SYNTHETIC_NOTE}. bti demo-data --municipality {municipality.kommunenummer} "
+        f"--seed {seed} ({municipality.name})"
+    )
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         for name, frame in tables.items():

@@ -21,6 +21,7 @@ import pandas as pd
 import pandera.errors as pa_errors
 import yaml
 
+from bti_workbench._resources import contracts_spec
 from bti_workbench.contracts import (
     KINDS,
     column_specs,
@@ -29,7 +30,6 @@ from bti_workbench.contracts import (
     normalise_header,
     schema,
 )
-from bti_workbench._resources import contracts_spec
 from bti_workbench.privacy import IdentifierError, check_no_identifiers
 
 __all__ = [
@@ -107,8 +107,15 @@ def _decode(raw: bytes, source: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ContractError(
-            [Problem(source, line, None, "cannot decode the text: save the file as UTF-8 "
-                     "(or Windows-1252/ISO-8859-1) CSV")]
+            [
+                Problem(
+                    source,
+                    line,
+                    None,
+                    "cannot decode the text: save the file as UTF-8 "
+                    "(or Windows-1252/ISO-8859-1) CSV",
+                )
+            ]
         ) from exc
 
 
@@ -144,10 +151,16 @@ def _read_csv(path: Path, known: dict[str, str]) -> _RawTable:
             continue
         if len(cells) != len(headers):
             raise ContractError(
-                [Problem(source, line_no, None,
-                         f"{len(cells)} fields where the header has {len(headers)}; is the "
-                         f"separator '{delimiter}' also used inside a value (a decimal comma in "
-                         "a comma-separated file)? Quote such values or use ';'")]
+                [
+                    Problem(
+                        source,
+                        line_no,
+                        None,
+                        f"{len(cells)} fields where the header has {len(headers)}; is the "
+                        f"separator '{delimiter}' also used inside a value (a decimal comma in "
+                        "a comma-separated file)? Quote such values or use ';'",
+                    )
+                ]
             )
         rows.append([c.strip() if c.strip() else None for c in cells])
         numbers.append(line_no)
@@ -172,7 +185,10 @@ def _read_xlsx(path: Path, known: dict[str, str]) -> _RawTable:
             if header_at is None:
                 texts = [str(c) for c in cells if c is not None]
                 if _is_header(cells, known):
-                    header_at, headers = row_no, [("" if c is None else str(c)).strip() for c in cells]
+                    header_at, headers = (
+                        row_no,
+                        [("" if c is None else str(c)).strip() for c in cells],
+                    )
                 else:
                     synthetic |= any(_SYNTHETIC.search(t) for t in texts)
                 if row_no > 50 and header_at is None:
@@ -187,8 +203,9 @@ def _read_xlsx(path: Path, known: dict[str, str]) -> _RawTable:
     finally:
         book.close()
     if header_at is None:
-        raise ContractError([Problem(f"{source}, sheet '{sheet.title}'", None, None,
-                                     _no_header_message(known))])
+        raise ContractError(
+            [Problem(f"{source}, sheet '{sheet.title}'", None, None, _no_header_message(known))]
+        )
     # Trailing empty header cells come from formatting, not data.
     while headers and not headers[-1] and all(r[len(headers) - 1] is None for r in rows):
         headers.pop()
@@ -209,13 +226,28 @@ def _read_organisation_yaml(path: Path) -> _RawTable:
     for g_index, group in enumerate(doc["groups"], start=1):
         members = group.get("members") if isinstance(group, dict) else None
         if not isinstance(members, list) or not members:
-            raise ContractError([Problem(source, g_index, "members",
-                                         f"group {g_index} needs a non-empty 'members' list")])
+            raise ContractError(
+                [
+                    Problem(
+                        source,
+                        g_index,
+                        "members",
+                        f"group {g_index} needs a non-empty 'members' list",
+                    )
+                ]
+            )
         for member in members:
             member = member if isinstance(member, dict) else {}
-            rows.append([group.get("group"), group.get("kind"), group.get("meetings_per_year"),
-                         group.get("hours_per_meeting"), member.get("service"),
-                         member.get("title")])
+            rows.append(
+                [
+                    group.get("group"),
+                    group.get("kind"),
+                    group.get("meetings_per_year"),
+                    group.get("hours_per_meeting"),
+                    member.get("service"),
+                    member.get("title"),
+                ]
+            )
             numbers.append(len(rows))
     synthetic = bool(doc.get("synthetic", False))
     return _RawTable(f"{source} (membership entries)", headers, rows, numbers, synthetic)
@@ -223,8 +255,9 @@ def _read_organisation_yaml(path: Path) -> _RawTable:
 
 def _no_header_message(known: dict[str, str]) -> str:
     expected = sorted(set(known.values()))[:12]
-    return ("no header row found in the first 50 rows; expected columns such as "
-            + ", ".join(expected))
+    return "no header row found in the first 50 rows; expected columns such as " + ", ".join(
+        expected
+    )
 
 
 def _read_raw(path: Path, kind_key: str) -> _RawTable:
@@ -238,17 +271,16 @@ def _read_raw(path: Path, kind_key: str) -> _RawTable:
         return _read_xlsx(path, known)
     if suffix in (".yaml", ".yml") and kind_key == "organisation":
         return _read_organisation_yaml(path)
-    raise ContractError([Problem(path.name, None, None,
-                                 f"unsupported file type '{suffix}'; use CSV or XLSX")])
+    raise ContractError(
+        [Problem(path.name, None, None, f"unsupported file type '{suffix}'; use CSV or XLSX")]
+    )
 
 
 # ---------------------------------------------------------------- cell parsing
 
 
 def _parse_datetime(value: object, with_time: bool) -> pd.Timestamp:
-    if isinstance(value, dt.datetime):
-        stamp = pd.Timestamp(value)
-    elif isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # datetime is a date too
         stamp = pd.Timestamp(value)
     else:
         text = str(value).strip()
@@ -261,8 +293,11 @@ def _parse_datetime(value: object, with_time: bool) -> pd.Timestamp:
                 raise ValueError("not a date: use dd.mm.yyyy (or yyyy-mm-dd)")
             year, month, day, hh, mm, ss = match.groups()
         try:
-            stamp = pd.Timestamp(dt.datetime(int(year), int(month), int(day),
-                                             int(hh or 0), int(mm or 0), int(ss or 0)))
+            stamp = pd.Timestamp(
+                dt.datetime(
+                    int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0)
+                )
+            )
         except ValueError as exc:
             raise ValueError("not a valid calendar date") from exc
     if not with_time and (stamp.hour or stamp.minute or stamp.second):
@@ -330,29 +365,46 @@ def _map_headers(raw: _RawTable, kind_key: str) -> tuple[dict[int, str], list[Pr
     seen: dict[str, str] = {}
     for position, header in enumerate(raw.headers):
         if not header:
-            problems.append(Problem(raw.source, None, f"#{position + 1}",
-                                    "column without a header"))
+            problems.append(
+                Problem(raw.source, None, f"#{position + 1}", "column without a header")
+            )
             continue
         canonical = mapping.get(normalise_header(header))
         if canonical is None:
-            problems.append(Problem(raw.source, None, header,
-                                    f"unknown column for {kind_key.replace('_', '-')}; see "
-                                    "docs/data-contracts.md for the accepted headers"))
+            problems.append(
+                Problem(
+                    raw.source,
+                    None,
+                    header,
+                    f"unknown column for {kind_key.replace('_', '-')}; see "
+                    "docs/data-contracts.md for the accepted headers",
+                )
+            )
         elif canonical in seen:
-            problems.append(Problem(raw.source, None, header,
-                                    f"same column as '{seen[canonical]}' (both mean {canonical})"))
+            problems.append(
+                Problem(
+                    raw.source,
+                    None,
+                    header,
+                    f"same column as '{seen[canonical]}' (both mean {canonical})",
+                )
+            )
         else:
             chosen[position] = canonical
             seen[canonical] = header
     for name, spec in specs.items():
         if name not in seen:
-            problems.append(Problem(raw.source, None, name,
-                                    f"missing column (Norwegian header: '{spec['nb']}')"))
+            problems.append(
+                Problem(
+                    raw.source, None, name, f"missing column (Norwegian header: '{spec['nb']}')"
+                )
+            )
     return chosen, problems
 
 
-def _parse_cells(raw: _RawTable, chosen: dict[int, str], kind_key: str
-                 ) -> tuple[pd.DataFrame, list[Problem], set[tuple[int, str]]]:
+def _parse_cells(
+    raw: _RawTable, chosen: dict[int, str], kind_key: str
+) -> tuple[pd.DataFrame, list[Problem], set[tuple[int, str]]]:
     specs = column_specs(kind_key)
     problems: list[Problem] = []
     failed: set[tuple[int, str]] = set()
@@ -405,7 +457,7 @@ def _describe_check(check: str, spec: dict) -> str:
     if check.startswith("str_matches"):
         return {
             "pseudonym": "must be a pseudonym: letters, digits, '-', '_' or '.', no spaces, "
-                         "at most 40 characters",
+            "at most 40 characters",
             "code": "must be a short code or unit name (at most 80 characters)",
             "kommunenummer": "must be a four-digit municipality number",
         }.get(kind, "has the wrong form")
@@ -454,9 +506,14 @@ def _duplicates(frame: pd.DataFrame, raw: _RawTable, kind_key: str) -> list[Prob
     for row_no, values in zip(frame.index, frame[key].itertuples(index=False), strict=True):
         marker = tuple("" if pd.isna(v) else v for v in values)
         if marker in first_seen:
-            problems.append(Problem(raw.source, int(row_no), None,
-                                    f"repeats row {first_seen[marker]} "
-                                    f"(same {', '.join(key)})"))
+            problems.append(
+                Problem(
+                    raw.source,
+                    int(row_no),
+                    None,
+                    f"repeats row {first_seen[marker]} (same {', '.join(key)})",
+                )
+            )
         else:
             first_seen[marker] = int(row_no)
     return problems
@@ -465,9 +522,15 @@ def _duplicates(frame: pd.DataFrame, raw: _RawTable, kind_key: str) -> list[Prob
 def _items_answered(frame: pd.DataFrame, raw: _RawTable) -> list[Problem]:
     items = [c for c in frame.columns if c in item_catalogue().index]
     if not items:
-        return [Problem(raw.source, None, None,
-                        "no survey item columns; use the item ids or Norwegian headers of "
-                        "docs/data-contracts.md")]
+        return [
+            Problem(
+                raw.source,
+                None,
+                None,
+                "no survey item columns; use the item ids or Norwegian headers of "
+                "docs/data-contracts.md",
+            )
+        ]
     return []
 
 
@@ -502,8 +565,13 @@ def read(path: str | Path, kind: str) -> pd.DataFrame:
     path = Path(path)
     kind_key = KINDS.get(kind, kind)
     if kind_key not in contracts_spec():
-        raise ContractError([Problem(path.name, None, None,
-                                     f"unknown kind '{kind}'; use one of {', '.join(KINDS)}")])
+        raise ContractError(
+            [
+                Problem(
+                    path.name, None, None, f"unknown kind '{kind}'; use one of {', '.join(KINDS)}"
+                )
+            ]
+        )
     raw = _read_raw(path, kind_key)
     check_no_identifiers(pd.DataFrame(raw.rows, columns=raw.headers, dtype=object), raw.source)
     chosen, problems = _map_headers(raw, kind_key)

@@ -32,12 +32,18 @@ def catalogue() -> pd.DataFrame:
     services = pd.read_csv(resource("services.csv"), dtype=str, keep_default_na=False)
     parts.append(
         pd.DataFrame(
-            {"key": "service." + services["id"], "nb": services["name_nb"], "en": services["name_en"]}
+            {
+                "key": "service." + services["id"],
+                "nb": services["name_nb"],
+                "en": services["name_en"],
+            }
         )
     )
     items = pd.read_csv(resource("survey_items.csv"), dtype=str, keep_default_na=False)
     parts.append(
-        pd.DataFrame({"key": "item." + items["item"], "nb": items["text_nb"], "en": items["text_en"]})
+        pd.DataFrame(
+            {"key": "item." + items["item"], "nb": items["text_nb"], "en": items["text_en"]}
+        )
     )
     for kind, spec in contracts_spec().items():
         parts.append(

@@ -42,11 +42,40 @@ _FNR_PATTERN = re.compile(r"(?<!\d)(\d{6})[ .-]?(\d{5})(?!\d)")
 # Column-name tokens (after normalisation) that signal a direct identifier.
 _IDENTIFIER_TOKENS = frozenset(
     {
-        "name", "navn", "fornavn", "etternavn", "mellomnavn", "firstname", "lastname",
-        "surname", "fullname", "fodselsnummer", "personnummer", "personnr", "fnr", "pnr",
-        "dnr", "dnummer", "ssn", "nin", "fodselsdato", "dob", "birthdate", "adresse",
-        "address", "postadresse", "bostedsadresse", "telefon", "telefonnummer", "tlf",
-        "phone", "mobil", "mobile", "epost", "email", "mail",
+        "name",
+        "navn",
+        "fornavn",
+        "etternavn",
+        "mellomnavn",
+        "firstname",
+        "lastname",
+        "surname",
+        "fullname",
+        "fodselsnummer",
+        "personnummer",
+        "personnr",
+        "fnr",
+        "pnr",
+        "dnr",
+        "dnummer",
+        "ssn",
+        "nin",
+        "fodselsdato",
+        "dob",
+        "birthdate",
+        "adresse",
+        "address",
+        "postadresse",
+        "bostedsadresse",
+        "telefon",
+        "telefonnummer",
+        "tlf",
+        "phone",
+        "mobil",
+        "mobile",
+        "epost",
+        "email",
+        "mail",
     }
 )
 _IDENTIFIER_PHRASES = ("date_of_birth", "birth_date", "e_post", "e_mail", "d_nummer")
@@ -280,7 +309,7 @@ def _bridges(hidden: np.ndarray) -> list[tuple[int, int]]:
     In a two-way table with all margins, a hidden cell can be solved for exactly when its edge
     lies on no cycle of hidden cells, i.e. when it is a bridge.
     """
-    n_rows, n_cols = hidden.shape
+    n_rows = hidden.shape[0]
     edges = [(int(r), int(c)) for r, c in zip(*np.nonzero(hidden), strict=True)]
     adjacency: dict[int, list[tuple[int, int]]] = {}
     for idx, (r, c) in enumerate(edges):
@@ -341,9 +370,7 @@ def _protect(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
             for c2 in range(n_cols):
                 if c2 == c:
                     continue
-                extra = sum(
-                    cost[i, j] for i, j in ((r, c2), (r2, c), (r2, c2)) if not hidden[i, j]
-                )
+                extra = sum(cost[i, j] for i, j in ((r, c2), (r2, c), (r2, c2)) if not hidden[i, j])
                 if best is None or extra < best[0]:
                     best = (extra, r2, c2)
         assert best is not None  # n_rows, n_cols >= 2
@@ -401,7 +428,9 @@ def suppress_small(
     counts = frame.astype("int64")
     if margins:
         if one_way:
-            total = pd.DataFrame({counts.columns[0]: [int(counts.iloc[:, 0].sum())]}, index=["total"])
+            total = pd.DataFrame(
+                {counts.columns[0]: [int(counts.iloc[:, 0].sum())]}, index=["total"]
+            )
             counts = pd.concat([counts, total])
         else:
             counts = counts.copy()

@@ -54,8 +54,9 @@ def service_ids() -> tuple[str, ...]:
     return tuple(_catalogue().index)
 
 
-def services_overview(services: pd.DataFrame, lang: str = "nb", hours_per_fte: float = 37.5
-                      ) -> pd.DataFrame:
+def services_overview(
+    services: pd.DataFrame, lang: str = "nb", hours_per_fte: float = 37.5
+) -> pd.DataFrame:
     """A municipality's services as a labelled table for people to read.
 
     Parameters
@@ -82,7 +83,8 @@ def services_overview(services: pd.DataFrame, lang: str = "nb", hours_per_fte: f
             label("ui.scope", lang): [label(f"scope.{s}", lang) for s in rows["scope"]],
             label("ui.staff_fte", lang): rows["staff_fte"].round(1),
             label("ui.bti_share", lang): [f"{round(v * 100)} %" for v in rows["bti_share"]],
-            label("ui.bti_hours", lang): (rows["staff_fte"] * rows["bti_share"] * hours_per_fte)
-            .round(1),
+            label("ui.bti_hours", lang): (
+                rows["staff_fte"] * rows["bti_share"] * hours_per_fte
+            ).round(1),
         }
     ).reset_index(drop=True)

@@ -18,8 +18,8 @@ from bti_workbench.caseflow import level_transitions
 from bti_workbench.figures import case_flow_sankey, population_bars
 from bti_workbench.io import read_event_log
 from bti_workbench.labels import label
-from bti_workbench.privacy import DEFAULT_K, suppress_small
 from bti_workbench.population import band_totals
+from bti_workbench.privacy import DEFAULT_K, suppress_small
 from bti_workbench.services import services_overview
 
 pn.extension("plotly", "tabulator", sizing_mode="stretch_width")
@@ -70,14 +70,16 @@ def page(lang: str) -> pn.Column:
             f"{label('ui.hidden_count', lang, n=hidden)} {label('suppression.note', lang, k=K)}"
         ),
         pn.pane.Markdown(f"### {label('ui.services', lang)}"),
-        pn.widgets.Tabulator(services_overview(data["services"], lang), disabled=True,
-                             show_index=False, pagination=None),
+        pn.widgets.Tabulator(
+            services_overview(data["services"], lang),
+            disabled=True,
+            show_index=False,
+            pagination=None,
+        ),
     )
 
 
-language = pn.widgets.RadioButtonGroup(
-    name="lang", options={"Norsk": "nb", "English": "en"}, value="nb", button_type="primary"
-)
+language = pn.widgets.RadioButtonGroup(options={"Norsk": "nb", "English": "en"}, value="nb")
 template = pn.template.FastListTemplate(
     title=label("app.title", "nb"),
     sidebar=[pn.pane.Markdown(f"**{label('ui.language', 'nb')} / Language**"), language],

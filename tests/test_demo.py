@@ -28,8 +28,10 @@ def _bytes(folder: Path) -> dict[str, bytes]:
 def test_same_seed_same_bytes(tmp_path):
     runner = CliRunner()
     for name in ("a", "b"):
-        result = runner.invoke(app, ["demo-data", "--municipality", "4228", "--seed", "1",
-                                     "--out", str(tmp_path / name)])
+        result = runner.invoke(
+            app,
+            ["demo-data", "--municipality", "4228", "--seed", "1", "--out", str(tmp_path / name)],
+        )
         assert result.exit_code == 0, result.output
     assert _bytes(tmp_path / "a") == _bytes(tmp_path / "b")
     write_demo(tmp_path / "c", "4228", seed=2)
@@ -60,8 +62,13 @@ def test_report_form_2_is_aggregated_from_the_log(large_demo_dir):
 def test_case_process_is_realistic(large_demo_dir):
     log = read_event_log(large_demo_dir / "event_log.csv")
     events = log["event"].value_counts()
-    for event in ("baton_handover", "consent_expired", "report_to_child_welfare",
-                  "measure_evaluated", "log_closed"):
+    for event in (
+        "baton_handover",
+        "consent_expired",
+        "report_to_child_welfare",
+        "measure_evaluated",
+        "log_closed",
+    ):
         assert events.get(event, 0) > 0, event
     # Services join at levels 2–3: meetings there bring in participants of other services.
     participants = log[(log["role"] == "participant") & (log["level"] >= 2)]
@@ -79,8 +86,10 @@ def test_case_process_is_realistic(large_demo_dir):
 
 def test_some_batons_are_dropped(large_demo_dir):
     log = read_event_log(large_demo_dir / "event_log.csv")
-    activity = log[log["event"].isin(["entry_added", "meeting_held", "measure_evaluated"])
-                   & (log["role"] == "baton_holder")]
+    activity = log[
+        log["event"].isin(["entry_added", "meeting_held", "measure_evaluated"])
+        & (log["role"] == "baton_holder")
+    ]
     gaps = activity.sort_values("event_time").groupby("case_id")["event_time"].diff().dt.days
     dropped_cases = activity.loc[gaps > 42, "case_id"].nunique()
     logs = log.loc[log["event"] == "log_opened", "case_id"].nunique()
@@ -108,8 +117,10 @@ def test_staff_survey_improves_modestly(large_demo_dir):
 def test_organisation_matches_services(demo_dir):
     organisation = read_organisation(demo_dir / "organisation.csv")
     services = pd.read_csv(demo_dir / "services.csv", comment="#")
-    assert set(organisation["service"]) - set(services["service"]) <= {"public_health",
-                                                                         "administration"}
+    assert set(organisation["service"]) - set(services["service"]) <= {
+        "public_health",
+        "administration",
+    }
 
 
 def test_write_is_all_or_nothing(tmp_path):

@@ -14,8 +14,32 @@ from bti_workbench.cli import app
 from bti_workbench.population import PopulationFileError
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SIRDAL_2022 = [21, 11, 16, 19, 20, 20, 23, 20, 26, 24, 23, 32, 34, 25, 16, 22, 20, 24, 21, 21,
-               30, 20, 27, 19]
+SIRDAL_2022 = [
+    21,
+    11,
+    16,
+    19,
+    20,
+    20,
+    23,
+    20,
+    26,
+    24,
+    23,
+    32,
+    34,
+    25,
+    16,
+    22,
+    20,
+    24,
+    21,
+    21,
+    30,
+    20,
+    27,
+    19,
+]
 
 
 def _sirdal_children(frame: pd.DataFrame, year: int) -> int:
@@ -38,7 +62,12 @@ def test_2020_download_tab_separated_without_title(shared_ssb):
     assert set(tidy["year"]) == {2020}
     assert tidy["kommunenummer"].nunique() == 356
     assert by_band(tidy, "4228")[["0-5", "6-15", "16-19", "20-23", "total"]].iloc[0].tolist() == [
-        120, 250, 91, 86, 547]
+        120,
+        250,
+        91,
+        86,
+        547,
+    ]
 
 
 def test_municipalities_table_matches_ssb(shared_ssb):
@@ -87,7 +116,9 @@ def test_small_norwegian_download_without_shared(tmp_path):
     assert tidy.query("age == 105 and year == 2022")["persons"].isna().all()
 
 
-@pytest.mark.parametrize("name", ["07459_jsonstat2_dense.json", "07459_jsonstat2_sparse_by_sex.json"])
+@pytest.mark.parametrize(
+    "name", ["07459_jsonstat2_dense.json", "07459_jsonstat2_sparse_by_sex.json"]
+)
 def test_jsonstat2(name):
     tidy = read_ssb_07459(FIXTURES / name)
     assert _sirdal_children(tidy, 2022) == 534
@@ -106,22 +137,30 @@ def test_jsonstat2_size_mismatch_is_named(tmp_path):
     payload["value"] = payload["value"][:-1]
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(payload), encoding="utf-8")
-    with pytest.raises(PopulationFileError, match=r"broken\.json: 47 values where the dimensions give 48"):
+    with pytest.raises(
+        PopulationFileError, match=r"broken\.json: 47 values where the dimensions give 48"
+    ):
         read_ssb_07459(path)
 
 
 def test_not_an_ssb_file(tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("a;b\n1;2\n", encoding="utf-8")
-    with pytest.raises(PopulationFileError, match=r"other\.csv: no header line starting with 'region'"):
+    with pytest.raises(
+        PopulationFileError, match=r"other\.csv: no header line starting with 'region'"
+    ):
         read_ssb_07459(path)
 
 
 def test_broken_line_is_named(tmp_path):
     path = tmp_path / "cut.csv"
-    path.write_text('"region";"age";"Persons 2022"\n"K-4228 Sirdal";"0 years";21\n"K-4228 Sirdal"\n',
-                    encoding="utf-8")
-    with pytest.raises(PopulationFileError, match=r"cut\.csv, line 3: 1 fields where the header has 3"):
+    path.write_text(
+        '"region";"age";"Persons 2022"\n"K-4228 Sirdal";"0 years";21\n"K-4228 Sirdal"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        PopulationFileError, match=r"cut\.csv, line 3: 1 fields where the header has 3"
+    ):
         read_ssb_07459(path)
 
 
@@ -134,7 +173,8 @@ def test_municipality_from_table_and_from_ssb(shared_ssb):
     assert not from_table.population_exact and from_ssb.population_exact
     assert from_table.population_source == "SSB 07459 (2022)"
     assert {"kindergarten", "school", "health_station", "ppt", "child_welfare"} <= set(
-        from_ssb.services.index)
+        from_ssb.services.index
+    )
     assert (from_ssb.services["staff_fte"] > 0).all()
     assert from_ssb.services["bti_share"].between(0, 1).all()
 
@@ -151,14 +191,17 @@ def test_cli_population(shared_ssb):
     lines = result.output.splitlines()
     assert lines[0] == "4228 Sirdal (2022)"
     assert [int(line.split()[-1]) for line in lines[1:]] == [107, 245, 86, 96, 534]
-    english = runner.invoke(app, ["population", str(shared_ssb[2020]), "-m", "4228", "--lang", "en"])
+    english = runner.invoke(
+        app, ["population", str(shared_ssb[2020]), "-m", "4228", "--lang", "en"]
+    )
     assert "0–23 years in total" in english.output and english.output.rstrip().endswith("547")
 
 
 def test_cli_population_errors(tmp_path):
     runner = CliRunner()
-    missing = runner.invoke(app, ["population", str(FIXTURES / "07459_jsonstat2_dense.json"),
-                                  "-m", "0301"])
+    missing = runner.invoke(
+        app, ["population", str(FIXTURES / "07459_jsonstat2_dense.json"), "-m", "0301"]
+    )
     assert missing.exit_code == 1 and "municipality 0301 not found" in missing.output
     bad = tmp_path / "x.csv"
     bad.write_text("nothing here\n", encoding="utf-8")

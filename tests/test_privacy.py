@@ -103,12 +103,14 @@ def test_found_inside_text(number, template):
 
 
 def test_found_in_spaced_and_numeric_forms():
-    frame = pd.DataFrame({
-        "spaced": ["010107 50160", "x"],
-        "as_number": [1010750160, 5],  # Excel dropped the leading zero
-        "as_float": [1010750160.0, 1.5],
-        "plain": ["C001", "20180101"],
-    })
+    frame = pd.DataFrame(
+        {
+            "spaced": ["010107 50160", "x"],
+            "as_number": [1010750160, 5],  # Excel dropped the leading zero
+            "as_float": [1010750160.0, 1.5],
+            "plain": ["C001", "20180101"],
+        }
+    )
     assert find_fodselsnummer(frame) == {"spaced": 1, "as_number": 1, "as_float": 1}
 
 
@@ -123,8 +125,23 @@ def test_guard_message_names_file_column_and_rows_never_the_value():
 
 @pytest.mark.parametrize(
     "column",
-    ["navn", "Barnets navn", "Fornavn", "etternavn", "fødselsnummer", "Personnummer", "FNR",
-     "adresse", "Telefon", "e-post", "E-mail", "email", "name", "date_of_birth", "mobil"],
+    [
+        "navn",
+        "Barnets navn",
+        "Fornavn",
+        "etternavn",
+        "fødselsnummer",
+        "Personnummer",
+        "FNR",
+        "adresse",
+        "Telefon",
+        "e-post",
+        "E-mail",
+        "email",
+        "name",
+        "date_of_birth",
+        "mobil",
+    ],
 )
 def test_identifier_columns_are_refused(column):
     with pytest.raises(IdentifierError, match=f"'{column}' looks like a direct identifier"):
@@ -132,8 +149,18 @@ def test_identifier_columns_are_refused(column):
 
 
 def test_ordinary_columns_pass():
-    names = ["case_id", "kommunenavn", "tjeneste", "hendelse", "aktør_id", "unit", "enhet",
-             "respondent_service", "stilling", "title"]
+    names = [
+        "case_id",
+        "kommunenavn",
+        "tjeneste",
+        "hendelse",
+        "aktør_id",
+        "unit",
+        "enhet",
+        "respondent_service",
+        "stilling",
+        "title",
+    ]
     assert identifier_columns(names) == []
 
 
@@ -147,7 +174,7 @@ def _extended_equations(shape: tuple[int, int]) -> np.ndarray:
     equations = []
     for r in range(rows):
         eq = np.zeros(n)
-        eq[r * cols:(r + 1) * cols - 1] = 1
+        eq[r * cols : (r + 1) * cols - 1] = 1
         eq[r * cols + cols - 1] = -1
         equations.append(eq)
     for c in range(cols):
@@ -178,8 +205,9 @@ def _recoverable(hidden: np.ndarray) -> list[tuple[int, int]]:
 
 tables = st.integers(2, 5).flatmap(
     lambda r: st.integers(2, 5).flatmap(
-        lambda c: st.lists(st.lists(st.integers(0, 25), min_size=c, max_size=c),
-                           min_size=r, max_size=r)
+        lambda c: st.lists(
+            st.lists(st.integers(0, 25), min_size=c, max_size=c), min_size=r, max_size=r
+        )
     )
 )
 

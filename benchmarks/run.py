@@ -1,0 +1,110 @@
+"""Benchmarks of the foundation: reading population files and contracts, making demo data.
+
+Run with ``make bench``. Each case is timed several times in one run on this machine and the
+median is reported; results and the machine go to ``BENCHMARKS.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bti_workbench import read_ssb_07459, suppress_small
+from bti_workbench.caseflow import level_transitions
+from bti_workbench.demo import write_demo
+from bti_workbench.io import read_event_log
+
+REPO = Path(__file__).resolve().parents[1]
+SSB = REPO.parent / "shared" / "data" / "ssb"
+
+
+def _time(fn: Callable[[], object], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="bti-bench-"))
+    write_demo(work / "tromso", "5401", seed=1)
+    tromso_log = read_event_log(work / "tromso" / "event_log.csv")
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(rng.integers(0, 12, size=(12, 12)))
+    cases: list[tuple[str, Callable[[], object], int, str]] = [
+        (
+            "SSB 07459 CSV 2022 (356 municipalities, 38 056 rows)",
+            lambda: read_ssb_07459(SSB / "07459_population_by_age_2022.csv"),
+            5,
+            "file",
+        ),
+        (
+            "SSB 07459 CSV 2020 (tab-separated)",
+            lambda: read_ssb_07459(SSB / "07459_population_by_age_2020.csv"),
+            5,
+            "file",
+        ),
+        (
+            f"read_event_log, Tromsø demo ({len(tromso_log)} rows)",
+            lambda: read_event_log(work / "tromso" / "event_log.csv"),
+            5,
+            "",
+        ),
+        ("level_transitions, Tromsø demo", lambda: level_transitions(tromso_log), 5, ""),
+        ("suppress_small, 12 × 12 table, k = 5", lambda: suppress_small(table), 20, ""),
+        (
+            "write_demo Sirdal (4228), all contracts",
+            lambda: write_demo(work / "sirdal", "4228", seed=1),
+            5,
+            "",
+        ),
+        (
+            "write_demo Tromsø (5401), all contracts",
+            lambda: write_demo(work / "tromso", "5401", seed=1),
+            3,
+            "",
+        ),
+    ]
+    rows = []
+    for name, fn, repeats, needs in cases:
+        if needs == "file" and not SSB.exists():
+            print(f"skipped (no ../shared): {name}")
+            continue
+        fn()  # warm caches and imports
+        times = _time(fn, repeats)
+        rows.append((name, repeats, statistics.median(times), min(times), max(times)))
+        print(f"{name}: median {statistics.median(times):.3f} s over {repeats}")
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}"
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`benchmarks/run.py`). Medians of repeated runs in one process,",
+        "side by side in one run; this 2-core machine is noisy: compare ratios, not single runs.",
+        "",
+        f"- Date: {dt.date.today().isoformat()}",
+        f"- Machine: {machine}",
+        "",
+        "| case | runs | median (s) | min (s) | max (s) |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {n} | {r} | {m:.3f} | {lo:.3f} | {hi:.3f} |" for n, r, m, lo, hi in rows]
+    (REPO / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
