@@ -75,16 +75,16 @@ def page(lang: str) -> pn.Column:
             disabled=True,
             show_index=False,
             pagination=None,
+            layout="fit_columns",
         ),
     )
 
 
 language = pn.widgets.RadioButtonGroup(options={"Norsk": "nb", "English": "en"}, value="nb")
-template = pn.template.FastListTemplate(
+template = pn.template.BootstrapTemplate(
     title=label("app.title", "nb"),
     sidebar=[pn.pane.Markdown(f"**{label('ui.language', 'nb')} / Language**"), language],
     main=[pn.panel(pn.bind(page, language), loading_indicator=True)],
-    accent_base_color="#1f4e79",
     header_background="#1f4e79",
 )
 template.servable()

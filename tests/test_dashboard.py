@@ -168,6 +168,9 @@ def test_browser_renders_and_switches_language(demo_dir):
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            # A served app must work without the internet: nothing may be fetched from outside.
+            page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
             page.goto(f"http://127.0.0.1:{port}/leader_app")
             page.wait_for_selector("text=Sirdal (4228)", timeout=60_000)
             page.wait_for_selector("text=Syntetiske demodata – ingen ekte personer")
