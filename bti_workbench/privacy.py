@@ -37,7 +37,7 @@ _K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 # 11 digits, optionally written DDMMYY NNNNN, not part of a longer run of digits.
-_FNR_PATTERN = re.compile(r"(?<!\d)(\d{6})[ .-]?(\d{5})(?!\d)")
+_FNR_PATTERN = re.compile(r"(?<!\d)(\d{5,6})[ .-]?(\d{5})(?!\d)")
 
 # Column-name tokens (after normalisation) that signal a direct identifier.
 _IDENTIFIER_TOKENS = frozenset(
@@ -187,7 +187,8 @@ def _cell_has_fodselsnummer(cell: object) -> bool:
         text = str(int(cell))
         return len(text) in (10, 11) and is_fodselsnummer(text.zfill(11))
     text = str(cell)
-    return any(is_fodselsnummer(a + b) for a, b in _FNR_PATTERN.findall(text))
+    # Ten digits: a number whose leading zero a spreadsheet dropped before saving as text.
+    return any(is_fodselsnummer((a + b).zfill(11)) for a, b in _FNR_PATTERN.findall(text))
 
 
 def find_fodselsnummer(frame: pd.DataFrame) -> dict[str, int]:
@@ -209,13 +210,13 @@ def find_fodselsnummer(frame: pd.DataFrame) -> dict[str, int]:
     {'a': 1}
     """
     hits: dict[str, int] = {}
-    for column in frame.columns:
-        values = frame[column]
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]  # by position: headers may repeat or be empty
         if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
             continue
         count = int(sum(_cell_has_fodselsnummer(v) for v in values.tolist()))
         if count:
-            hits[str(column)] = count
+            hits[str(column)] = hits.get(str(column), 0) + count
     return hits
 
 
@@ -272,12 +273,17 @@ class SuppressedTable:
         True where a cell was hidden to protect another one.
     k : int
         The threshold.
+    kinds_shown : bool
+        Whether the display tells small cells (``<k``) from protecting cells (``×``). False
+        only when even hiding every cell left a value pinned by those bounds; then every
+        hidden cell shows as ``×``.
     """
 
     values: pd.DataFrame
     primary: pd.DataFrame
     secondary: pd.DataFrame
     k: int
+    kinds_shown: bool = True
 
     @property
     def hidden(self) -> pd.DataFrame:
@@ -291,9 +297,15 @@ class SuppressedTable:
         low = label("suppression.primary", lang, k=self.k)
         protect = label("suppression.secondary", lang)
         out = self.values.astype("object").copy()
-        out = out.where(~self.primary, low)
-        out = out.where(~self.secondary, protect)
+        if self.kinds_shown:
+            out = out.where(~self.primary, low)
+            out = out.where(~self.secondary, protect)
+        else:
+            out = out.where(~self.hidden, protect)
         return out.map(lambda v: v if isinstance(v, str) else str(int(v)))
+
+
+_MARGIN_LABELS = frozenset({"total", "all", "sum", "i alt", "totalt", "sum total"})
 
 
 def _as_frame(table: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, bool]:
@@ -301,6 +313,29 @@ def _as_frame(table: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, bool]:
         name = table.name if table.name is not None else "count"
         return table.to_frame(name=name), True
     return table.copy(), False
+
+
+def _equations(shape: tuple[int, int], one_way: bool) -> np.ndarray:
+    """The published sums of a table whose last row (and column) hold the totals."""
+    rows, cols = shape
+    index = np.arange(rows * cols).reshape(shape)
+    equations = []
+    if one_way:
+        eq = np.zeros(rows * cols)
+        eq[index[:-1, 0]] = 1
+        eq[index[-1, 0]] = -1
+        return eq[None, :]
+    for r in range(rows):
+        eq = np.zeros(rows * cols)
+        eq[index[r, :-1]] = 1
+        eq[index[r, -1]] = -1
+        equations.append(eq)
+    for c in range(cols):
+        eq = np.zeros(rows * cols)
+        eq[index[:-1, c]] = 1
+        eq[index[-1, c]] = -1
+        equations.append(eq)
+    return np.array(equations)
 
 
 def _bridges(hidden: np.ndarray) -> list[tuple[int, int]]:
@@ -349,34 +384,79 @@ def _bridges(hidden: np.ndarray) -> list[tuple[int, int]]:
     return bridges
 
 
-def _protect(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    """Add secondary suppressions until no hidden cell is a bridge (so none can be solved)."""
+def _close_cycles(cost: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Hide more cells until no hidden cell is a bridge, so none follows from the sums alone."""
     hidden = hidden.copy()
     n_rows, n_cols = hidden.shape
-    if n_rows < 2 or n_cols < 2:
-        return hidden
-    # Prefer to hide small non-zero cells: a hidden zero protects little when readers can
-    # guess it is a structural zero, so zeros are used only when nothing else closes a cycle.
-    cost = np.where(values > 0, values, 1e9).astype(float)
-    while True:
-        bridges = _bridges(hidden)
-        if not bridges:
-            return hidden
+    while bridges := _bridges(hidden):
         r, c = bridges[0]
         best: tuple[float, int, int] | None = None
         for r2 in range(n_rows):
-            if r2 == r:
-                continue
             for c2 in range(n_cols):
-                if c2 == c:
+                if r2 == r or c2 == c:
                     continue
                 extra = sum(cost[i, j] for i, j in ((r, c2), (r2, c), (r2, c2)) if not hidden[i, j])
                 if best is None or extra < best[0]:
                     best = (extra, r2, c2)
-        assert best is not None  # n_rows, n_cols >= 2
+        assert best is not None  # at least 2 × 2 with the margins
         _, r2, c2 = best
         for i, j in ((r, c2), (r2, c), (r2, c2)):
             hidden[i, j] = True
+    return hidden
+
+
+def _disclosed(
+    values: np.ndarray, hidden: np.ndarray, lower: np.ndarray, upper: np.ndarray, one_way: bool
+) -> list[tuple[int, int]]:
+    """Hidden cells a reader can pin down from the visible cells, the sums and the bounds.
+
+    The reader knows every visible count, that the totals add up, that a cell shown as ``<k``
+    lies in ``[lower, k - 1]`` and that a protecting cell is not small. A cell is disclosed
+    when the smallest and largest values it can take (linear programmes) leave one integer.
+    """
+    from scipy.optimize import linprog
+
+    flat_hidden = hidden.ravel()
+    if not flat_hidden.any():
+        return []
+    equations = _equations(values.shape, one_way)
+    known = values.ravel().astype(float)
+    a_eq = equations[:, flat_hidden]
+    b_eq = -equations[:, ~flat_hidden] @ known[~flat_hidden]
+    used = np.abs(a_eq).sum(axis=1) > 0
+    a_eq, b_eq = a_eq[used], b_eq[used]
+    bounds = [
+        (lo, None if np.isinf(hi) else hi)
+        for lo, hi in zip(lower.ravel()[flat_hidden], upper.ravel()[flat_hidden], strict=True)
+    ]
+    positions = np.flatnonzero(flat_hidden)
+    found = []
+    for j, position in enumerate(positions):
+        if not len(a_eq):
+            lo, hi = bounds[j]
+        else:
+            objective = np.zeros(len(positions))
+            objective[j] = 1.0
+            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            lo = low.fun if low.status == 0 else -np.inf
+            hi = -high.fun if high.status == 0 else np.inf
+        if hi is not None and np.isfinite(hi) and np.ceil(lo - 1e-7) >= np.floor(hi + 1e-7):
+            found.append(divmod(int(position), values.shape[1]))
+    return found
+
+
+def _cheapest_beside(cost: np.ndarray, hidden: np.ndarray, cell: tuple[int, int]) -> tuple | None:
+    """The cheapest visible cell in the same row or column, else anywhere."""
+    r, c = cell
+    mask = np.zeros_like(hidden)
+    mask[r, :] = True
+    mask[:, c] = True
+    for candidates in (mask & ~hidden, ~hidden):
+        if candidates.any():
+            masked = np.where(candidates, cost, np.inf)
+            return tuple(int(i) for i in np.unravel_index(np.argmin(masked), cost.shape))
+    return None
 
 
 def suppress_small(
@@ -390,19 +470,24 @@ def suppress_small(
 
     This is the one gate every figure derived from case data passes through. The published
     totals (row, column and grand total when ``margins`` is true) are part of the table and
-    are protected too: no hidden cell can be solved for from the visible cells and totals.
+    are protected too. No hidden cell can be pinned to one value from the visible cells, the
+    totals, and what the display itself says (``<k`` cells are between 0 and k − 1, protecting
+    cells are at least k, nothing is negative): secondary suppression first closes cycles so
+    no cell follows from the sums, then an audit by linear programming adds cells until no
+    hidden cell's range collapses.
 
     Parameters
     ----------
     table : pandas.DataFrame or pandas.Series
-        Non-negative integer counts. A Series is a one-way table.
+        Non-negative integer counts, without totals (they are added here).
     k : int, default 5
-        Cells with ``count < k`` are hidden (SSB uses 3, research practice 5).
+        Cells with ``count < k`` are hidden (SSB uses 3, research practice 5). At least 2.
     margins : bool, default True
         Add and protect row and column totals (and the grand total). Leave on unless the
         totals are truly never published anywhere.
     allow_zero : bool, default False
-        Show zeros. Off by default: a zero also says something about few people.
+        Show zeros (for tables with structural zeros, such as transitions that cannot happen).
+        Off by default: a zero also says something about few people.
 
     Returns
     -------
@@ -417,15 +502,22 @@ def suppress_small(
     >>> bool(s.hidden.loc["y", "b"])  # hidden too, else y's total would reveal a
     True
     """
-    if k < 1:
-        raise ValueError("k must be at least 1")
+    if k < 2:
+        raise ValueError("k must be at least 2 (k = 1 would hide nothing)")
     frame, one_way = _as_frame(table)
     if frame.isna().any().any():
         raise ValueError("suppress_small needs complete counts; found missing cells")
     numeric = frame.to_numpy(dtype=float)
     if (numeric < 0).any() or not np.all(np.equal(np.mod(numeric, 1), 0)):
         raise ValueError("suppress_small needs non-negative whole counts")
+    labels = [str(x).strip().lower() for x in [*frame.index, *frame.columns]]
+    if margins and _MARGIN_LABELS & set(labels):
+        raise ValueError(
+            "the table already has a total row or column; pass the counts without totals "
+            "(suppress_small adds and protects them)"
+        )
     counts = frame.astype("int64")
+    index_name, columns_name = counts.index.name, counts.columns.name
     if margins:
         if one_way:
             total = pd.DataFrame(
@@ -436,18 +528,34 @@ def suppress_small(
             counts = counts.copy()
             counts["total"] = counts.sum(axis=1)
             counts.loc["total"] = counts.sum(axis=0)
+        counts.index.name, counts.columns.name = index_name, columns_name
     values = counts.to_numpy(dtype="int64")
     primary = values < k
     if allow_zero:
         primary &= values != 0
     hidden = primary.copy()
-    if margins and one_way:
-        # One equation: cells sum to the total. One hidden entry alone would be solvable.
-        if hidden.sum() == 1:
-            order = np.argsort(np.where(hidden[:, 0], np.inf, values[:, 0]), kind="stable")
-            hidden[order[0], 0] = True
-    elif margins:
-        hidden = _protect(values, hidden)
+    kinds_shown = True
+    if margins:
+        # A hidden zero protects nothing when readers can guess it is a structural zero.
+        cost = np.where(values > 0, values, 1e9).astype(float)
+        lower = np.where(primary, 1.0 if allow_zero else 0.0, 0.0)
+        upper = np.where(primary, float(k - 1), np.inf)
+        while True:
+            if one_way:
+                if hidden.sum() == 1:
+                    hidden[_cheapest_beside(cost, hidden, tuple(np.argwhere(hidden)[0]))] = True
+            else:
+                hidden = _close_cycles(cost, hidden)
+            lower = np.where(hidden & ~primary & (values >= k), float(k), lower)
+            disclosed = _disclosed(values, hidden, lower, upper, one_way)
+            if not disclosed:
+                break
+            extra = _cheapest_beside(cost, hidden, disclosed[0])
+            if extra is None:
+                # Everything is hidden and "<k" still pins a value: show no kinds at all.
+                kinds_shown = False
+                break
+            hidden[extra] = True
     secondary = hidden & ~primary
     shown = counts.astype("Int64").mask(hidden)
     return SuppressedTable(
@@ -455,4 +563,5 @@ def suppress_small(
         primary=pd.DataFrame(primary, index=counts.index, columns=counts.columns),
         secondary=pd.DataFrame(secondary, index=counts.index, columns=counts.columns),
         k=k,
+        kinds_shown=kinds_shown,
     )

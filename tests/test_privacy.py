@@ -212,7 +212,50 @@ tables = st.integers(2, 5).flatmap(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+def _integer_range(truth, hidden, primary, k, allow_zero, one_way=False, kinds_shown=True):
+    """Smallest and largest integer value each hidden cell can take, by integer programming.
+
+    The reader's knowledge: every visible count, the published sums, ``<k`` cells in
+    [0 (1 with allow_zero), k - 1], protecting cells at least k (or 0 if they are zero).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    shape = truth.shape
+    flat = hidden.ravel()
+    if one_way:
+        equations = np.zeros((1, truth.size))
+        equations[0, :-1] = 1
+        equations[0, -1] = -1
+    else:
+        equations = _extended_equations(shape)
+    known = truth.ravel().astype(float)
+    a = equations[:, flat]
+    b = -equations[:, ~flat] @ known[~flat]
+    low = np.where(
+        primary.ravel(), 1.0 if allow_zero else 0.0, np.where(known >= k, float(k), 0.0)
+    )[flat]
+    high = np.where(primary.ravel(), float(k - 1), 10 * known.sum() + 10)[flat]
+    if not kinds_shown:  # every hidden cell shows as "×": only non-negativity is known
+        low, high = np.zeros(flat.sum()), np.full(flat.sum(), 10 * known.sum() + 10)
+    ranges = []
+    for j in range(flat.sum()):
+        c = np.zeros(flat.sum())
+        c[j] = 1
+        ends = []
+        for sign in (1, -1):
+            res = milp(
+                sign * c,
+                constraints=LinearConstraint(a, b, b),
+                integrality=np.ones(flat.sum()),
+                bounds=Bounds(low, high),
+            )
+            assert res.status == 0, res.message  # the truth is always a solution
+            ends.append(round(sign * res.fun))
+        ranges.append(tuple(ends))
+    return ranges
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables, st.integers(2, 6), st.booleans())
 def test_two_way_suppression_is_safe(rows, k, allow_zero):
     table = pd.DataFrame(rows)
@@ -229,10 +272,38 @@ def test_two_way_suppression_is_safe(rows, k, allow_zero):
     assert not (small & visible).any()
     # Visible cells are the true counts.
     assert (values.to_numpy()[visible].astype(int) == truth[visible]).all()
-    # No hidden cell can be worked out from the visible cells and totals.
+    # No hidden cell can be worked out from the visible cells and totals alone …
     assert _recoverable(hidden) == []
+    # … nor pinned to one value once the reader also uses what the display says.
+    ranges = _integer_range(
+        truth, hidden, result.primary.to_numpy(), k, allow_zero, kinds_shown=result.kinds_shown
+    )
+    # A hidden zero may stay at 0 only when the whole table is hidden without bounds.
+    assert all(lo < hi or (not result.kinds_shown and hi == 0) for lo, hi in ranges), ranges
+    if not result.kinds_shown:
+        assert hidden.all() and set(result.formatted().to_numpy().ravel()) == {"×"}
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[4, 4, 20], [4, 4, 20], [20, 20, 20]],  # "<5 <5 20 | 28" would make both small cells 4
+        [[0, 0, 9], [6, 7, 8]],  # "<5 <5 9 | 9" would make both small cells 0
+    ],
+)
+def test_bounds_cannot_pin_a_cell(rows):
+    table = pd.DataFrame(rows)
+    result = suppress_small(table)
+    full = table.copy()
+    full["total"] = full.sum(axis=1)
+    full.loc["total"] = full.sum(axis=0)
+    ranges = _integer_range(
+        full.to_numpy(), result.hidden.to_numpy(), result.primary.to_numpy(), 5, False
+    )
+    assert ranges and all(lo < hi for lo, hi in ranges), ranges
+
+
+@settings(deadline=None)
 @given(st.lists(st.integers(0, 30), min_size=1, max_size=8), st.integers(2, 6))
 def test_one_way_suppression_is_safe(counts, k):
     result = suppress_small(pd.Series(counts, name="n"), k=k)
@@ -240,6 +311,29 @@ def test_one_way_suppression_is_safe(counts, k):
     truth = np.array([*counts, sum(counts)])
     assert not ((truth < k) & ~hidden).any()
     assert hidden.sum() != 1  # a single hidden entry would follow from the total
+    ranges = _integer_range(
+        truth[:, None],
+        hidden[:, None],
+        result.primary.to_numpy(),
+        k,
+        False,
+        one_way=True,
+        kinds_shown=result.kinds_shown,
+    )
+    assert all(lo < hi or (not result.kinds_shown and hi == 0) for lo, hi in ranges), ranges
+
+
+def test_tables_with_totals_are_refused():
+    with pytest.raises(ValueError, match="already has a total"):
+        suppress_small(pd.DataFrame({"a": [1, 2], "total": [1, 2]}))
+    crosstab = pd.crosstab(pd.Series(list("aab")), pd.Series(list("xyx")), margins=True)
+    with pytest.raises(ValueError, match="already has a total"):
+        suppress_small(crosstab)
+
+
+def test_names_are_kept():
+    series = pd.Series([7, 9], index=pd.Index(["a", "b"], name="level"), name="cases")
+    assert suppress_small(series).values.index.name == "level"
 
 
 def test_formatted_labels():
@@ -257,5 +351,5 @@ def test_formatted_labels():
 def test_rejects_non_counts():
     with pytest.raises(ValueError, match="non-negative whole counts"):
         suppress_small(pd.DataFrame({"a": [1.5, 2]}))
-    with pytest.raises(ValueError, match="k must be at least 1"):
-        suppress_small(pd.DataFrame({"a": [1, 2]}), k=0)
+    with pytest.raises(ValueError, match="k must be at least 2"):
+        suppress_small(pd.DataFrame({"a": [1, 2]}), k=1)
