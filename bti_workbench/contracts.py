@@ -188,15 +188,19 @@ def _row_checks(key: str) -> list[pa.Check]:
         "organisation": [
             (
                 "kind:differs between rows of the same group",
-                lambda df: df.groupby("group")["kind"].transform("nunique") <= 1,
+                lambda df: df.groupby("group", dropna=False)["kind"].transform("nunique") <= 1,
             ),
             (
                 "meetings_per_year:differs between rows of the same group",
-                lambda df: df.groupby("group")["meetings_per_year"].transform("nunique") <= 1,
+                lambda df: (
+                    df.groupby("group", dropna=False)["meetings_per_year"].transform("nunique") <= 1
+                ),
             ),
             (
                 "hours_per_meeting:differs between rows of the same group",
-                lambda df: df.groupby("group")["hours_per_meeting"].transform("nunique") <= 1,
+                lambda df: (
+                    df.groupby("group", dropna=False)["hours_per_meeting"].transform("nunique") <= 1
+                ),
             ),
         ],
     }

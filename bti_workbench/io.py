@@ -14,7 +14,7 @@ import datetime as dt
 import io as _io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +22,7 @@ import pandera.errors as pa_errors
 import yaml
 
 from bti_workbench._resources import contracts_spec
+from bti_workbench._text import TextDecodeError, decode_text
 from bti_workbench.contracts import (
     KINDS,
     column_specs,
@@ -91,26 +92,18 @@ class _RawTable:
     rows: list[list[object]]
     row_numbers: list[int]
     synthetic: bool
+    preamble: list[str] = field(default_factory=list)  # lines above the header
 
 
 def _decode(raw: bytes, source: str) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        return decode_text(raw)
+    except TextDecodeError as exc:
         raise ContractError(
             [
                 Problem(
                     source,
-                    line,
+                    exc.line,
                     None,
                     "cannot decode the text: save the file as UTF-8 "
                     "(or Windows-1252/ISO-8859-1) CSV",
@@ -119,52 +112,100 @@ def _decode(raw: bytes, source: str) -> str:
         ) from exc
 
 
-def _is_header(cells: list[object], known: dict[str, str]) -> bool:
-    names = [normalise_header(c) for c in cells if c is not None and str(c).strip()]
-    return bool(names) and sum(n in known for n in names) >= max(2, len(names) // 2)
+def _known_count(cells: list[object], known: dict[str, str]) -> int:
+    return sum(normalise_header(c) in known for c in cells if c is not None and str(c).strip())
+
+
+def _best_header(candidates: list[tuple[int, list[object]]], known: dict[str, str]) -> int | None:
+    """Index into ``candidates`` of the row with most known headers (at least two)."""
+    best, best_score = None, 1
+    for i, (_, cells) in enumerate(candidates):
+        score = _known_count(cells, known)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _column_letter(position: int) -> str:
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _finish(
+    source: str,
+    headers: list[object],
+    body: list[tuple[int, list[object]]],
+    preamble: list[str],
+    column_name: Callable[[int], str],
+) -> _RawTable:
+    """Drop blank rows and unnamed empty columns; refuse unnamed columns with data."""
+    headers = [("" if h is None else str(h)).strip() for h in headers]
+    width = len(headers)
+    body = [(n, [*cells, *[None] * (width - len(cells))][:width]) for n, cells in body]
+    body = [(n, cells) for n, cells in body if any(c is not None for c in cells)]
+    keep, problems = [], []
+    for position, header in enumerate(headers):
+        has_data = any(cells[position] is not None for _, cells in body)
+        if header:
+            keep.append(position)
+        elif has_data:
+            problems.append(
+                Problem(source, None, column_name(position), "values in a column without a header")
+            )
+    if problems:
+        raise ContractError(problems)
+    if not body:
+        raise ContractError([Problem(source, None, None, "no data rows below the header")])
+    synthetic = any(_SYNTHETIC.search(line) for line in preamble)
+    return _RawTable(
+        source,
+        [headers[p] for p in keep],
+        [[cells[p] for p in keep] for _, cells in body],
+        [n for n, _ in body],
+        synthetic,
+        preamble,
+    )
 
 
 def _read_csv(path: Path, known: dict[str, str]) -> _RawTable:
     source = path.name
-    text = _decode(path.read_bytes(), source)
-    lines = text.splitlines()
-    synthetic = False
+    lines = _decode(path.read_bytes(), source).splitlines()
+    candidates = []
     for index, line in enumerate(lines[:50]):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            synthetic |= bool(_SYNTHETIC.search(stripped))
-            continue
-        delimiter = max((";", "\t", ","), key=line.count)
-        cells = next(csv.reader([line], delimiter=delimiter))
-        if _is_header(cells, known):
-            header_at = index
-            break
-        synthetic |= bool(_SYNTHETIC.search(stripped))
-    else:
+        if line.strip() and not line.strip().startswith("#"):
+            delimiter = max((";", "\t", ","), key=line.count)
+            candidates.append((index, next(csv.reader([line], delimiter=delimiter))))
+    best = _best_header(candidates, known)
+    if best is None:
         raise ContractError([Problem(source, None, None, _no_header_message(known))])
+    header_at = candidates[best][0]
+    delimiter = max((";", "\t", ","), key=lines[header_at].count)
     reader = csv.reader(_io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
     headers = next(reader)
-    rows, numbers = [], []
+    body, problems = [], []
     for cells in reader:
         line_no = header_at + reader.line_num
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(headers):
-            raise ContractError(
-                [
-                    Problem(
-                        source,
-                        line_no,
-                        None,
-                        f"{len(cells)} fields where the header has {len(headers)}; is the "
-                        f"separator '{delimiter}' also used inside a value (a decimal comma in "
-                        "a comma-separated file)? Quote such values or use ';'",
-                    )
-                ]
+            problems.append(
+                Problem(
+                    source,
+                    line_no,
+                    None,
+                    f"{len(cells)} fields where the header has {len(headers)}; is the "
+                    f"separator '{delimiter}' also used inside a value (a decimal comma in "
+                    "a comma-separated file)? Quote such values or use ';'",
+                )
             )
-        rows.append([c.strip() if c.strip() else None for c in cells])
-        numbers.append(line_no)
-    return _RawTable(source, [h.strip() for h in headers], rows, numbers, synthetic)
+        body.append((line_no, [c.strip() or None for c in cells]))
+    if problems:
+        raise ContractError(problems)
+    return _finish(source, headers, body, lines[:header_at], lambda p: f"#{p + 1}")
 
 
 def _read_xlsx(path: Path, known: dict[str, str]) -> _RawTable:
@@ -177,40 +218,19 @@ def _read_xlsx(path: Path, known: dict[str, str]) -> _RawTable:
         raise ContractError([Problem(source, None, None, "not a readable XLSX workbook")]) from exc
     try:
         sheet = book.worksheets[0]
-        synthetic = False
-        header_at, headers = None, []
-        rows, numbers = [], []
-        for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
-            if header_at is None:
-                texts = [str(c) for c in cells if c is not None]
-                if _is_header(cells, known):
-                    header_at, headers = (
-                        row_no,
-                        [("" if c is None else str(c)).strip() for c in cells],
-                    )
-                else:
-                    synthetic |= any(_SYNTHETIC.search(t) for t in texts)
-                if row_no > 50 and header_at is None:
-                    break
-                continue
-            cells = (cells + [None] * len(headers))[: len(headers)]
-            cells = [None if (isinstance(c, str) and not c.strip()) else c for c in cells]
-            if all(c is None for c in cells):
-                continue
-            rows.append([c.strip() if isinstance(c, str) else c for c in cells])
-            numbers.append(row_no)
+        sheet.reset_dimensions()  # some writers store a wrong <dimension>; read all cells
+        rows = [
+            (row_no, [c.strip() or None if isinstance(c, str) else c for c in values])
+            for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
     finally:
         book.close()
-    if header_at is None:
-        raise ContractError(
-            [Problem(f"{source}, sheet '{sheet.title}'", None, None, _no_header_message(known))]
-        )
-    # Trailing empty header cells come from formatting, not data.
-    while headers and not headers[-1] and all(r[len(headers) - 1] is None for r in rows):
-        headers.pop()
-        rows = [r[: len(headers)] for r in rows]
-    return _RawTable(f"{source}, sheet '{sheet.title}'", headers, rows, numbers, synthetic)
+    source = f"{source}, sheet '{sheet.title}'"
+    best = _best_header(rows[:50], known)
+    if best is None:
+        raise ContractError([Problem(source, None, None, _no_header_message(known))])
+    preamble = [" ".join(str(c) for c in cells if c is not None) for _, cells in rows[:best]]
+    return _finish(source, rows[best][1], rows[best + 1 :], preamble, _column_letter)
 
 
 def _read_organisation_yaml(path: Path) -> _RawTable:
@@ -306,11 +326,18 @@ def _parse_datetime(value: object, with_time: bool) -> pd.Timestamp:
 
 
 def _parse_number(value: object) -> float:
+    """Numbers as Norwegian and English spreadsheets write them.
+
+    ``2,5``, ``1 234,5`` (any space as thousands separator), ``1.234,5``, ``2.5`` and the
+    minus sign U+2212 are accepted. A lone ``1.500`` is read as one and a half.
+    """
     if isinstance(value, bool):
         raise ValueError("not a number")
     if isinstance(value, int | float):
         return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    text = re.sub(r"[\s\u00a0\u202f\u2009]", "", str(value)).replace("\u2212", "-")
+    if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+,\d+", text):
+        text = text.replace(".", "")
     if re.fullmatch(r"[+-]?\d+(,\d+)?", text):
         text = text.replace(",", ".")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
@@ -320,9 +347,9 @@ def _parse_number(value: object) -> float:
 
 def _parse_int(value: object) -> int:
     number = _parse_number(value)
-    if not number.is_integer():
+    if abs(number - round(number)) > 1e-9:  # tolerate spreadsheet float noise
         raise ValueError("not a whole number")
-    return int(number)
+    return round(number)
 
 
 def _parse_bool(value: object) -> bool:
@@ -574,6 +601,9 @@ def read(path: str | Path, kind: str) -> pd.DataFrame:
         )
     raw = _read_raw(path, kind_key)
     check_no_identifiers(pd.DataFrame(raw.rows, columns=raw.headers, dtype=object), raw.source)
+    if raw.preamble:  # title and comment lines above the header are read by people too
+        lines = pd.DataFrame({"(lines above the header)": raw.preamble})
+        check_no_identifiers(lines.rename(columns=str), raw.source)
     chosen, problems = _map_headers(raw, kind_key)
     if problems:
         raise ContractError(problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -353,3 +354,128 @@ def test_header_mapping_accepts_spellings():
 
         assert mapping[normalise_header(spelling)] == "level"
     assert set(schema("staff-survey").columns) >= {"respondent_id", "know_what_to_do"}
+
+
+# ----------------------------------------------------------------------------- odd shapes
+
+
+def test_repeated_header_is_named_not_a_crash(demo_dir, tmp_path):
+    header, rows = _table(demo_dir, "event-log")
+    path = _write(tmp_path / "twice.csv", [*header, "level"], [[*r, r[3]] for r in rows])
+    result = _validate(path, "event-log")
+    assert result.exit_code == 1
+    assert "twice.csv, column 'level': same column as 'level'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_trailing_empty_columns_from_excel_csv(demo_dir, tmp_path):
+    header, rows = _table(demo_dir, "event-log")
+    path = _write(tmp_path / "trail.csv", [*header, "", ""], [[*r, "", ""] for r in rows], ";")
+    pd.testing.assert_frame_equal(read_event_log(path), read_event_log(demo_dir / "event_log.csv"))
+
+
+def _excel(path: Path, rows: list[list[object]]) -> Path:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_excel_unnamed_columns(demo_dir, tmp_path):
+    header, rows = _table(demo_dir, "event-log")
+    expected = read_event_log(demo_dir / "event_log.csv")
+    blank_first = _excel(tmp_path / "a.xlsx", [[None, *header], *[[None, *r] for r in rows]])
+    got = read_event_log(blank_first)
+    pd.testing.assert_frame_equal(got.astype({"level": "Int64"}), expected)
+    with_data = _excel(tmp_path / "b.xlsx", [[None, *header], *[["note", *r] for r in rows]])
+    result = _validate(with_data, "event-log")
+    assert result.exit_code == 1
+    assert "b.xlsx, sheet 'Sheet', column 'A': values in a column without a header" in result.output
+
+
+def test_excel_with_a_wrong_dimension_tag(demo_dir, tmp_path):
+    import zipfile
+
+    header, rows = _table(demo_dir, "report-form-1")
+    source = _excel(tmp_path / "ok.xlsx", [header, *rows])
+    broken = tmp_path / "dim.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+            zout.writestr(item, data)
+    assert len(read(broken, "report-form-1")) == len(rows)
+
+
+def test_many_unknown_columns_are_named(demo_dir, tmp_path):
+    header, rows = _table(demo_dir, "event-log")
+    extra = [f"extra_{i}" for i in range(10)]
+    path = _write(tmp_path / "wide.csv", header + extra, [r + ["x"] * 10 for r in rows])
+    result = _validate(path, "event-log")
+    assert result.exit_code == 1
+    assert result.output.count("unknown column") == 10
+
+
+def test_header_only_file(demo_dir, tmp_path):
+    header, _ = _table(demo_dir, "event-log")
+    path = _write(tmp_path / "empty.csv", header, [])
+    result = _validate(path, "event-log")
+    assert result.exit_code == 1 and "empty.csv: no data rows below the header" in result.output
+
+
+def test_identity_number_in_a_title_line(demo_dir, tmp_path):
+    header, rows = _table(demo_dir, "event-log")
+    path = _write(tmp_path / "title.csv", header, rows)
+    path.write_text("Eksport for 01010750160\n" + path.read_text(encoding="utf-8"), "utf-8")
+    result = _validate(path, "event-log")
+    assert result.exit_code == 1 and "(lines above the header)" in result.output
+    assert "01010750160" not in result.output
+
+
+def test_identity_number_without_leading_zero_in_text(demo_dir, tmp_path):
+    header, rows = _table(demo_dir, "report-form-2")
+    rows[0][header.index("barriers")] = "1010750160"
+    path = _write(tmp_path / "fnr10.csv", header, rows)
+    with pytest.raises(IdentifierError, match="column 'barriers': 1 row"):
+        read(path, "report-form-2")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1.234,5", 1234.5),
+        ("1 234,5", 1234.5),
+        ("1\u202f234,5", 1234.5),
+        ("\u22122", -2.0),
+        ("2,25", 2.25),
+        ("2.25", 2.25),
+    ],
+)
+def test_number_spellings(text, value):
+    from bti_workbench.io import _parse_number
+
+    assert _parse_number(text) == value
+
+
+def test_whole_numbers_tolerate_float_noise():
+    from bti_workbench.io import _parse_int
+
+    assert _parse_int(2.0000000001) == 2 and _parse_int("3,0") == 3
+    with pytest.raises(ValueError, match="not a whole number"):
+        _parse_int("2,5")
+
+
+def test_organisation_with_an_empty_group_cell(tmp_path):
+    path = tmp_path / "org.csv"
+    path.write_text(
+        "gruppe;type;møter_per_år;timer_per_møte;tjeneste;stilling\n"
+        ";operations_board;10;1,5;school;Enhetsleder skole\n"
+        "driftsstyre;operations_board;10;1,5;kindergarten;Enhetsleder barnehage\n",
+        encoding="utf-8",
+    )
+    result = _validate(path, "organisation")
+    assert result.exit_code == 1
+    assert "org.csv, row 2, column 'gruppe': is empty, but the column is required" in result.output
+    assert "differs between rows" not in result.output

@@ -1,0 +1,30 @@
+"""Decoding text files as Norwegian users have them (UTF-8, UTF-16 or Windows-1252)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+
+class TextDecodeError(ValueError):
+    """The bytes are neither UTF-8/16 nor Windows-1252; ``line`` is where it went wrong."""
+
+    def __init__(self, line: int):
+        super().__init__(f"line {line}")
+        self.line = line
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode with a BOM if there is one, else UTF-8, else Windows-1252 (a superset of the
+    printable ISO-8859-1 that SSB and Excel write)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise TextDecodeError(raw[: exc.start].count(b"\n") + 1) from exc
