@@ -205,12 +205,15 @@ class _CaseProcess:
         self._seq = 0
 
     def _time(self, base: pd.Timestamp, days: float) -> pd.Timestamp:
-        t = base + pd.Timedelta(days=float(days))
-        t = t.normalize()
+        """A working-day clock time (5-minute steps), never before ``base + days``."""
+        target = base + pd.Timedelta(days=float(days))
+        t = target.normalize()
         while t.weekday() >= 5:
             t += pd.Timedelta(days=1)
         minutes = int(self.rng.integers(8 * 60, 15 * 60 + 30)) // 5 * 5
-        return t + pd.Timedelta(minutes=minutes)
+        result = max(t + pd.Timedelta(minutes=minutes), target.ceil("5min"))
+        # A late-evening target can round into a weekend: move on to the next working day.
+        return result if result.weekday() < 5 else self._time(result, 0)
 
     def _band(self, case: _Case, t: pd.Timestamp) -> str:
         if case.age0 < 0:
@@ -262,20 +265,21 @@ class _CaseProcess:
         dropped = rng.random() < a.dropped_baton_share
         while True:
             stay = max(14.0, rng.exponential(a.mean_weeks[level] * 7))
-            leave = t + pd.Timedelta(days=stay)
+            leave = self._time(t, stay)
             gap = None
             if dropped:
                 g0 = t + pd.Timedelta(days=float(rng.uniform(0, max(1.0, stay - 50))))
                 gap = (g0, g0 + pd.Timedelta(days=float(rng.uniform(50, 90))))
-                leave = max(leave, gap[1] + pd.Timedelta(days=7))
+                leave = max(leave, self._time(gap[1], 7))
                 dropped = False
             self._emit(
                 case, self._time(t, 1), "measure_added", level, service, "baton_holder", holder
             )
-            if rng.random() < a.evaluation_share and t + pd.Timedelta(days=56) < leave:
+            evaluated = self._time(t, rng.uniform(42, 70))
+            if rng.random() < a.evaluation_share and evaluated < leave:
                 self._emit(
                     case,
-                    self._time(t, rng.uniform(42, 70)),
+                    evaluated,
                     "measure_evaluated",
                     level,
                     service,
@@ -339,10 +343,11 @@ class _CaseProcess:
             t = t + pd.Timedelta(days=float(rng.exponential(a.entry_every_weeks * 7)))
             if t >= stop:
                 break
+            when = self._time(t, 0)
+            if when >= stop:
+                break
             if not in_gap(t):
-                self._emit(
-                    case, self._time(t, 0), "entry_added", level, service, "baton_holder", holder
-                )
+                self._emit(case, when, "entry_added", level, service, "baton_holder", holder)
         t = start
         every = a.meeting_every_weeks[level] * 7
         while True:
@@ -371,11 +376,10 @@ class _CaseProcess:
 
     def _consent(self, case, consent_at, stop, level, service):
         a, rng = self.a, self.rng
-        while consent_at + pd.Timedelta(days=a.consent_days) < stop:
-            expired = consent_at + pd.Timedelta(days=a.consent_days)
+        while (expired := self._time(consent_at, a.consent_days)) < stop:
             self._emit(
                 case,
-                self._time(expired, 0),
+                expired,
                 "consent_expired",
                 level,
                 service,
@@ -385,6 +389,8 @@ class _CaseProcess:
             if rng.random() >= a.consent_renewal_share:
                 return None
             consent_at = self._time(expired, rng.uniform(1, 20))
+            if consent_at >= stop:
+                return consent_at
             self._emit(case, consent_at, "consent_given", level, service, "parent", case.parent_id)
         return consent_at
 
@@ -437,7 +443,11 @@ def _report_form_2(
         "actor_id",
         "time",
     )
-    consents = _monthly(log[log["event"] == "consent_given"], "case_id", "event_time")
+    given = log.loc[log["event"] == "consent_given", ["case_id", "event_time"]]
+    given = given.merge(holding[["case_id", "actor_id", "start", "stop"]], on="case_id")
+    given = given[(given["start"] <= given["event_time"]) & (given["event_time"] <= given["stop"])]
+    given = given.drop_duplicates(["case_id", "event_time"], keep="last")  # the new holder
+    consents = _monthly(given, "actor_id", "event_time")
     opened_by = _monthly(log[log["event"] == "log_opened"], "actor_id", "event_time")
     entries_by = _monthly(log[log["event"] == "entry_added"], "actor_id", "event_time")
     empty = pd.DataFrame({"case_id": [], "parent": []})
@@ -457,7 +467,7 @@ def _report_form_2(
             m = meetings.get((actor, month), empty)
             parents = set(m.loc[m["parent"].astype(bool), "case_id"]) & at_end
             n_opened = len(opened_by.get((actor, month), ()))
-            n_consents = sum(len(consents.get((c, month), ())) for c in set(held["case_id"]))
+            n_consents = len(consents.get((actor, month), ()))
             entries = len(entries_by.get((actor, month), ()))
             hours = round((1.5 * len(m) + 0.25 * entries + 0.5 * n_opened) * 2) / 2
             useful = int(rng.choice([1, 2, 3, 4, 5], p=[0.05, 0.1, 0.25, 0.35, 0.25]))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from bti_workbench._resources import data_dir
+from bti_workbench._text import TextDecodeError, decode_text
 
 __all__ = [
     "AGE_BANDS",
@@ -75,18 +76,13 @@ def band_totals(persons_by_age: pd.Series) -> pd.Series:
 
 
 def _decode(raw: bytes, source: str) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return raw.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise PopulationFileError(
-                f"{source}, line {line}: the file is neither UTF-8 nor ISO-8859-1/Windows-1252"
-            ) from exc
+        return decode_text(raw)
+    except TextDecodeError as exc:
+        raise PopulationFileError(
+            f"{source}, line {exc.line}: the file is neither UTF-8/UTF-16 nor "
+            "ISO-8859-1/Windows-1252"
+        ) from exc
 
 
 def _parse_age(label: str) -> int | None:
@@ -120,7 +116,16 @@ def _read_ssb_csv(text: str, source: str) -> pd.DataFrame:
     reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
     rows = list(reader)
     head, body = rows[0], rows[1:]
-    year_columns = [(j, _YEAR.search(name)) for j, name in enumerate(head) if j >= 2]
+    names = [name.strip().lower() for name in head]
+    age_at = next((j for j, n in enumerate(names) if n in ("age", "alder")), None)
+    if age_at is None:
+        raise PopulationFileError(f"{source}, line {header_at + 1}: no 'age'/'alder' column")
+    year_columns = [(j, _YEAR.search(name)) for j, name in enumerate(head) if _YEAR.search(name)]
+    if not year_columns:
+        raise PopulationFileError(
+            f"{source}, line {header_at + 1}: no column with a year, such as 'Persons 2022'"
+        )
+    # Any further dimension (sex, …) is summed over, as SSB's own totals are.
     records = []
     for offset, row in enumerate(body):
         line_no = header_at + 2 + offset
@@ -133,16 +138,12 @@ def _read_ssb_csv(text: str, source: str) -> pd.DataFrame:
         region = _REGION.match(row[0])
         if region is None:
             continue  # Svalbard, the continental shelf and "unknown" have no municipality number
-        age = _parse_age(row[1])
+        age = _parse_age(row[age_at])
         if age is None:
             raise PopulationFileError(
-                f"{source}, line {line_no}, column '{head[1]}': not an age such as '7 years'"
+                f"{source}, line {line_no}, column '{head[age_at]}': not an age such as '7 years'"
             )
         for j, year in year_columns:
-            if year is None:
-                raise PopulationFileError(
-                    f"{source}, line {header_at + 1}, column {j + 1}: no year in the header"
-                )
             cell = row[j].strip()
             if cell in {"..", ".", ":", "-", ""}:
                 persons = pd.NA
@@ -155,7 +156,20 @@ def _read_ssb_csv(text: str, source: str) -> pd.DataFrame:
             records.append((int(year.group(1)), region.group(1), region.group(2), age, persons))
     if not records:
         raise PopulationFileError(f"{source}: no municipality rows found")
-    return pd.DataFrame.from_records(records, columns=_TIDY_COLUMNS)
+    return _sum_other_dimensions(pd.DataFrame.from_records(records, columns=_TIDY_COLUMNS))
+
+
+def _sum_other_dimensions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum over dimensions other than year, region and age; a missing part makes the sum NA."""
+    keys = ["year", "kommunenummer", "kommunenavn", "age"]
+    if not frame.duplicated(keys).any():
+        return frame
+    frame = frame.assign(persons=frame["persons"].astype("Int64"))
+    grouped = frame.groupby(keys, as_index=False, sort=False)["persons"]
+    summed = grouped.sum(min_count=1)
+    complete = grouped.count()["persons"] == grouped.size()["size"]
+    summed["persons"] = summed["persons"].where(complete.to_numpy(), pd.NA)
+    return summed[_TIDY_COLUMNS]
 
 
 def _dimension_role(dataset: dict, candidates: tuple[str, ...], role: str) -> str | None:
@@ -188,6 +202,19 @@ def _read_jsonstat2(payload: dict, source: str) -> pd.DataFrame:
         else:
             codes = list(cat.get("label", {}))
         categories.append((codes, cat.get("label", {})))
+        if len(codes) != sizes[ids.index(dim)]:
+            raise PopulationFileError(
+                f"{source}: dimension '{dim}' has {len(codes)} categories but size "
+                f"{sizes[ids.index(dim)]}"
+            )
+    for dim in ids:
+        role = payload.get("role", {})
+        if (dim in role.get("metric", []) or dim.lower() == "contentscode") and len(
+            categories[ids.index(dim)][0]
+        ) > 1:
+            raise PopulationFileError(
+                f"{source}: select one statistic (ContentsCode) only, such as Personer1"
+            )
     values = payload.get("value", [])
     total = 1
     for size in sizes:
@@ -207,16 +234,25 @@ def _read_jsonstat2(payload: dict, source: str) -> pd.DataFrame:
     frame["kommunenummer"] = frame[region_dim].astype(str).str.replace("K-", "", regex=False)
     frame["kommunenavn"] = frame[region_dim].map(labels[region_dim]).fillna("")
     frame["kommunenavn"] = frame["kommunenavn"].str.replace(r"^\d{4}\s+", "", regex=True)
+    time_codes = categories[ids.index(time_dim)][0]
+    if not all(re.fullmatch(r"\d{4}", str(code)) for code in time_codes):
+        raise PopulationFileError(
+            f"{source}: the time dimension must hold whole years (such as 2022), one each"
+        )
     frame["year"] = frame[time_dim].astype(str).str.extract(_YEAR, expand=False).astype(int)
     age_labels = labels[age_dim]
     frame["age"] = frame[age_dim].map(lambda code: _age_from_category(code, age_labels))
     if frame["age"].isna().any():
         raise PopulationFileError(f"{source}: age categories that are not ages")
     frame = frame[frame["kommunenummer"].str.fullmatch(r"\d{4}")]
-    frame["persons"] = pd.to_numeric(frame["persons"]).astype("Int64")
-    # Sum over any further dimension the user selected (sex, contents …).
-    grouped = frame.groupby(["year", "kommunenummer", "kommunenavn", "age"], as_index=False)
-    return grouped["persons"].sum(min_count=1)[_TIDY_COLUMNS]
+    persons = pd.to_numeric(frame["persons"], errors="coerce")
+    bad = persons.notna() & ((persons < 0) | (persons % 1 != 0))
+    bad |= persons.isna() & frame["persons"].notna()
+    if bad.any():
+        raise PopulationFileError(f"{source}: {int(bad.sum())} values are not counts of persons")
+    frame = frame.assign(persons=persons.astype("Int64"))[_TIDY_COLUMNS]
+    # Sum over any further dimension the user selected (sex …).
+    return _sum_other_dimensions(frame)
 
 
 def read_ssb_07459(path: str | Path) -> pd.DataFrame:

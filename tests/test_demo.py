@@ -54,6 +54,7 @@ def test_report_form_2_is_aggregated_from_the_log(large_demo_dir):
     assert rf2["logs_opened"].sum() == len(opened)
     holder_meetings = log[(log["event"] == "meeting_held") & (log["role"] == "baton_holder")]
     assert rf2["meetings_held"].sum() == len(holder_meetings)
+    assert rf2["consents_given"].sum() == (log["event"] == "consent_given").sum()
     holders = set(log.loc[log["role"] == "baton_holder", "actor_id"])
     assert set(rf2["baton_holder_id"]) <= holders
     assert (rf2["period_end"] >= rf2["period_start"]).all()
@@ -82,6 +83,30 @@ def test_case_process_is_realistic(large_demo_dir):
     first = log.pivot_table(index="case_id", columns="event", values="event_time", aggfunc="min")
     days = (first["level0_decision"] - first["concern_raised"]).dt.days.dropna()
     assert 0.5 < (days <= 14).mean() < 0.95
+
+
+def test_each_case_is_in_order(large_demo_dir):
+    log = read_event_log(large_demo_dir / "event_log.csv")
+    for case_id, events in log.groupby("case_id"):
+        closed = events.loc[events["event"] == "log_closed", "event_time"]
+        opened = events.loc[events["event"] == "log_opened", "event_time"]
+        work = events[
+            events["event"].isin(
+                [
+                    "entry_added",
+                    "meeting_held",
+                    "measure_added",
+                    "measure_evaluated",
+                    "baton_handover",
+                ]
+            )
+        ]
+        assert closed.empty or (events["event_time"] <= closed.max()).all(), case_id
+        if len(work):
+            assert len(opened) and (work["event_time"] >= opened.min()).all(), case_id
+        first = events["event_time"].min()
+        assert (events.loc[events["event"] == "concern_raised", "event_time"] == first).all()
+    assert (log["event_time"].dt.day_of_week < 5).all()  # working days only
 
 
 def test_some_batons_are_dropped(large_demo_dir):

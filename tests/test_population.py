@@ -207,3 +207,60 @@ def test_cli_population_errors(tmp_path):
     bad.write_text("nothing here\n", encoding="utf-8")
     result = runner.invoke(app, ["population", str(bad)])
     assert result.exit_code == 1 and "x.csv" in result.output
+
+
+def test_utf16_download(tmp_path):
+    lines = ['"region"\t"age"\t"Persons 2022"']
+    lines += [f'"K-4228 Sirdal"\t"{age} years"\t{n}' for age, n in enumerate(SIRDAL_2022)]
+    path = tmp_path / "unicode.txt"
+    path.write_text("\r\n".join(lines), encoding="utf-16")
+    assert _sirdal_children(read_ssb_07459(path), 2022) == 534
+
+
+def test_csv_by_sex_is_summed(tmp_path):
+    lines = ['"region";"sex";"age";"Persons 2022"']
+    for age, n in enumerate(SIRDAL_2022):
+        lines.append(f'"K-4228 Sirdal";"Males";"{age} years";{n // 2}')
+        lines.append(f'"K-4228 Sirdal";"Females";"{age} years";{n - n // 2}')
+    path = tmp_path / "by_sex.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    tidy = read_ssb_07459(path)
+    assert len(tidy) == 24 and tidy["persons"].tolist() == SIRDAL_2022
+
+
+def _payload() -> dict:
+    return json.loads((FIXTURES / "07459_jsonstat2_sparse_by_sex.json").read_text("utf-8"))
+
+
+def test_jsonstat2_missing_part_is_missing_not_a_partial_sum(tmp_path):
+    payload = _payload()
+    first = min(payload["value"], key=int)  # Sirdal, men, age 0
+    del payload["value"][first]
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    tidy = read_ssb_07459(path).query("kommunenummer == '4228'")
+    assert tidy["persons"].isna().sum() == 1 and pd.isna(tidy.iloc[0]["persons"])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda p: p["size"].__setitem__(2, 23), "dimension 'Alder' has 24 categories but size 23"),
+        (lambda p: p["value"].__setitem__(next(iter(p["value"])), 2.5), "not counts of persons"),
+        (
+            lambda p: (
+                p["dimension"]["ContentsCode"]["category"].update(index=["Personer1", "X"])
+                or p["size"].__setitem__(3, 2)
+            ),
+            "select one statistic",
+        ),
+        (lambda p: p["dimension"]["Tid"]["category"].update(index=["2022M01"]), "whole years"),
+    ],
+)
+def test_jsonstat2_refuses_what_it_cannot_read(tmp_path, change, message):
+    payload = _payload()
+    change(payload)
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    with pytest.raises(PopulationFileError, match=f"odd.json: .*{message}"):
+        read_ssb_07459(path)
