@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from bti_workbench.contracts import KINDS
 from bti_workbench.io import ContractError, read
 from bti_workbench.labels import label
 from bti_workbench.population import AGE_BANDS, PopulationFileError, by_band, read_ssb_07459
-from bti_workbench.privacy import IdentifierError
+from bti_workbench.privacy import IdentifierError, suppress_small
 
 __all__ = ["app"]
 
@@ -92,7 +93,10 @@ def _validate_one(path: Path, kind: str) -> bool:
         return False
     extra = ""
     if "case_id" in frame.columns:
-        extra = f", {frame['case_id'].nunique()} cases"
+        # A count of children, so it passes the small-cell rule like every other figure.
+        cases = pd.Series([frame["case_id"].nunique()], name="cases")
+        shown = suppress_small(cases, margins=False).formatted("en").iloc[0, 0]
+        extra = f", {shown} cases"
     synthetic = " [synthetic]" if frame.attrs.get("synthetic") else ""
     typer.echo(f"OK {path} ({kind}): {len(frame)} rows{extra}{synthetic}")
     return True

@@ -479,3 +479,14 @@ def test_organisation_with_an_empty_group_cell(tmp_path):
     assert result.exit_code == 1
     assert "org.csv, row 2, column 'gruppe': is empty, but the column is required" in result.output
     assert "differs between rows" not in result.output
+
+
+def test_validate_never_prints_a_small_number_of_cases(demo_dir, tmp_path):
+    header, rows = _table(demo_dir, "event-log")
+    first_cases = list(dict.fromkeys(r[0] for r in rows))[:3]
+    path = _write(tmp_path / "few.csv", header, [r for r in rows if r[0] in first_cases])
+    result = _validate(path, "event-log")
+    assert result.exit_code == 0 and ", <5 cases" in result.output
+    many = _validate(demo_dir / "event_log.csv", "event-log")
+    cases = read_event_log(demo_dir / "event_log.csv")["case_id"].nunique()
+    assert f", {cases} cases" in many.output
