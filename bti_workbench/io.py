@@ -31,7 +31,7 @@ from bti_workbench.contracts import (
     normalise_header,
     schema,
 )
-from bti_workbench.privacy import IdentifierError, check_no_identifiers
+from bti_workbench.privacy import IdentifierError, _cell_has_fodselsnummer, check_no_identifiers
 
 __all__ = [
     "ContractError",
@@ -225,7 +225,10 @@ def _read_xlsx(path: Path, known: dict[str, str]) -> _RawTable:
         ]
     finally:
         book.close()
-    source = f"{source}, sheet '{sheet.title}'"
+    # Sheet names are free text a user typed: refer to the sheet by position, never by name.
+    if _cell_has_fodselsnummer(sheet.title):
+        raise IdentifierError(f"{source}: the first sheet's name looks like a fødselsnummer")
+    source = f"{source}, first sheet"
     best = _best_header(rows[:50], known)
     if best is None:
         raise ContractError([Problem(source, None, None, _no_header_message(known))])
@@ -234,6 +237,11 @@ def _read_xlsx(path: Path, known: dict[str, str]) -> _RawTable:
 
 
 def _read_organisation_yaml(path: Path) -> _RawTable:
+    """Groups with their members, flattened to one row per membership.
+
+    Every key of a group and of a member becomes a column, so unknown keys are reported and
+    identifier-like keys or values are refused like in any other file.
+    """
     source = path.name
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -241,36 +249,32 @@ def _read_organisation_yaml(path: Path) -> _RawTable:
         raise ContractError([Problem(source, None, None, "not valid UTF-8 YAML")]) from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
         raise ContractError([Problem(source, None, None, "expected a top-level 'groups' list")])
-    headers = ["group", "kind", "meetings_per_year", "hours_per_meeting", "service", "title"]
-    rows, numbers = [], []
+    top = {k: v for k, v in doc.items() if k != "groups"}
+    check_no_identifiers(pd.DataFrame([top], dtype=object), f"{source} (top level)")
+    records: list[dict] = []
     for g_index, group in enumerate(doc["groups"], start=1):
         members = group.get("members") if isinstance(group, dict) else None
         if not isinstance(members, list) or not members:
             raise ContractError(
-                [
-                    Problem(
-                        source,
-                        g_index,
-                        "members",
-                        f"group {g_index} needs a non-empty 'members' list",
-                    )
-                ]
+                [Problem(source, g_index, "members", f"group {g_index} needs a 'members' list")]
             )
+        shared = {k: v for k, v in group.items() if k != "members"}
         for member in members:
-            member = member if isinstance(member, dict) else {}
-            rows.append(
-                [
-                    group.get("group"),
-                    group.get("kind"),
-                    group.get("meetings_per_year"),
-                    group.get("hours_per_meeting"),
-                    member.get("service"),
-                    member.get("title"),
-                ]
-            )
-            numbers.append(len(rows))
+            if not isinstance(member, dict):
+                raise ContractError(
+                    [Problem(source, len(records) + 1, None, "a member must be a mapping")]
+                )
+            records.append({**shared, **member})
+    headers = list(dict.fromkeys(key for record in records for key in record))
+    rows = [[record.get(h) for h in headers] for record in records]
     synthetic = bool(doc.get("synthetic", False))
-    return _RawTable(f"{source} (membership entries)", headers, rows, numbers, synthetic)
+    return _RawTable(
+        f"{source} (membership entries)",
+        [str(h) for h in headers],
+        rows,
+        list(range(1, len(rows) + 1)),
+        synthetic,
+    )
 
 
 def _no_header_message(known: dict[str, str]) -> str:

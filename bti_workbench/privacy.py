@@ -79,6 +79,17 @@ _IDENTIFIER_TOKENS = frozenset(
     }
 )
 _IDENTIFIER_PHRASES = ("date_of_birth", "birth_date", "e_post", "e_mail", "d_nummer")
+# Parts of compound Norwegian words that name an identifier (fødselsnr, gateadresse …).
+_IDENTIFIER_PARTS = (
+    "fodsels",
+    "personn",
+    "telefon",
+    "mobilnr",
+    "mobilnum",
+    "epost",
+    "adresse",
+    "email",
+)
 # Compound words that end in "navn" but name places or organisations, not people.
 _ALLOWED_NAVN_WORDS = frozenset(
     {"kommunenavn", "tjenestenavn", "enhetsnavn", "gruppenavn", "fylkesnavn", "skolenavn"}
@@ -104,7 +115,7 @@ def _looks_like_identifier(column: str) -> bool:
     if any(phrase in norm for phrase in _IDENTIFIER_PHRASES):
         return True
     for token in norm.split("_"):
-        if token in _IDENTIFIER_TOKENS:
+        if token in _IDENTIFIER_TOKENS or any(part in token for part in _IDENTIFIER_PARTS):
             return True
         if token.endswith("navn") and token not in _ALLOWED_NAVN_WORDS:
             return True
@@ -239,6 +250,13 @@ def check_no_identifiers(frame: pd.DataFrame, source: str = "<table>") -> None:
     --------
     >>> check_no_identifiers(pd.DataFrame({"case_id": ["C1"]}), "log.csv")
     """
+    numbered = [i + 1 for i, c in enumerate(frame.columns) if _cell_has_fodselsnummer(str(c))]
+    if numbered:
+        listed = ", ".join(f"#{i}" for i in numbered)
+        raise IdentifierError(
+            f"{source}: the header of column {listed} looks like a fødselsnummer or D-number "
+            "(not shown). Pseudonymise the file before importing it."
+        )
     bad_columns = identifier_columns(str(c) for c in frame.columns)
     if bad_columns:
         listed = ", ".join(f"'{c}'" for c in bad_columns)

@@ -391,7 +391,7 @@ def test_excel_unnamed_columns(demo_dir, tmp_path):
     with_data = _excel(tmp_path / "b.xlsx", [[None, *header], *[["note", *r] for r in rows]])
     result = _validate(with_data, "event-log")
     assert result.exit_code == 1
-    assert "b.xlsx, sheet 'Sheet', column 'A': values in a column without a header" in result.output
+    assert "b.xlsx, first sheet, column 'A': values in a column without a header" in result.output
 
 
 def test_excel_with_a_wrong_dimension_tag(demo_dir, tmp_path):
@@ -490,3 +490,21 @@ def test_validate_never_prints_a_small_number_of_cases(demo_dir, tmp_path):
     many = _validate(demo_dir / "event_log.csv", "event-log")
     cases = read_event_log(demo_dir / "event_log.csv")["case_id"].nunique()
     assert f", {cases} cases" in many.output
+
+
+def test_organisation_yaml_keys_are_checked(tmp_path):
+    path = tmp_path / "org.yaml"
+    path.write_text(
+        "groups:\n  - group: driftsstyre\n    kind: operations_board\n    meetings_per_year: 10\n"
+        "    hours_per_meeting: 1.5\n    members:\n"
+        "      - {service: school, title: Enhetsleder skole, navn: Kari}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(IdentifierError, match="'navn' looks like a direct identifier"):
+        read_organisation(path)
+    path.write_text(path.read_text("utf-8").replace("navn: Kari", "rom: 12"), "utf-8")
+    result = _validate(path, "organisation")
+    assert result.exit_code == 1 and "column 'rom': unknown column" in result.output
+    path.write_text(path.read_text("utf-8").replace("rom: 12", 'note: "01010750160"'), "utf-8")
+    with pytest.raises(IdentifierError, match="column 'note': 1 row"):
+        read_organisation(path)

@@ -132,6 +132,12 @@ def test_guard_message_names_file_column_and_rows_never_the_value():
         "etternavn",
         "fødselsnummer",
         "Personnummer",
+        "Fødselsnr",
+        "Telefonnr",
+        "Mobilnummer",
+        "Epostadresse",
+        "Gateadresse",
+        "Hjemmeadresse",
         "FNR",
         "adresse",
         "Telefon",
@@ -146,6 +152,13 @@ def test_guard_message_names_file_column_and_rows_never_the_value():
 def test_identifier_columns_are_refused(column):
     with pytest.raises(IdentifierError, match=f"'{column}' looks like a direct identifier"):
         check_no_identifiers(pd.DataFrame({column: ["x"]}), "f.csv")
+
+
+def test_identity_number_as_a_header_is_not_echoed():
+    frame = pd.DataFrame({"case_id": ["C1"], "01010750160": ["x"]})
+    with pytest.raises(IdentifierError) as err:
+        check_no_identifiers(frame, "f.csv")
+    assert "column #2" in str(err.value) and "01010750160" not in str(err.value)
 
 
 def test_ordinary_columns_pass():
