@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["FLOW_STATES", "case_paths", "level_transitions"]
+from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
+
+__all__ = ["FLOW_STATES", "case_paths", "flow_table", "level_transitions"]
 
 #: States of a case path: a new concern, the levels, and how it ends (or that it is still open).
 FLOW_STATES = ("concern", "0", "1", "2", "3", "closed", "child_welfare", "open")
@@ -94,3 +96,28 @@ def level_transitions(event_log: pd.DataFrame) -> pd.DataFrame:
     paths = case_paths(event_log)
     table = pd.crosstab(paths["source"], paths["target"])
     return table.reindex(index=FLOW_STATES, columns=FLOW_STATES, fill_value=0).astype("int64")
+
+
+#: Rows and columns of the published flow table (transitions that can happen).
+FLOW_ROWS = ("concern", "0", "1", "2", "3")
+FLOW_COLUMNS = ("0", "1", "2", "3", "closed", "child_welfare", "open")
+
+
+def flow_table(event_log: pd.DataFrame, k: int = DEFAULT_K) -> SuppressedTable:
+    """Transitions between levels, ready to publish: small cells suppressed.
+
+    Every case that enters a level also leaves it (to another level, an end, or still open),
+    so a level's row total equals its column total; the suppression is told so and protects
+    against that sum too. Structural zeros (transitions that cannot happen) are shown.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"case_id": list("abcdefg"),
+    ...                     "event_time": pd.to_datetime(["2018-01-01"] * 7),
+    ...                     "event": ["concern_raised"] * 7, "level": [0] * 7})
+    >>> flow_table(log).formatted().loc["concern", "0"]
+    '7'
+    """
+    table = level_transitions(event_log).loc[list(FLOW_ROWS), list(FLOW_COLUMNS)]
+    links = [(level, level) for level in ("0", "1", "2", "3")]
+    return suppress_small(table, k=k, allow_zero=True, linked=links)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -333,11 +333,22 @@ def _as_frame(table: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, bool]:
     return table.copy(), False
 
 
-def _equations(shape: tuple[int, int], one_way: bool) -> np.ndarray:
-    """The published sums of a table whose last row (and column) hold the totals."""
+def _equations(
+    shape: tuple[int, int], one_way: bool, linked: Sequence[tuple[int, int]] = ()
+) -> np.ndarray:
+    """The published sums of a table whose last row (and column) hold the totals.
+
+    ``linked`` holds (row, column) positions whose row total equals the column total, as in a
+    flow table where every case that enters a level also leaves it.
+    """
     rows, cols = shape
     index = np.arange(rows * cols).reshape(shape)
     equations = []
+    for r, c in linked:
+        eq = np.zeros(rows * cols)
+        eq[index[r, -1]] = 1
+        eq[index[-1, c]] = -1
+        equations.append(eq)
     if one_way:
         eq = np.zeros(rows * cols)
         eq[index[:-1, 0]] = 1
@@ -424,44 +435,63 @@ def _close_cycles(cost: np.ndarray, hidden: np.ndarray) -> np.ndarray:
 
 
 def _disclosed(
-    values: np.ndarray, hidden: np.ndarray, lower: np.ndarray, upper: np.ndarray, one_way: bool
-) -> list[tuple[int, int]]:
-    """Hidden cells a reader can pin down from the visible cells, the sums and the bounds.
+    values: np.ndarray,
+    hidden: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    one_way: bool,
+    linked: Sequence[tuple[int, int]] = (),
+) -> tuple[int, int] | None:
+    """A hidden cell a reader can pin down from the visible cells, the sums and the bounds.
 
     The reader knows every visible count, that the totals add up, that a cell shown as ``<k``
-    lies in ``[lower, k - 1]`` and that a protecting cell is not small. A cell is disclosed
-    when the smallest and largest values it can take (linear programmes) leave one integer.
+    lies in ``[lower, k - 1]`` and that a protecting cell is not small. A cell is pinned when
+    no other whole-number solution moves it off its true value (mixed-integer programmes;
+    the linear relaxation alone is not exact once flow sums are linked). Returns the first
+    pinned cell, or None.
     """
-    from scipy.optimize import linprog
+    from scipy.optimize import Bounds, LinearConstraint, milp
 
     flat_hidden = hidden.ravel()
     if not flat_hidden.any():
-        return []
-    equations = _equations(values.shape, one_way)
+        return None
+    equations = _equations(values.shape, one_way, linked)
     known = values.ravel().astype(float)
     a_eq = equations[:, flat_hidden]
     b_eq = -equations[:, ~flat_hidden] @ known[~flat_hidden]
     used = np.abs(a_eq).sum(axis=1) > 0
     a_eq, b_eq = a_eq[used], b_eq[used]
-    bounds = [
-        (lo, None if np.isinf(hi) else hi)
-        for lo, hi in zip(lower.ravel()[flat_hidden], upper.ravel()[flat_hidden], strict=True)
-    ]
+    lo = lower.ravel()[flat_hidden]
+    hi = upper.ravel()[flat_hidden]
+    truth = known[flat_hidden]
     positions = np.flatnonzero(flat_hidden)
-    found = []
-    for j, position in enumerate(positions):
-        if not len(a_eq):
-            lo, hi = bounds[j]
-        else:
-            objective = np.zeros(len(positions))
-            objective[j] = 1.0
-            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            lo = low.fun if low.status == 0 else -np.inf
-            hi = -high.fun if high.status == 0 else np.inf
-        if hi is not None and np.isfinite(hi) and np.ceil(lo - 1e-7) >= np.floor(hi + 1e-7):
-            found.append(divmod(int(position), values.shape[1]))
-    return found
+    n = len(positions)
+    constraints = [LinearConstraint(a_eq, b_eq, b_eq)] if len(a_eq) else []
+
+    def solve(objective: np.ndarray) -> np.ndarray | None:
+        res = milp(
+            objective, constraints=constraints, integrality=np.ones(n), bounds=Bounds(lo, hi)
+        )
+        return res.x if res.status == 0 else None  # None: unbounded this way
+
+    # Cheap pruning: cells that differ from the truth in some whole-number solution are free.
+    free = np.zeros(n, dtype=bool)
+    rng = np.random.default_rng(0)
+    for objective in (np.ones(n), -np.ones(n), *rng.choice([-1.0, 1.0], size=(4, n))):
+        x = solve(objective)
+        if x is not None:
+            free |= np.abs(x - truth) > 0.5
+    for j in np.flatnonzero(~free):
+        objective = np.zeros(n)
+        objective[j] = 1.0
+        low = solve(objective)
+        if low is not None and low[j] < truth[j] - 0.5:
+            continue
+        high = solve(-objective)
+        if high is None or high[j] > truth[j] + 0.5:
+            continue  # unbounded or movable upwards
+        return divmod(int(positions[j]), values.shape[1])
+    return None
 
 
 def _cheapest_beside(cost: np.ndarray, hidden: np.ndarray, cell: tuple[int, int]) -> tuple | None:
@@ -483,6 +513,7 @@ def suppress_small(
     *,
     margins: bool = True,
     allow_zero: bool = False,
+    linked: Sequence[tuple[object, object]] = (),
 ) -> SuppressedTable:
     """Hide cells below ``k`` and every cell from which a hidden one could be recovered.
 
@@ -506,6 +537,9 @@ def suppress_small(
     allow_zero : bool, default False
         Show zeros (for tables with structural zeros, such as transitions that cannot happen).
         Off by default: a zero also says something about few people.
+    linked : sequence of (row label, column label)
+        Pairs whose row total equals the column total and readers know it (in a table of
+        transitions, what enters a level also leaves it). The audit uses these sums too.
 
     Returns
     -------
@@ -548,6 +582,9 @@ def suppress_small(
             counts.loc["total"] = counts.sum(axis=0)
         counts.index.name, counts.columns.name = index_name, columns_name
     values = counts.to_numpy(dtype="int64")
+    if linked and (one_way or not margins):
+        raise ValueError("linked totals need a two-way table with margins")
+    link_positions = [(counts.index.get_loc(r), counts.columns.get_loc(c)) for r, c in linked]
     primary = values < k
     if allow_zero:
         primary &= values != 0
@@ -565,10 +602,10 @@ def suppress_small(
             else:
                 hidden = _close_cycles(cost, hidden)
             lower = np.where(hidden & ~primary & (values >= k), float(k), lower)
-            disclosed = _disclosed(values, hidden, lower, upper, one_way)
-            if not disclosed:
+            disclosed = _disclosed(values, hidden, lower, upper, one_way, link_positions)
+            if disclosed is None:
                 break
-            extra = _cheapest_beside(cost, hidden, disclosed[0])
+            extra = _cheapest_beside(cost, hidden, disclosed)
             if extra is None:
                 # Everything is hidden and "<k" still pins a value: show no kinds at all.
                 kinds_shown = False

@@ -225,7 +225,9 @@ tables = st.integers(2, 5).flatmap(
 )
 
 
-def _integer_range(truth, hidden, primary, k, allow_zero, one_way=False, kinds_shown=True):
+def _integer_range(
+    truth, hidden, primary, k, allow_zero, one_way=False, kinds_shown=True, linked=()
+):
     """Smallest and largest integer value each hidden cell can take, by integer programming.
 
     The reader's knowledge: every visible count, the published sums, ``<k`` cells in
@@ -241,6 +243,11 @@ def _integer_range(truth, hidden, primary, k, allow_zero, one_way=False, kinds_s
         equations[0, -1] = -1
     else:
         equations = _extended_equations(shape)
+    for r, c in linked:  # row r's total equals column c's total
+        extra = np.zeros(truth.size)
+        extra[r * shape[1] + shape[1] - 1] = 1
+        extra[(shape[0] - 1) * shape[1] + c] = -1
+        equations = np.vstack([equations, extra])
     known = truth.ravel().astype(float)
     a = equations[:, flat]
     b = -equations[:, ~flat] @ known[~flat]
