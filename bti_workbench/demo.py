@@ -51,8 +51,8 @@ class DemoAssumptions:
     """The stated assumptions of the synthetic case process (not estimates)."""
 
     start: dt.date = dt.date(2018, 1, 8)
-    end: dt.date = dt.date(2019, 6, 30)
-    concerns_per_1000_per_year: float = 45.0
+    end: dt.date = dt.date(2020, 6, 30)
+    concerns_per_1000_per_year: float = 60.0
     band_weight: dict[str, float] = field(
         default_factory=lambda: {"0-5": 0.9, "6-15": 1.2, "16-19": 1.0, "20-23": 0.6}
     )
@@ -62,7 +62,7 @@ class DemoAssumptions:
     level0_next: dict[str, float] = field(
         default_factory=lambda: {"close": 0.45, "up": 0.47, "child_welfare": 0.08}
     )
-    mean_weeks: dict[int, float] = field(default_factory=lambda: {1: 12.0, 2: 16.0, 3: 26.0})
+    mean_weeks: dict[int, float] = field(default_factory=lambda: {1: 12.0, 2: 20.0, 3: 40.0})
     routing: dict[int, dict[str, float]] = field(
         default_factory=lambda: {
             1: {"up": 0.25, "child_welfare": 0.03, "close": 0.72},
@@ -73,7 +73,7 @@ class DemoAssumptions:
     meeting_every_weeks: dict[int, float] = field(default_factory=lambda: {1: 8.0, 2: 4.0, 3: 4.0})
     entry_every_weeks: float = 2.0
     dropped_baton_share: float = 0.12
-    handover_share: float = 0.15
+    handover_share: float = 0.3
     consent_days: int = 365
     consent_renewal_share: float = 0.75
     evaluation_share: float = 0.85
@@ -215,11 +215,13 @@ class _CaseProcess:
         # A late-evening target can round into a weekend: move on to the next working day.
         return result if result.weekday() < 5 else self._time(result, 0)
 
+    def _age(self, case: _Case, t: pd.Timestamp) -> int:
+        return case.age0 + int((t - case.t0).days // 365.25) if case.age0 >= 0 else -1
+
     def _band(self, case: _Case, t: pd.Timestamp) -> str:
         if case.age0 < 0:
             return "prenatal"
-        age = case.age0 + int((t - case.t0).days // 365.25)
-        return age_band(min(age, 23)) or "20-23"
+        return age_band(min(self._age(case, t), 23)) or "20-23"
 
     def _emit(self, case, t, event, level, service, role, actor):
         if t <= self.end:
@@ -325,9 +327,13 @@ class _CaseProcess:
                     partners.append(_choice(rng, pool))
             else:
                 partners = partners[: max(0, level - 1)]
-            if rng.random() < a.handover_share and partners:
-                new_service = partners[0]
-                partners[0] = service
+            # The baton follows the child from kindergarten to school; otherwise it passes
+            # now and then to a partner service.
+            starts_school = service == "kindergarten" and self._age(case, t) >= 6
+            if starts_school or (rng.random() < a.handover_share and partners):
+                new_service = "school" if starts_school else partners[0]
+                if new_service in partners:
+                    partners[partners.index(new_service)] = service
                 self.holding.append((case.case_id, holder, service, unit, held_since, t))
                 holder, unit = self.staff.pick(rng, new_service)
                 service, held_since = new_service, t
@@ -426,6 +432,8 @@ def _event_log(process: _CaseProcess) -> pd.DataFrame:
 
 def _monthly(frame: pd.DataFrame, key: str, time: str) -> dict[tuple, pd.DataFrame]:
     """Split rows by (key, calendar month of ``time``) once, for cheap look-ups."""
+    if frame.empty:
+        return {}
     months = frame[time].dt.to_period("M")
     return {k: g for k, g in frame.groupby([frame[key], months], sort=False)}
 

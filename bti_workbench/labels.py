@@ -1,6 +1,6 @@
 """One catalogue of user-facing text in Norwegian bokmål (default) and English.
 
-Notebooks, reports, the CLI and dashboards all read their labels here. The catalogue joins
+Notebooks, reports, the CLI's tables and dashboards all read their labels here. The catalogue joins
 ``resources/labels.csv`` with the names held by the other shipped catalogues (services,
 survey items, contract columns), so each text is written once.
 """

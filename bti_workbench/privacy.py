@@ -495,12 +495,18 @@ def _disclosed(
 
 
 def _cheapest_beside(cost: np.ndarray, hidden: np.ndarray, cell: tuple[int, int]) -> tuple | None:
-    """The cheapest visible cell in the same row or column, else anywhere."""
+    """The next cell to hide to free a pinned one.
+
+    In order: the cheapest visible non-zero cell in its row or column, then anywhere, then
+    zeros (hiding a structural zero tells a reader little, so they come last).
+    """
     r, c = cell
-    mask = np.zeros_like(hidden)
-    mask[r, :] = True
-    mask[:, c] = True
-    for candidates in (mask & ~hidden, ~hidden):
+    beside = np.zeros_like(hidden)
+    beside[r, :] = True
+    beside[:, c] = True
+    positive = cost < 1e9
+    for candidates in (beside & positive, positive, beside, np.ones_like(hidden)):
+        candidates = candidates & ~hidden
         if candidates.any():
             masked = np.where(candidates, cost, np.inf)
             return tuple(int(i) for i in np.unravel_index(np.argmin(masked), cost.shape))

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import panel as pn
 
-from bti_workbench.caseflow import level_transitions
+from bti_workbench.caseflow import FLOW_COLUMNS, FLOW_ROWS, flow_table
 from bti_workbench.figures import case_flow_sankey, population_bars
 from bti_workbench.io import read_event_log
 from bti_workbench.labels import label
 from bti_workbench.population import band_totals
-from bti_workbench.privacy import DEFAULT_K, suppress_small
+from bti_workbench.privacy import DEFAULT_K
 from bti_workbench.services import services_overview
 
 pn.extension("plotly", "tabulator", sizing_mode="stretch_width")
@@ -27,8 +27,6 @@ pn.extension("plotly", "tabulator", sizing_mode="stretch_width")
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("BTI_DATA_DIR", ROOT / "data" / "demo"))
 K = int(os.environ.get("BTI_SUPPRESSION_K", DEFAULT_K))
-_LEVEL_ROWS = ["concern", "0", "1", "2", "3"]
-_FLOW_COLUMNS = ["0", "1", "2", "3", "closed", "child_welfare", "open"]
 
 
 @pn.cache
@@ -36,15 +34,11 @@ def load(data_dir: str) -> dict:
     """Read the data folder once per server process."""
     folder = Path(data_dir)
     if not (folder / "manifest.json").exists():
-        raise FileNotFoundError(
-            f"{folder}: no manifest.json – run `bti demo-data --out {folder}` or `make demo`"
-        )
+        raise FileNotFoundError(label("ui.no_data", "en", folder=folder))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     population = pd.read_csv(folder / "population.csv", comment="#", dtype={"kommunenummer": str})
     services = pd.read_csv(folder / "services.csv", comment="#")
-    transitions = level_transitions(read_event_log(folder / "event_log.csv"))
-    # Transitions between states have many structural zeros; showing them reveals nothing.
-    flows = suppress_small(transitions.loc[_LEVEL_ROWS, _FLOW_COLUMNS], k=K, allow_zero=True)
+    flows = flow_table(read_event_log(folder / "event_log.csv"), k=K)
     return {"manifest": manifest, "population": population, "services": services, "flows": flows}
 
 
@@ -53,7 +47,7 @@ def page(lang: str) -> pn.Column:
     manifest = data["manifest"]
     flows = data["flows"]
     population = data["population"].set_index("age")["persons"]
-    hidden = int(flows.hidden.loc[_LEVEL_ROWS, _FLOW_COLUMNS].to_numpy().sum())
+    hidden = int(flows.hidden.loc[list(FLOW_ROWS), list(FLOW_COLUMNS)].to_numpy().sum())
     header = f"## {manifest['name']} ({manifest['municipality']})"
     banner = label("app.synthetic_banner", lang) if manifest.get("synthetic") else ""
     source = f"{label('ui.source', lang)}: {manifest.get('population_source', '')}."
@@ -80,10 +74,17 @@ def page(lang: str) -> pn.Column:
     )
 
 
-language = pn.widgets.RadioButtonGroup(options={"Norsk": "nb", "English": "en"}, value="nb")
+# Each language is named in itself, so a reader of either finds the switch.
+language = pn.widgets.RadioButtonGroup(
+    options={label("ui.language_name", "nb"): "nb", label("ui.language_name", "en"): "en"},
+    value="nb",
+)
 template = pn.template.BootstrapTemplate(
-    title=label("app.title", "nb"),
-    sidebar=[pn.pane.Markdown(f"**{label('ui.language', 'nb')} / Language**"), language],
+    title=f"{label('app.title', 'nb')} / {label('app.title', 'en')}",
+    sidebar=[
+        pn.pane.Markdown(f"**{label('ui.language', 'nb')} / {label('ui.language', 'en')}**"),
+        language,
+    ],
     main=[pn.panel(pn.bind(page, language), loading_indicator=True)],
     header_background="#1f4e79",
 )

@@ -105,7 +105,7 @@ def test_make_demo_serves_the_page():
         assert response.status == 200
         assert response.url.endswith("/leader_app")  # the root leads to the dashboard
         html = response.read().decode("utf-8")
-        assert "<title>BTI-arbeidsbenk</title>" in html
+        assert "<title>BTI-arbeidsbenk / BTI workbench</title>" in html
         texts = _served_texts(f"http://127.0.0.1:{port}/leader_app")
         assert "Sirdal (4228)" in texts
     finally:
