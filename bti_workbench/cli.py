@@ -56,10 +56,18 @@ def population(
     table = by_band(tidy, knr)
     names = {band: label(f"age_band.{band}", lang) for band in AGE_BANDS}
     names["total"] = label("age_band.total", lang)
+    incomplete = False
     for _, row in table.iterrows():
         typer.echo(f"{row['kommunenummer']} {row['kommunenavn']} ({row['year']})")
         for band, text in names.items():
-            typer.echo(f"  {text:<18}{int(row[band]):>8}")
+            missing = pd.isna(row[band])
+            incomplete |= missing
+            typer.echo(f"  {text:<18}{'..' if missing else int(row[band]):>8}")
+    if incomplete:
+        typer.echo(
+            f"note: '..' = incomplete: {file.name} has no figure for some ages in that band",
+            err=True,
+        )
 
 
 @app.command("demo-data")

@@ -323,6 +323,27 @@ def contract_markdown() -> str:
                 f"| `{name}` | `{col['nb']}` | {required} | {_type_text(col, 'en')} | "
                 f"{col['desc_en']} | {col['desc_nb']} |"
             )
+        if key == "organisation":
+            lines += [
+                "",
+                "The same contract as YAML (every key of a group or member is a column above; "
+                "unknown keys are errors) / samme kontrakt som YAML:",
+                "",
+                "```yaml",
+                'municipality: "4228"',
+                'source: "where the organisation is decided"',
+                "groups:",
+                "  - group: driftsstyre",
+                "    kind: operations_board",
+                "    meetings_per_year: 10",
+                "    hours_per_meeting: 1.5",
+                "    members:",
+                "      - {service: kindergarten, title: Enhetsleder barnehage}",
+                "      - {service: school, title: Enhetsleder skole}",
+                "```",
+                "",
+                "Shipped: `data/organisation/sirdal.yaml` (Sirdal's operating-phase organisation).",
+            ]
         if spec.get("items"):
             lines += [
                 "",

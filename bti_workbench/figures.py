@@ -14,7 +14,7 @@ from bti_workbench.labels import label
 from bti_workbench.population import AGE_BANDS
 from bti_workbench.privacy import SuppressedTable
 
-__all__ = ["case_flow_sankey", "population_bars"]
+__all__ = ["case_flow_sankey", "flow_table_text", "population_bars"]
 
 _STATE_KEYS = {
     "concern": "ui.new_concern",
@@ -97,3 +97,21 @@ def case_flow_sankey(flows: SuppressedTable, lang: str = "nb") -> go.Figure:
         height=420,
     )
     return fig
+
+
+def flow_table_text(flows: SuppressedTable, lang: str = "nb") -> pd.DataFrame:
+    """The suppressed flow table as labelled text (``<5`` and ``×`` where hidden).
+
+    Examples
+    --------
+    >>> from bti_workbench.privacy import suppress_small
+    >>> t = suppress_small(pd.DataFrame({"0": [12]}, index=["concern"]))
+    >>> flow_table_text(t, "en").columns.tolist()
+    ['Level 0', 'Total']
+    """
+    text = flows.formatted(lang)
+    names = {s: label(_STATE_KEYS[s], lang) for s in FLOW_STATES}
+    names["total"] = label("ui.total", lang)
+    return text.rename(index=names, columns=names).rename_axis(
+        index=label("ui.from", lang), columns=label("ui.to", lang)
+    )

@@ -315,7 +315,8 @@ def by_band(population: pd.DataFrame, kommunenummer: str | None = None) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        One row per year and municipality, one column per band and ``total`` (0–23).
+        One row per year and municipality, one column per band and ``total`` (0–23);
+        ``<NA>`` where an age in the band is missing in the file.
 
     Examples
     --------
@@ -328,15 +329,12 @@ def by_band(population: pd.DataFrame, kommunenummer: str | None = None) -> pd.Da
     if kommunenummer is not None:
         frame = frame[frame["kommunenummer"] == str(kommunenummer)]
     frame = frame[frame["age"] <= 23].assign(band=lambda f: f["age"].map(age_band))
-    table = frame.pivot_table(
-        index=["year", "kommunenummer", "kommunenavn"],
-        columns="band",
-        values="persons",
-        aggfunc="sum",
-        observed=True,
-    )
-    table = table.reindex(columns=list(AGE_BANDS)).fillna(0).astype("int64")
-    table["total"] = table.sum(axis=1)
+    keys = ["year", "kommunenummer", "kommunenavn", "band"]
+    grouped = frame.assign(persons=frame["persons"].astype("Int64")).groupby(keys)["persons"]
+    # A band with a missing age is missing, not smaller: never count a gap as zero.
+    sums = grouped.sum(min_count=1).where(grouped.count() == grouped.size())
+    table = sums.unstack("band").reindex(columns=list(AGE_BANDS)).astype("Int64")
+    table["total"] = table.sum(axis=1, skipna=False).astype("Int64")
     table.columns.name = None
     return table.reset_index()
 

@@ -513,6 +513,41 @@ def _cheapest_beside(cost: np.ndarray, hidden: np.ndarray, cell: tuple[int, int]
     return None
 
 
+def _protect(
+    values: np.ndarray,
+    primary: np.ndarray,
+    k: int,
+    allow_zero: bool,
+    one_way: bool,
+    links: Sequence[tuple[int, int]],
+    kinds_shown: bool,
+) -> np.ndarray | None:
+    """Secondary suppression until the audit passes; None if even hiding all cells fails."""
+    # A hidden zero protects nothing when readers can guess it is a structural zero.
+    cost = np.where(values > 0, values, 1e9).astype(float)
+    hidden = primary.copy()
+    if kinds_shown:  # "<k" cells lie in [0 or 1, k - 1]; "×" cells are at least k
+        lower = np.where(primary, 1.0 if allow_zero else 0.0, 0.0)
+        upper = np.where(primary, float(k - 1), np.inf)
+    else:  # every hidden cell looks alike: only non-negativity is known
+        lower, upper = np.zeros(values.shape), np.full(values.shape, np.inf)
+    while True:
+        if one_way:
+            if hidden.sum() == 1:
+                hidden[_cheapest_beside(cost, hidden, tuple(np.argwhere(hidden)[0]))] = True
+        else:
+            hidden = _close_cycles(cost, hidden)
+        if kinds_shown:
+            lower = np.where(hidden & ~primary & (values >= k), float(k), lower)
+        disclosed = _disclosed(values, hidden, lower, upper, one_way, links)
+        if disclosed is None:
+            return hidden
+        extra = _cheapest_beside(cost, hidden, disclosed)
+        if extra is None:
+            return None
+        hidden[extra] = True
+
+
 def suppress_small(
     table: pd.DataFrame | pd.Series,
     k: int = DEFAULT_K,
@@ -597,26 +632,12 @@ def suppress_small(
     hidden = primary.copy()
     kinds_shown = True
     if margins:
-        # A hidden zero protects nothing when readers can guess it is a structural zero.
-        cost = np.where(values > 0, values, 1e9).astype(float)
-        lower = np.where(primary, 1.0 if allow_zero else 0.0, 0.0)
-        upper = np.where(primary, float(k - 1), np.inf)
-        while True:
-            if one_way:
-                if hidden.sum() == 1:
-                    hidden[_cheapest_beside(cost, hidden, tuple(np.argwhere(hidden)[0]))] = True
-            else:
-                hidden = _close_cycles(cost, hidden)
-            lower = np.where(hidden & ~primary & (values >= k), float(k), lower)
-            disclosed = _disclosed(values, hidden, lower, upper, one_way, link_positions)
-            if disclosed is None:
-                break
-            extra = _cheapest_beside(cost, hidden, disclosed)
-            if extra is None:
-                # Everything is hidden and "<k" still pins a value: show no kinds at all.
-                kinds_shown = False
-                break
-            hidden[extra] = True
+        hidden = _protect(values, primary, k, allow_zero, one_way, link_positions, True)
+        if hidden is None or hidden.all():
+            # Telling "<k" from "×" gives readers bounds that can pin values; when protecting
+            # against them would hide everything, show every hidden cell as "×" instead.
+            hidden = _protect(values, primary, k, allow_zero, one_way, link_positions, False)
+            kinds_shown = False
     secondary = hidden & ~primary
     shown = counts.astype("Int64").mask(hidden)
     return SuppressedTable(

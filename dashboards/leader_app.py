@@ -15,7 +15,7 @@ import pandas as pd
 import panel as pn
 
 from bti_workbench.caseflow import FLOW_COLUMNS, FLOW_ROWS, flow_table
-from bti_workbench.figures import case_flow_sankey, population_bars
+from bti_workbench.figures import case_flow_sankey, flow_table_text, population_bars
 from bti_workbench.io import read_event_log
 from bti_workbench.labels import label
 from bti_workbench.population import band_totals
@@ -63,6 +63,7 @@ def page(lang: str) -> pn.Column:
             f"{source} {label('ui.case_flow_note', lang)} "
             f"{label('ui.hidden_count', lang, n=hidden)} {label('suppression.note', lang, k=K)}"
         ),
+        pn.pane.DataFrame(flow_table_text(flows, lang), sizing_mode="stretch_width"),
         pn.pane.Markdown(f"### {label('ui.services', lang)}"),
         pn.widgets.Tabulator(
             services_overview(data["services"], lang),

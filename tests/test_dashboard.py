@@ -83,6 +83,9 @@ def test_page_shows_municipality_population_services_and_flow(app_module):
         assert list(population.object.data[0].y) == [107, 245, 86, 96]
         links = flow.object.data[0].link.value
         assert len(links) > 0 and min(links) >= DEFAULT_K  # nothing below k is drawn
+        cells = page.objects[3].object.to_numpy().ravel().tolist()
+        assert "<5" in cells  # Sirdal is small: some transitions are suppressed
+        assert all(v in ("<5", "×") or int(v) == 0 or int(v) >= DEFAULT_K for v in cells)
         table = page.objects[-1].value
         assert len(table) == 16 and table.iloc[0, 0] in ("Barnehage", "Kindergarten")
 

@@ -30,3 +30,6 @@ def test_getting_started_runs_with_parameters(tmp_path, parameters):
     assert '"status": "failed"' not in text
     if parameters.get("lang") == "en":
         assert "Haugesund (1106)" in text and "0–23 years in total" in text
+    else:
+        assert "Ibestad (5413)" in text and "0–23 år i alt" in text
+        assert "×" in text  # small cells are protected at k = 3 too

@@ -264,3 +264,16 @@ def test_jsonstat2_refuses_what_it_cannot_read(tmp_path, change, message):
     path.write_text(json.dumps(payload), encoding="utf-8")
     with pytest.raises(PopulationFileError, match=f"odd.json: .*{message}"):
         read_ssb_07459(path)
+
+
+def test_a_missing_age_makes_the_band_missing_not_smaller(tmp_path):
+    payload = json.loads((FIXTURES / "07459_jsonstat2_dense.json").read_text("utf-8"))
+    payload["value"][3] = None  # Sirdal, 3 years
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    bands = by_band(read_ssb_07459(path), "4228").iloc[0]
+    assert pd.isna(bands["0-5"]) and pd.isna(bands["total"]) and bands["6-15"] == 245
+    result = CliRunner().invoke(app, ["population", str(path), "-m", "4228"])
+    assert result.exit_code == 0
+    assert "0–5 år                  .." in result.output
+    assert "incomplete" in result.output
