@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from bti_workbench import read_ssb_07459, suppress_small
-from bti_workbench.caseflow import level_transitions
+from bti_workbench.caseflow import flow_table, level_transitions
 from bti_workbench.demo import write_demo
 from bti_workbench.io import read_event_log
 
@@ -41,6 +41,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bti-bench-"))
     write_demo(work / "tromso", "5401", seed=1)
     tromso_log = read_event_log(work / "tromso" / "event_log.csv")
+    write_demo(work / "sirdal", "4228", seed=1)
+    sirdal_log = read_event_log(work / "sirdal" / "event_log.csv")
     rng = np.random.default_rng(0)
     table = pd.DataFrame(rng.integers(0, 12, size=(12, 12)))
     cases: list[tuple[str, Callable[[], object], int, str]] = [
@@ -63,7 +65,9 @@ def main() -> None:
             "",
         ),
         ("level_transitions, Tromsø demo", lambda: level_transitions(tromso_log), 5, ""),
-        ("suppress_small, 12 × 12 table, k = 5", lambda: suppress_small(table), 20, ""),
+        ("suppress_small, 12 × 12 table, k = 5", lambda: suppress_small(table), 10, ""),
+        ("flow_table (suppressed), Sirdal demo", lambda: flow_table(sirdal_log), 5, ""),
+        ("flow_table (suppressed), Tromsø demo", lambda: flow_table(tromso_log), 5, ""),
         (
             "write_demo Sirdal (4228), all contracts",
             lambda: write_demo(work / "sirdal", "4228", seed=1),

@@ -462,7 +462,9 @@ def _disclosed(
     used = np.abs(a_eq).sum(axis=1) > 0
     a_eq, b_eq = a_eq[used], b_eq[used]
     lo = lower.ravel()[flat_hidden]
-    hi = upper.ravel()[flat_hidden]
+    # Far beyond any total: as good as unbounded for the question "can it move?", and keeps
+    # every programme bounded (some HiGHS versions stall on unbounded integer programmes).
+    hi = np.minimum(upper.ravel()[flat_hidden], 10 * known.sum() + 10)
     truth = known[flat_hidden]
     positions = np.flatnonzero(flat_hidden)
     n = len(positions)
@@ -470,9 +472,13 @@ def _disclosed(
 
     def solve(objective: np.ndarray) -> np.ndarray | None:
         res = milp(
-            objective, constraints=constraints, integrality=np.ones(n), bounds=Bounds(lo, hi)
+            objective,
+            constraints=constraints,
+            integrality=np.ones(n),
+            bounds=Bounds(lo, hi),
+            options={"time_limit": 10.0},
         )
-        return res.x if res.status == 0 else None  # None: unbounded this way
+        return res.x if res.status == 0 else None  # None: no proof either way
 
     # Cheap pruning: cells that differ from the truth in some whole-number solution are free.
     free = np.zeros(n, dtype=bool)
@@ -488,9 +494,9 @@ def _disclosed(
         if low is not None and low[j] < truth[j] - 0.5:
             continue
         high = solve(-objective)
-        if high is None or high[j] > truth[j] + 0.5:
-            continue  # unbounded or movable upwards
-        return divmod(int(positions[j]), values.shape[1])
+        if high is not None and high[j] > truth[j] + 0.5:
+            continue
+        return divmod(int(positions[j]), values.shape[1])  # pinned, or not shown to move
     return None
 
 
