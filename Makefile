@@ -28,7 +28,8 @@ demo: demo-data
 		--allow-websocket-origin=127.0.0.1:$(PORT)
 
 test: install
-	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+	$(BIN)/python -m pytest tests notebooks bti_workbench --doctest-modules --nbval-lax \
+		-p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check .

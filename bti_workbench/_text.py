@@ -1,6 +1,9 @@
-"""Decoding text files as Norwegian users have them (UTF-8, UTF-16 or Windows-1252)."""
+"""Text as Norwegian users have it: decoding files, normalising names."""
 
 from __future__ import annotations
+
+import re
+import unicodedata
 
 __all__: list[str] = []
 
@@ -28,3 +31,11 @@ def decode_text(raw: bytes) -> str:
         return raw.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise TextDecodeError(raw[: exc.start].count(b"\n") + 1) from exc
+
+
+def normalise_name(name: object) -> str:
+    """Lower case, æ→ae, ø→o, å→aa, é→e, anything else but letters and digits → ``_``."""
+    text = unicodedata.normalize("NFKC", str(name)).strip().lower()
+    for src, dst in (("æ", "ae"), ("ø", "o"), ("å", "aa"), ("é", "e")):
+        text = text.replace(src, dst)
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")

@@ -6,13 +6,13 @@ and English headers the loaders accept, and ``docs/data-contracts.md`` (``make d
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 import pandas as pd
 import pandera.pandas as pa
 
 from bti_workbench._resources import contracts_spec, resource
+from bti_workbench._text import normalise_name
 from bti_workbench.services import service_ids
 
 __all__ = [
@@ -64,10 +64,7 @@ def normalise_header(name: object) -> str:
     >>> normalise_header("Aktør-ID")
     'aktor_id'
     """
-    text = str(name).strip().lower()
-    for src, dst in (("æ", "ae"), ("ø", "o"), ("å", "aa"), ("é", "e")):
-        text = text.replace(src, dst)
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return normalise_name(name)
 
 
 def _kind_key(kind: str) -> str:

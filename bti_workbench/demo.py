@@ -751,7 +751,10 @@ def write_demo(
 
     Examples
     --------
-    >>> write_demo("data/demo", "4228", seed=1)  # doctest: +SKIP
+    >>> import tempfile
+    >>> files = write_demo(tempfile.mkdtemp(), "4228", seed=1)
+    >>> sorted(path.name for path in files)[:2]
+    ['collaboration_survey.csv', 'event_log.csv']
     """
     municipality = load_municipality(kommunenummer, population_file)
     tables = generate_demo(municipality, seed)

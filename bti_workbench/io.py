@@ -591,7 +591,13 @@ def read(path: str | Path, kind: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> log = read("data/demo/event_log.csv", "event-log")  # doctest: +SKIP
+    >>> import tempfile
+    >>> from bti_workbench.demo import write_demo
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = write_demo(folder, "4228", seed=1)
+    >>> log = read(f"{folder}/event_log.csv", "event-log")
+    >>> log.attrs["synthetic"], list(log.columns[:3])
+    (True, ['case_id', 'event_time', 'event'])
     """
     path = Path(path)
     kind_key = KINDS.get(kind, kind)

@@ -35,8 +35,8 @@ def default_services(population: pd.Series, norms: str | Path | None = None) -> 
     Examples
     --------
     >>> pop = pd.Series(20, index=pd.RangeIndex(0, 24, name="age"))
-    >>> round(default_services(pop).loc["school", "staff_fte"], 1)
-    18.2
+    >>> float(default_services(pop).loc["school", "staff_fte"])
+    18.18
     """
     path = Path(norms) if norms is not None else data_dir() / "staffing_norms.csv"
     table = pd.read_csv(path, comment="#")

@@ -278,9 +278,12 @@ def read_ssb_07459(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> pop = read_ssb_07459("07459_population_by_age_2022.csv")  # doctest: +SKIP
-    >>> int(pop.query("kommunenummer == '4228' and age <= 23").persons.sum())  # doctest: +SKIP
-    534
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "07459.csv"
+    >>> _ = path.write_text('"region";"age";"Persons 2022"\\n"K-4228 Sirdal";"0 years";21\\n',
+    ...                     encoding="latin-1")
+    >>> read_ssb_07459(path).to_dict("records")
+    [{'year': 2022, 'kommunenummer': '4228', 'kommunenavn': 'Sirdal', 'age': 0, 'persons': 21}]
     """
     path = Path(path)
     source = path.name

@@ -13,12 +13,13 @@ Two rules guard everything the workbench reads and shows:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from bti_workbench._text import normalise_name
 
 __all__ = [
     "DEFAULT_K",
@@ -103,15 +104,8 @@ class IdentifierError(ValueError):
     """
 
 
-def _normalise(name: str) -> str:
-    text = unicodedata.normalize("NFKC", str(name)).strip().lower()
-    for src, dst in (("æ", "ae"), ("ø", "o"), ("å", "aa")):
-        text = text.replace(src, dst)
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
 def _looks_like_identifier(column: str) -> bool:
-    norm = _normalise(column)
+    norm = normalise_name(column)
     if any(phrase in norm for phrase in _IDENTIFIER_PHRASES):
         return True
     for token in norm.split("_"):
