@@ -35,6 +35,7 @@ from bti_workbench.privacy import IdentifierError, _cell_has_fodselsnummer, chec
 
 __all__ = [
     "ContractError",
+    "IdentifierError",
     "Problem",
     "read",
     "read_collaboration_survey",
@@ -654,6 +655,3 @@ read_staff_survey = _reader("staff-survey")
 read_collaboration_survey = _reader("collaboration-survey")
 read_organisation = _reader("organisation")
 read_progress_plan = _reader("progress-plan")
-
-# Re-exported so callers can catch both kinds of refusal from one module.
-IdentifierError = IdentifierError
