@@ -1,0 +1,65 @@
+"""The `fast` engine against Jackson-network theory, and its reproducibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bti_workbench.engine_fast import simulate_fast
+from bti_workbench.queueing import jackson_levels
+from bti_workbench.scenario import load_scenario
+
+JACKSON = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "validation_jackson.yaml"
+
+
+@pytest.fixture(scope="module")
+def jackson_run():
+    scenario = load_scenario(JACKSON)
+    return scenario, simulate_fast(scenario, replications=200, seed=2024)
+
+
+def test_stationary_means_match_jackson_theory(jackson_run):
+    scenario, result = jackson_run
+    theory = jackson_levels(
+        [scenario.arrivals_per_week, 0, 0, 0],
+        scenario.routing(),
+        [lv.duration.mean_weeks for lv in scenario.levels],
+        [lv.slots for lv in scenario.levels],
+    )
+    steady = result.levels[result.levels["week"] > 104]  # two years of warm-up from empty
+    simulated = (steady["active"] + steady["waiting"]).groupby(steady["level"]).mean()
+    for level, queue in enumerate(theory):
+        assert simulated[level] == pytest.approx(queue.mean_in_system, rel=0.03), level
+
+
+def test_slots_are_respected_and_counts_whole(jackson_run):
+    scenario, result = jackson_run
+    slots = pd.Series([lv.slots for lv in scenario.levels])
+    assert (result.levels["active"] <= result.levels["level"].map(slots)).all()
+    assert (result.levels[["active", "waiting"]] >= 0).all().all()
+    # Someone waits only when every slot of the level is taken.
+    waits = result.levels[result.levels["waiting"] > 0]
+    assert (waits["active"] == waits["level"].map(slots)).all()
+
+
+def test_everything_that_arrived_is_somewhere(jackson_run):
+    scenario, result = jackson_run
+    last = result.levels[result.levels["week"] == scenario.horizon_weeks]
+    open_cases = (last["active"] + last["waiting"]).groupby(last["replication"]).sum()
+    left = result.exits.set_index("replication")[["closed", "child_welfare"]].sum(axis=1)
+    arrived = open_cases + left
+    expected = scenario.arrivals_per_week * scenario.horizon_weeks
+    # Poisson arrivals: the mean over replications is within a few standard errors.
+    assert abs(arrived.mean() - expected) < 4 * np.sqrt(expected / len(arrived))
+
+
+def test_same_seed_same_numbers():
+    scenario = load_scenario(JACKSON)
+    a = simulate_fast(scenario, replications=3, seed=7)
+    b = simulate_fast(scenario, replications=3, seed=7)
+    c = simulate_fast(scenario, replications=3, seed=8)
+    pd.testing.assert_frame_equal(a.levels, b.levels)
+    assert not a.levels.equals(c.levels)
