@@ -35,10 +35,15 @@ class FlowResult:
         week; ``active`` holds a slot, ``waiting`` waits for one).
     exits : pandas.DataFrame
         ``replication, closed, child_welfare``: cases that left over the whole horizon.
+    queues : pandas.DataFrame
+        Per ``replication, week, level``: ``entered`` (cases that joined the level's queue),
+        ``waited`` (of those, how many found no free slot) and ``wait_weeks`` (the time all
+        waiting cases spent waiting that week). Mean wait = Σ wait_weeks / Σ entered.
     """
 
     levels: pd.DataFrame
     exits: pd.DataFrame
+    queues: pd.DataFrame
 
 
 def _steps_per_week(scenario: Scenario) -> int:
@@ -94,9 +99,12 @@ def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FlowResul
     reported = np.zeros(replications, dtype=np.int64)
     active_weekly = np.zeros((replications, scenario.horizon_weeks, n_levels), dtype=np.int64)
     waiting_weekly = np.zeros_like(active_weekly)
+    entered_weekly = np.zeros_like(active_weekly)
+    waited_weekly = np.zeros_like(active_weekly)
+    wait_weekly = np.zeros(active_weekly.shape)
     rep_index = np.arange(replications)
 
-    def start(t: int) -> None:
+    def start(t: int) -> np.ndarray:
         free = slots[None, :] - busy
         starting = np.minimum(waiting, free)
         waiting[:] -= starting
@@ -110,9 +118,11 @@ def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FlowResul
             done = t + np.maximum(1, np.rint(durations / dt).astype(np.int64))
             inside = done <= steps
             np.add.at(calendar[level], (np.repeat(rep_index, counts)[inside], done[inside]), 1)
+        return starting
 
     start(0)
     for t in range(1, steps + 1):
+        queued_before = waiting.copy()
         waiting[:, 0] += arrivals_rng.poisson(scenario.arrivals_per_week * dt, replications)
         finished = calendar[:, :, t].T.astype(np.int64)
         busy -= finished
@@ -126,9 +136,15 @@ def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FlowResul
                 waiting[:, level - 1] += moves[:, 1]
             reported += moves[:, 2]
             closed += moves[:, 3]
-        start(t)
+        new = waiting - queued_before
+        starting = start(t)
+        # First come, first served: newcomers start only after those already waiting.
+        started_new = np.clip(starting - queued_before, 0, new)
+        week = (t - 1) // per_week
+        entered_weekly[:, week] += new
+        waited_weekly[:, week] += new - started_new
+        wait_weekly[:, week] += waiting * dt
         if t % per_week == 0:
-            week = t // per_week - 1
             active_weekly[:, week] = busy
             waiting_weekly[:, week] = waiting
 
@@ -140,4 +156,12 @@ def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FlowResul
         {"active": active_weekly.ravel(), "waiting": waiting_weekly.ravel()}, index=index
     ).reset_index()
     exits = pd.DataFrame({"replication": rep_index, "closed": closed, "child_welfare": reported})
-    return FlowResult(levels=levels, exits=exits)
+    queues = pd.DataFrame(
+        {
+            "entered": entered_weekly.ravel(),
+            "waited": waited_weekly.ravel(),
+            "wait_weeks": wait_weekly.ravel(),
+        },
+        index=index,
+    ).reset_index()
+    return FlowResult(levels=levels, exits=exits, queues=queues)

@@ -63,3 +63,29 @@ def test_same_seed_same_numbers():
     c = simulate_fast(scenario, replications=3, seed=8)
     pd.testing.assert_frame_equal(a.levels, b.levels)
     assert not a.levels.equals(c.levels)
+
+
+def _single_level(utilisation: float, servers: int = 5, mean: float = 1.0):
+    from bti_workbench.scenario import Duration, Level, Scenario
+
+    rate = utilisation * servers / mean
+    quiet = tuple(Level(n, Duration("exponential", 1.0), None) for n in (1, 2, 3))
+    first = Level(0, Duration("exponential", mean), servers)
+    return Scenario("mmc", 400, 0.02, rate, (first, *quiet), source="mmc"), rate
+
+
+@pytest.mark.parametrize("utilisation", [0.5, 0.7, 0.9])
+def test_single_level_matches_erlang_c(utilisation):
+    from bti_workbench.queueing import mmc
+
+    scenario, rate = _single_level(utilisation)
+    result = simulate_fast(scenario, replications=30, seed=11)
+    queue = result.queues[(result.queues["level"] == 0) & (result.queues["week"] > 50)]
+    per_rep = queue.groupby("replication")[["entered", "waited", "wait_weeks"]].sum()
+    theory = mmc(rate, 1.0, 5)
+    for estimate, expected in (
+        (per_rep["wait_weeks"] / per_rep["entered"], theory.mean_wait),
+        (per_rep["waited"] / per_rep["entered"], theory.p_wait),
+    ):
+        half = 1.96 * estimate.std(ddof=1) / np.sqrt(len(estimate))
+        assert estimate.mean() - half <= expected <= estimate.mean() + half
