@@ -6,6 +6,7 @@ median is reported; results and the machine go to ``BENCHMARKS.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import platform
@@ -22,7 +23,10 @@ import pandas as pd
 from bti_workbench import read_ssb_07459, suppress_small
 from bti_workbench.caseflow import flow_table, level_transitions
 from bti_workbench.demo import write_demo
+from bti_workbench.engine_ciw import simulate_ciw
+from bti_workbench.engine_fast import simulate_fast
 from bti_workbench.io import read_event_log
+from bti_workbench.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SSB = REPO.parent / "shared" / "data" / "ssb"
@@ -81,6 +85,28 @@ def main() -> None:
             "",
         ),
     ]
+    jackson = load_scenario(REPO / "data" / "scenarios" / "validation_jackson.yaml")
+    weekly = dataclasses.replace(jackson, time_step_weeks=1.0)
+    cases += [
+        (
+            "engine fast, validation_jackson, 260 weeks, 20 replications (step 0.05 week)",
+            lambda: simulate_fast(jackson, 20, 1),
+            3,
+            "",
+        ),
+        (
+            "engine fast, validation_jackson, 260 weeks, 200 replications (step 1 week)",
+            lambda: simulate_fast(weekly, 200, 1),
+            3,
+            "",
+        ),
+        (
+            "engine ciw, validation_jackson, 260 weeks, 3 replications",
+            lambda: simulate_ciw(jackson, 3, 1),
+            3,
+            "",
+        ),
+    ]
     rows = []
     for name, fn, repeats, needs in cases:
         if needs == "file" and not SSB.exists():
@@ -107,6 +133,22 @@ def main() -> None:
         "|---|---|---|---|---|",
     ]
     lines += [f"| {n} | {r} | {m:.3f} | {lo:.3f} | {hi:.3f} |" for n, r, m, lo, hi in rows]
+    # Simulated cases (service records: one per case and level visited) per second.
+    records = float(simulate_fast(jackson, 1, 1).queues["entered"].sum())
+    median = {n: m for n, _, m, _, _ in rows}
+    fast = records * 20 / median[next(n for n in median if "fast" in n and "0.05" in n)]
+    fast_weekly = records * 200 / median[next(n for n in median if "step 1 week" in n)]
+    ciw_rate = records * 3 / median[next(n for n in median if "engine ciw" in n)]
+    lines += [
+        "",
+        "Engines on `validation_jackson.yaml` (about "
+        f"{records:,.0f} service records per replication):",
+        "",
+        f"- fast, step 0.05 week: {fast:,.0f} records/s; step 1 week: {fast_weekly:,.0f} records/s",
+        f"- ciw: {ciw_rate:,.0f} records/s",
+        f"- ratio fast/ciw: {fast / ciw_rate:,.0f}× at step 0.05 week, "
+        f"{fast_weekly / ciw_rate:,.0f}× at step 1 week",
+    ]
     (REPO / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
