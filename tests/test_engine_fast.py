@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -124,3 +125,18 @@ def test_ciw_engine_refuses_a_warm_start():
     scenario = dataclasses.replace(load_scenario(JACKSON), warm_start=(5, 0, 0, 0))
     with pytest.raises(ValueError, match="starts empty"):
         simulate_ciw(scenario, replications=1, seed=1)
+
+
+def test_more_slots_never_lengthen_the_mean_wait():
+    import dataclasses
+
+    scenario = load_scenario(JACKSON)
+    waits = []
+    for slots in (44, 48, 52, 60):
+        first = dataclasses.replace(scenario.levels[0], slots=slots)
+        changed = dataclasses.replace(scenario, levels=(first, *scenario.levels[1:]))
+        result = simulate_fast(changed, replications=30, seed=99)  # common random numbers
+        queue = result.queues[(result.queues["level"] == 0) & (result.queues["week"] > 26)]
+        waits.append(queue["wait_weeks"].sum() / queue["entered"].sum())
+    assert all(a >= b for a, b in itertools.pairwise(waits)), waits
+    assert waits[0] > waits[-1]
