@@ -63,7 +63,7 @@ def catalogue() -> pd.DataFrame:
 
 
 def label(key: str, lang: str = "nb", **values: object) -> str:
-    """Return the text for ``key`` in ``lang``, with ``{placeholders}`` filled in.
+    """Return the text for ``key`` in ``lang``, with its ``{fields}`` filled in.
 
     Parameters
     ----------
@@ -72,7 +72,7 @@ def label(key: str, lang: str = "nb", **values: object) -> str:
     lang : {"nb", "en"}
         Norwegian bokmål (default) or English.
     **values
-        Values for placeholders, e.g. ``k=5``.
+        Values for the fields, e.g. ``k=5``.
 
     Raises
     ------
