@@ -87,13 +87,12 @@ def _one_run(scenario: Scenario, seed: int) -> tuple[np.ndarray, ...]:
             [done["service_start_date"].to_numpy(float), [s for _, s in open_now]]
         )
         leave = np.concatenate([done["exit_date"].to_numpy(float), [math.inf] * len(open_now)])
-        order = np.sort
-        waiting[:, level] = np.searchsorted(order(arrival), times, "right") - np.searchsorted(
-            order(begin), times, "right"
+        # How many had arrived, started and left by the end of each week.
+        arrived, started, left = (
+            np.searchsorted(np.sort(x), times, "right") for x in (arrival, begin, leave)
         )
-        active[:, level] = np.searchsorted(order(begin), times, "right") - np.searchsorted(
-            order(leave), times, "right"
-        )
+        waiting[:, level] = arrived - started
+        active[:, level] = started - left
         week_of = np.floor(arrival).astype(int)
         inside = week_of < weeks
         np.add.at(entered[:, level], week_of[inside], 1)
