@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -138,6 +139,165 @@ def validate(
     results = [_validate_one(path, k) for path, k in jobs]
     if not all(results):
         raise typer.Exit(1)
+
+
+def _level_name(level: int, lang: str) -> str:
+    return label(f"level.{level}.name", lang)
+
+
+def _progress(length: int, text: str):
+    """A progress bar on stderr for long runs (hidden when stderr is not a terminal)."""
+    return typer.progressbar(length=length, label=text, file=sys.stderr, show_pos=True)
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario YAML, e.g. data/scenarios/tromso.yaml.")
+    ],
+    option: Annotated[
+        list[str] | None, typer.Option("--option", "-o", help="Organisation option (repeatable).")
+    ] = None,
+    replications: Annotated[int, typer.Option("--replications", "-r", min=1)] = 100,
+    seed: Annotated[int, typer.Option(help="Same seed, same numbers.")] = 1,
+    engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
+    out: Annotated[
+        Path | None, typer.Option(help="Write results.parquet and files beside it.")
+    ] = None,
+    warmup: Annotated[
+        int | None, typer.Option(help="Weeks to leave out (default: MSER-5).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="nb or en.")] = "nb",
+) -> None:
+    """Simulate case flows across levels 0–3 and print load, waits and costs."""
+    from bti_workbench.results import replications_needed, summarise, warmup_weeks
+    from bti_workbench.scenario import ScenarioError, load_scenario
+    from bti_workbench.simulation import ENGINES, write_results
+    from bti_workbench.simulation import simulate as run
+
+    if engine not in ENGINES:
+        _fail(f"error: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    try:
+        chosen = load_scenario(scenario, tuple(option or ()))
+    except ScenarioError as exc:
+        _fail(f"error: {exc}")
+    total = replications if engine == "ciw" else chosen.horizon_weeks
+    with _progress(total, f"{chosen.label} ({engine})") as bar:
+        done = [0]
+
+        def tick(step: int, _total: int) -> None:
+            bar.update(step - done[0])
+            done[0] = step
+
+        result = run(chosen, replications, seed, engine, tick)
+    cut = warmup if warmup is not None else warmup_weeks(result.levels)
+    summary = summarise(result, chosen, cut)
+    typer.echo(
+        f"{chosen.label}: {replications} replications, seed {seed}, engine {engine}, "
+        f"weeks {cut + 1}–{chosen.horizon_weeks} (warm-up {cut})"
+    )
+    typer.echo(f"{'level':<28}{'active':>10}{'p10–p90':>14}{'waiting':>10}{'wait (wk)':>11}")
+    for level in range(4):
+        active = summary[f"active.{level}"]
+        span = f"{active.quantile(0.1):.1f}–{active.quantile(0.9):.1f}"
+        wait = summary.get(f"wait.{level}")
+        wait_text = "" if wait is None else f"{wait.mean():.2f}"
+        typer.echo(
+            f"{_level_name(level, lang):<28}{active.mean():>10.1f}{span:>14}"
+            f"{summary[f'waiting.{level}'].mean():>10.1f}{wait_text:>11}"
+        )
+    use = summary[[c for c in summary.columns if c.startswith("utilisation.")]].mean()
+    if len(use):
+        busiest = use.sort_values(ascending=False).head(5)
+        typer.echo(
+            "busiest services (hours demanded / available): "
+            + ", ".join(
+                f"{label(f'service.{k.split(chr(46), 1)[1]}', lang)} {v:.0%}"
+                for k, v in busiest.items()
+            )
+        )
+    if "cost.total" in summary:
+        typer.echo(
+            f"cost per year: NOK {summary['cost.total'].mean():,.0f} "
+            f"(case work NOK {summary['cost.case_work'].mean():,.0f})"
+        )
+    if replications >= 2:
+        target = summary["active.2"]
+        needed = replications_needed(target, max(0.05 * abs(target.mean()), 1e-9))
+        typer.echo(f"replications for ±5 % on mean active at level 2 (95 %): {needed}")
+    if out is not None:
+        for path in write_results(result, out, chosen, seed=seed, warmup=cut):
+            typer.echo(f"wrote {path}")
+
+
+@app.command()
+def compare(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML.")],
+    options: Annotated[str, typer.Option(help="Comma-separated options; a+b combines two.")],
+    replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 100,
+    seed: Annotated[int, typer.Option()] = 1,
+    engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
+    warmup: Annotated[int | None, typer.Option(help="Weeks to leave out.")] = None,
+    lang: Annotated[str, typer.Option(help="nb or en.")] = "nb",
+) -> None:
+    """Print organisation options side by side: means and paired differences (95 % CI)."""
+    from bti_workbench.scenario import ScenarioError, load_scenario
+    from bti_workbench.simulation import ENGINES, compare_options
+
+    names = [o.strip() for o in options.split(",") if o.strip()]
+    if engine not in ENGINES:
+        _fail(f"error: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    try:
+        for name in names:  # check every option before anything runs
+            load_scenario(scenario, tuple(p for p in name.split("+") if p))
+    except ScenarioError as exc:
+        _fail(f"error: {exc}")
+    with _progress(len(names) + 1, "options") as bar:
+        table = compare_options(
+            scenario, names, replications, seed, engine, warmup, lambda _name: bar.update(1)
+        )
+    wanted = [f"active.{n}" for n in range(4)] + [f"wait.{n}" for n in range(1, 4)]
+    wanted += sorted(m for m in table["metric"].unique() if m.startswith("utilisation."))
+    wanted += ["cost.total"]
+    columns = ["baseline", *names]
+    typer.echo(
+        f"{scenario.name}: {replications} replications, seed {seed}, engine {engine}, "
+        f"warm-up {table.attrs['warmup_weeks']} weeks; (difference from the baseline "
+        "[95 % CI], common random numbers); costs in thousand NOK a year"
+    )
+    typer.echo(f"{'':<30}" + "".join(f"{c[:36]:>38}" for c in columns))
+    for metric in wanted:
+        rows = table[table["metric"] == metric].set_index("option")
+        if rows.empty:
+            continue
+        cells = []
+        for column in columns:
+            if column not in rows.index:
+                cells.append(f"{'':>38}")
+                continue
+            row = rows.loc[column]
+            text = _fmt(metric, row["mean"])
+            if column != "baseline" and pd.notna(row["difference"]):
+                low, high = _fmt(metric, row["low"], "+"), _fmt(metric, row["high"], "+")
+                text += f" ({_fmt(metric, row['difference'], '+')} [{low}, {high}])"
+            cells.append(f"{text:>38}")
+        typer.echo(f"{_metric_name(metric, lang):<30}" + "".join(cells))
+
+
+def _fmt(metric: str, value: float, sign: str = "") -> str:
+    """Costs in thousands of NOK (k), everything else with two decimals."""
+    if metric.startswith("cost."):
+        return f"{value / 1000:{sign},.0f}k"
+    return f"{value:{sign}.2f}"
+
+
+def _metric_name(metric: str, lang: str) -> str:
+    kind, _, what = metric.partition(".")
+    if kind in {"active", "waiting", "wait"}:
+        return f"{label(f'metric.{kind}', lang)} {what}"
+    if kind == "utilisation":
+        return f"{label('metric.utilisation', lang)} {label(f'service.{what}', lang)}"[:29]
+    return label(f"metric.{metric}", lang)
 
 
 if __name__ == "__main__":  # pragma: no cover

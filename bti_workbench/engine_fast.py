@@ -1,24 +1,32 @@
 """The `fast` engine: a vectorised stochastic simulation of all replications at once.
 
-Time advances in steps of ``scenario.time_step_weeks``. Each step, per replication and level:
-new concerns arrive at level 0 (Poisson), cases whose time is up leave their slot and are
-routed (multinomial: up, down, child welfare, closed), and waiting cases take free slots in
-arrival order. A case's duration is drawn when it takes a slot and its completion is written
-into a calendar of future steps, so any duration distribution is exact up to rounding to the
-step. Random streams are separate for arrivals, routing and each level's durations, so the
-same seed gives the same numbers.
+Time advances in steps of ``scenario.time_step_weeks``. Each step, for every replication at
+once: new concerns arrive (Poisson, by class, seasonality included); cases whose time at a
+level is up are routed (up, down, child welfare, closed); cases entering level 2 or 3 draw
+their partner service; and waiting cases are admitted where slots and hours allow, by the
+rules in :mod:`bti_workbench._model`. A case's duration is drawn when it starts at a level and
+its completion is written into a calendar of future steps, so any duration distribution is
+exact up to rounding to the step.
 
-Implemented so far: the flow of cases through levels with slots (enough to validate against
-Jackson-network theory). Hours, meetings, seasonality, costs and options come next.
+Within one service and level, waiting cases are admitted oldest first (those waiting since
+an earlier step before those that arrived this step) and, within that, in proportion to
+their classes. The mean wait does not depend on that order (the conservation law for
+work-conserving queues); the ``ciw`` engine serves strictly first come, first served.
+
+Random streams are separate for arrivals, routing, partners and each level's durations, so
+the same seed gives the same numbers and options compared with the same seed share their
+arrivals (common random numbers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from bti_workbench._model import PRIORITY, Model, compile_model
 from bti_workbench.scenario import Scenario
 
 __all__ = ["FlowResult", "simulate_fast"]
@@ -26,36 +34,524 @@ __all__ = ["FlowResult", "simulate_fast"]
 
 @dataclass(frozen=True)
 class FlowResult:
-    """Weekly counts per replication and level.
+    """What a simulation run produced, in the same schema for both engines.
 
     Attributes
     ----------
     levels : pandas.DataFrame
         Long format: ``replication, week, level, active, waiting`` (counts at the end of each
-        week; ``active`` holds a slot, ``waiting`` waits for one).
+        week; ``active`` is being worked on at the level, ``waiting`` waits to start there:
+        for a baton holder at level 1, for a partner service at levels 2–3).
     exits : pandas.DataFrame
         ``replication, closed, child_welfare``: cases that left over the whole horizon.
     queues : pandas.DataFrame
-        Per ``replication, week, level``: ``entered`` (cases that joined the level's queue),
-        ``waited`` (of those, how many found no free slot) and ``wait_weeks`` (the time all
-        waiting cases spent waiting that week). Mean wait = Σ wait_weeks / Σ entered.
+        Per ``replication, week, level``: ``entered`` (cases that came to the level),
+        ``waited`` (of those, how many could not start the same moment), ``wait_weeks`` (the
+        time all waiting cases spent waiting that week) and ``stay_weeks`` (the time at the
+        level of the cases that started there that week, cut at the horizon).
+        Mean wait = Σ wait_weeks / Σ entered.
+    services : pandas.DataFrame
+        Per ``replication, week, service`` at the end of the week: ``logs`` (baton-holder
+        slots in use), ``slots``, ``hours_demanded`` (hours per week the open cases need),
+        ``hours_available``, ``utilisation`` and ``waiting`` (cases waiting for the service).
+    cases : pandas.DataFrame or None
+        Per-case detail (``ciw`` engine only).
+    engine : str
     """
 
     levels: pd.DataFrame
     exits: pd.DataFrame
     queues: pd.DataFrame
+    services: pd.DataFrame
+    cases: pd.DataFrame | None = None
+    engine: str = "fast"
 
 
-def _steps_per_week(scenario: Scenario) -> int:
-    per_week = 1.0 / scenario.time_step_weeks
-    if abs(per_week - round(per_week)) > 1e-9:
-        raise ValueError(
-            f"{scenario.source}: time_step_weeks must divide a week (1, 0.5, 0.1, 0.05 …)"
+def _services_frame(
+    model: Model, weeks: int, logs: np.ndarray, hours: np.ndarray, waiting: np.ndarray
+) -> pd.DataFrame:
+    """Long table from arrays shaped (replications, weeks, services)."""
+    replications = logs.shape[0]
+    n = len(model.services)
+    index = pd.MultiIndex.from_product(
+        [range(replications), range(1, weeks + 1), list(model.services)],
+        names=["replication", "week", "service"],
+    )
+    available = np.broadcast_to(model.hours, logs.shape).ravel()
+    slots = np.broadcast_to(model.slots, logs.shape).ravel()
+    demanded = hours.ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        utilisation = np.where(np.isfinite(available), demanded / available, np.nan)
+    frame = pd.DataFrame(
+        {
+            "logs": logs.ravel().astype(np.int64),
+            "slots": np.where(np.isfinite(slots), slots, np.nan),
+            "hours_demanded": demanded,
+            "hours_available": np.where(np.isfinite(available), available, np.nan),
+            "utilisation": utilisation,
+            "waiting": waiting.ravel().astype(np.int64),
+        },
+        index=index,
+    ).reset_index()
+    return frame if n else frame.iloc[0:0]
+
+
+def _levels_frames(
+    replications: int, weeks: int, arrays: dict[str, np.ndarray]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    index = pd.MultiIndex.from_product(
+        [range(replications), range(1, weeks + 1), range(4)],
+        names=["replication", "week", "level"],
+    )
+    levels = pd.DataFrame(
+        {"active": arrays["active"].ravel(), "waiting": arrays["waiting"].ravel()}, index=index
+    ).reset_index()
+    queues = pd.DataFrame(
+        {k: arrays[k].ravel() for k in ("entered", "waited", "wait_weeks", "stay_weeks")},
+        index=index,
+    ).reset_index()
+    return levels, queues
+
+
+class _Groups:
+    """Rows (for example queue pairs) grouped by an owner (for example the service)."""
+
+    def __init__(self, owner: np.ndarray, n_groups: int, replications: int) -> None:
+        self.owner = owner
+        self.n_groups, self.R = n_groups, replications
+        self.starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
+        self.owners = owner[self.starts] if len(owner) else owner
+        self.single = len(set(owner.tolist())) == len(owner)
+        first = np.zeros(n_groups + 1, np.int64)
+        np.add.at(first, owner + 1, 1)
+        self.group_start = np.cumsum(first)[owner]  # first row of each row's group
+        self.first_rows = np.flatnonzero(np.arange(len(owner)) == self.group_start)
+        n = len(owner)
+        # Sort key: group first, then larger remainder first, then row order.
+        self.tiebreak = (np.arange(n) * 1e-9)[:, None]
+
+    def total(self, counts: np.ndarray) -> np.ndarray:
+        """Sum rows per group: (groups, R)."""
+        out = np.zeros((self.n_groups, self.R), counts.dtype)
+        if len(self.starts):
+            out[self.owners] = np.add.reduceat(counts, self.starts, axis=0)
+        return out
+
+    def split(self, total: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Share ``total`` (groups, R) over the rows of each group, in proportion to
+        ``counts`` (rows, R) and by largest remainder."""
+        owner = self.owner
+        take = total[owner]
+        if not take.any():
+            return np.zeros_like(counts)
+        group_total = self.total(counts)[owner]
+        if (take == group_total).all():
+            return counts.copy()
+        if self.single:
+            return take
+        # Cumulative rounding within each group: every row gets the floor or the ceiling of
+        # its proportional share, and the shares add up to the group's total exactly.
+        running = np.cumsum(counts, axis=0)
+        running -= self.before_group(running)
+        share = np.floor(take * running / np.maximum(group_total, 1) + 0.5).astype(np.int64)
+        out = np.diff(share, axis=0, prepend=0)
+        out[self.first_rows] = share[self.first_rows]
+        return out
+
+    def before_group(self, running: np.ndarray) -> np.ndarray:
+        """For each row, the running total at the end of the previous group."""
+        padded = np.vstack([np.zeros((1, running.shape[1]), running.dtype), running])
+        return padded[self.group_start]
+
+
+class _Run:
+    """State of all replications; arrays are (things, replications)."""
+
+    def __init__(self, model: Model, scenario: Scenario, replications: int, seed: int) -> None:
+        self.m = model
+        self.R = replications
+        n_reps = replications
+        self.per_week = round(1.0 / scenario.time_step_weeks)
+        self.dt = scenario.time_step_weeks
+        self.steps = scenario.horizon_weeks * self.per_week
+        self.weeks = scenario.horizon_weeks
+        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(11)]
+        # Arrivals, and the level-0 duration and next step of each arriving case, have
+        # streams of their own, so options run with the same seed see the same concerns
+        # arriving and leaving level 0 (common random numbers).
+        self.rng_arrivals, self.rng_new_cases, self.rng_partner = streams[:3]
+        self.rng_route = streams[3:7]
+        self.rng_duration = streams[7:]
+        n_classes, n_services = len(model.classes), len(model.services)
+        self.C, self.S = n_classes, n_services
+        none = model.none
+        # Keys of active cases: the (level, class, partner) combinations that can occur,
+        # sorted by level, then class.
+        # At level 0 the third field is the case's next step, drawn when it starts there.
+        keys = [(0, c, d) for c in range(n_classes) for d in range(4) if model.shares[0, d] > 0]
+        keys += [
+            (level, c, p)
+            for level in range(1, 4)
+            for c in range(n_classes)
+            for p in range(n_services + 1)
+            if model.partner_mix[level, c, p] > 0 or model.warm[level, c, p] > 0
+        ]
+        self.keys = np.array(keys, dtype=np.int64).reshape(-1, 3)
+        self.key_of = {k: i for i, k in enumerate(keys)}
+        self.K = n_keys = len(keys)
+        self.key_level, self.key_class = self.keys[:, 0], self.keys[:, 1]
+        self.level_bounds = np.searchsorted(self.key_level, np.arange(5))
+        self.key_none = {
+            level: np.array([self.key_of.get((level, c, none), -1) for c in range(n_classes)])
+            for level in range(1, 4)
+        }
+        self.key_next = self.keys[:, 2].copy()  # level 0: the next step, else unused
+        self.level0_dest = np.array([d for d in range(4) if model.shares[0, d] > 0])
+        self.level0_keys = np.array(
+            [[self.key_of.get((0, c, d), -1) for d in range(4)] for c in range(n_classes)]
         )
-    return round(per_week)
+        # Where a finished case goes: cumulative shares up, down, child welfare, closed.
+        self.route_cum = np.cumsum(model.shares, axis=1)[:, :3]
+        self.mix_cum = np.cumsum(model.partner_mix, axis=2)[:, :, :-1]
+        # Queues for services: level 1 new logs (class, baton service); 2 and 3 partners.
+        self.pairs: dict[int, np.ndarray] = {}
+        for level in (1, 2, 3):
+            if level == 1:
+                pairs = [(c, int(model.baton[c])) for c in range(n_classes) if model.baton[c] >= 0]
+            else:
+                pairs = [
+                    (c, p)
+                    for c in range(n_classes)
+                    for p in range(n_services)
+                    if model.partner_mix[level, c, p] > 0
+                ]
+            pairs.sort(key=lambda cp: (cp[1], cp[0]))
+            self.pairs[level] = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        self.pair_keys = {
+            level: np.array(
+                [self.key_of[(level, int(c), int(p) if level > 1 else none)] for c, p in pairs],
+                dtype=np.int64,
+            )
+            for level, pairs in self.pairs.items()
+        }
+        self.gated = model.baton >= 0
+        self.queue = {lv: np.zeros((len(self.pairs[lv]), n_reps), np.int64) for lv in (1, 2, 3)}
+        self.groups = {lv: _Groups(self.pairs[lv][:, 1], n_services, n_reps) for lv in (1, 2, 3)}
+        self.level_queue = {
+            lv: np.zeros((n_classes, n_reps), np.int64)
+            for lv in range(4)
+            if np.isfinite(model.level_slots[lv])
+        }
+        self.class_groups = _Groups(np.zeros(n_classes, np.int64), 1, n_reps)
+        # Matrices from state to services: baton slots held and hours charged.
+        self.key_slots = np.zeros((n_services, n_keys))
+        self.key_hours = np.zeros((n_services, n_keys))
+        for i, (level, c, p) in enumerate(keys):
+            if level >= 1 and model.baton[c] >= 0:
+                self.key_slots[model.baton[c], i] = 1
+            if model.charge[level, c] >= 0:
+                self.key_hours[model.charge[level, c], i] += model.baton_hours[level]
+            if level >= 2 and p < n_services:
+                self.key_hours[p, i] += model.partner_hours[level, p]
+        self.queue_slots, self.queue_hours = {}, {}
+        for level in (2, 3):
+            slots_m = np.zeros((n_services, len(self.pairs[level])))
+            hours_m = np.zeros((n_services, len(self.pairs[level])))
+            for j, (c, _p) in enumerate(self.pairs[level]):
+                if model.baton[c] >= 0:
+                    slots_m[model.baton[c], j] = 1
+                if model.charge[level, c] >= 0:
+                    hours_m[model.charge[level, c], j] += model.baton_hours[level]
+            self.queue_slots[level], self.queue_hours[level] = slots_m, hours_m
+        self.active = np.zeros((n_keys, n_reps), np.int64)
+        self.calendar = np.zeros((self.steps + 1, n_keys, n_reps), np.int64)
+        self.started: list[list] = [[] for _ in range(4)]
+        self.closed = np.zeros(n_reps, np.int64)
+        self.reported = np.zeros(n_reps, np.int64)
+        shape = (n_reps, self.weeks, 4)
+        self.out = {
+            "active": np.zeros(shape, np.int64),
+            "waiting": np.zeros(shape, np.int64),
+            "entered": np.zeros(shape, np.int64),
+            "waited": np.zeros(shape, np.int64),
+            "wait_weeks": np.zeros(shape),
+            "stay_weeks": np.zeros(shape),
+        }
+        service_shape = (n_reps, self.weeks, n_services)
+        self.out_services = {k: np.zeros(service_shape) for k in ("logs", "hours", "waiting")}
+        self.rep = np.arange(n_reps)
+        self.pending_new = np.zeros((4, n_reps), np.int64)
+        self.week = 0
+
+    # --- starting cases -------------------------------------------------------------------
+
+    def start(
+        self,
+        level: int,
+        keys: np.ndarray,
+        counts: np.ndarray,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        """Start cases: ``counts[i]`` (per replication) at key ``keys[i]`` of ``level``.
+
+        They count as active at once; their durations are drawn in :meth:`flush`, from
+        ``rng`` or the level's own stream.
+        """
+        self.active[keys] += counts
+        self.started[level].append((keys, counts, rng or self.rng_duration[level]))
+
+    def start_level0(self, by_class: np.ndarray, rng: np.random.Generator) -> None:
+        """Start cases (C, R) at level 0, drawing each one's next step from ``rng``."""
+        cells = np.repeat(np.arange(by_class.size), by_class.ravel())
+        if not len(cells):
+            return
+        klass, rep = cells // self.R, cells % self.R
+        u = rng.random(len(cells))
+        dest = (u[:, None] >= self.route_cum[0]).sum(axis=1)
+        flat = (klass * 4 + dest) * self.R + rep
+        counts = np.bincount(flat, minlength=self.C * 4 * self.R).reshape(self.C * 4, self.R)
+        keys = self.level0_keys.ravel()
+        used = keys >= 0
+        self.start(0, keys[used], counts[used], rng)
+
+    def flush(self, t: int) -> None:
+        """Draw the durations of the cases started this step and write their completions."""
+        flats = []
+        groups = []
+        for level, batches in enumerate(self.started):
+            for rng in dict.fromkeys(b[2] for b in batches):
+                chosen = [b for b in batches if b[2] is rng]
+                groups.append((level, rng, chosen))
+            batches.clear()
+        for level, rng, batches in groups:
+            keys = np.concatenate([k for k, _, _ in batches])
+            counts = np.concatenate([c for _, c, _ in batches]).ravel()
+            total = int(counts.sum())
+            if not total:
+                continue
+            cells = np.repeat(np.arange(len(counts)), counts)
+            key_index, rep_index = keys[cells // self.R], cells % self.R
+            durations = self.m.durations[level].sample(rng, total)
+            done = t + np.maximum(1, np.rint(durations / self.dt).astype(np.int64))
+            stay = (np.minimum(done, self.steps) - t) * self.dt
+            self.out["stay_weeks"][:, self.week, level] += np.bincount(
+                rep_index, weights=stay, minlength=self.R
+            )
+            inside = done <= self.steps
+            flats.append((done[inside] * self.K + key_index[inside]) * self.R + rep_index[inside])
+        if flats:
+            flat = np.concatenate(flats)
+            np.add.at(self.calendar.reshape(-1), flat, np.ones(len(flat), np.int64))
+
+    # --- entering a level -----------------------------------------------------------------
+
+    def draw_partners(self, level: int, by_class: np.ndarray) -> np.ndarray:
+        """Split (C, R) entries over partner services: (C, S + 1, R), last: none."""
+        cells = np.repeat(np.arange(by_class.size), by_class.ravel())
+        klass, rep = cells // self.R, cells % self.R
+        u = self.rng_partner.random(len(cells))
+        partner = (u[:, None] >= self.mix_cum[level][klass]).sum(axis=1)
+        flat = (klass * (self.S + 1) + partner) * self.R + rep
+        counts = np.bincount(flat, minlength=self.C * (self.S + 1) * self.R)
+        return counts.reshape(self.C, self.S + 1, self.R)
+
+    def _start_none(self, level: int, by_class: np.ndarray) -> None:
+        keys = self.key_none[level]
+        ok = keys >= 0
+        if ok.any():
+            self.start(level, keys[ok], by_class[ok])
+
+    def enter(
+        self, level: int, by_class: np.ndarray, new_log: bool, arriving: bool = False
+    ) -> None:
+        """Cases of each class (C, R) come to ``level``."""
+        self.out["entered"][:, self.week, level] += by_class.sum(axis=0)
+        if level in self.level_queue:
+            self.level_queue[level] += by_class
+            self.pending_new[level] += by_class.sum(axis=0)
+        elif level == 1 and new_log:
+            pairs = self.pairs[1]
+            if len(pairs):
+                waiting = by_class[pairs[:, 0]]
+                self.queue[1] += waiting
+                self.pending_new[1] += waiting.sum(axis=0)
+            self._start_none(1, np.where(self.gated[:, None], 0, by_class))
+        elif level == 0:
+            stream = self.rng_new_cases if arriving else self.rng_route[0]
+            self.start_level0(by_class, stream)
+        elif level == 1:
+            self._start_none(level, by_class)
+        else:
+            split = self.draw_partners(level, by_class)
+            pairs = self.pairs[level]
+            if len(pairs):
+                waiting = split[pairs[:, 0], pairs[:, 1]]
+                self.queue[level] += waiting
+                self.pending_new[level] += waiting.sum(axis=0)
+            self._start_none(level, split[:, self.S])
+
+    # --- admitting waiting cases ----------------------------------------------------------
+
+    def admit(self) -> None:
+        week = self.week
+        for level, queue in self.level_queue.items():
+            at_level = self.active[self.level_bounds[level] : self.level_bounds[level + 1]]
+            free = np.maximum(self.m.level_slots[level] - at_level.sum(axis=0), 0)
+            waiting = queue.sum(axis=0)
+            start = np.minimum(waiting, free.astype(np.int64))
+            new = self.pending_new[level]
+            started_new = np.clip(start - (waiting - new), 0, new)
+            self.out["waited"][:, week, level] += new - started_new
+            taken = self.class_groups.split(start[None, :], queue)
+            queue -= taken
+            if level == 0:
+                self.start_level0(taken, self.rng_route[0])
+            else:
+                self._start_none(level, taken)
+        if self.S == 0:
+            return
+        m = self.m
+        activef = self.active.astype(float)
+        slots_used = self.key_slots @ activef
+        hours_used = self.key_hours @ activef
+        for level in (2, 3):
+            qf = self.queue[level].astype(float)
+            slots_used += self.queue_slots[level] @ qf
+            hours_used += self.queue_hours[level] @ qf
+        blocked = np.zeros((self.S, self.R), bool)
+        for level in PRIORITY:
+            queue, groups = self.queue[level], self.groups[level]
+            new = self.pending_new[level]
+            waiting = groups.total(queue)
+            if not waiting.any():
+                continue
+            demand = np.full(self.S, m.baton_hours[1]) if level == 1 else m.partner_hours[level]
+            free_hours = np.maximum(m.hours[:, None] - hours_used, 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                fit = np.floor(free_hours / demand[:, None] + 1e-9)
+            fit = np.where(demand[:, None] > 0, fit, np.inf)
+            if level == 1:
+                fit = np.minimum(fit, np.maximum(m.slots[:, None] - slots_used, 0))
+            fit = np.minimum(fit, waiting).astype(np.int64)
+            admitted = np.where(blocked, 0, fit)
+            blocked |= admitted < waiting
+            if not admitted.any():
+                self.out["waited"][:, week, level] += new
+                continue
+            # Oldest first: cases waiting since an earlier step, then this step's.
+            fresh = self.fresh[level]
+            old_counts = queue - fresh
+            take_old = np.minimum(admitted, groups.total(old_counts))
+            taken = groups.split(take_old, old_counts) + groups.split(admitted - take_old, fresh)
+            self.out["waited"][:, week, level] += new - (admitted - take_old).sum(axis=0)
+            queue -= taken
+            hours_used += demand[:, None] * admitted
+            if level == 1:
+                slots_used += admitted
+            self.start(level, self.pair_keys[level], taken)
+
+    # --- one step -------------------------------------------------------------------------
+
+    def route(self, t: int) -> None:
+        finished = self.calendar[t]
+        n = int(finished.sum())
+        if not n:
+            return
+        self.active -= finished
+        cells = np.repeat(np.arange(finished.size), finished.ravel())
+        key, rep = cells // self.R, cells % self.R
+        level, klass = self.key_level[key], self.key_class[key]
+        # Cases are in key order, so each level's are together; level 0 knows its next step.
+        per_level = np.add.reduceat(finished.sum(axis=1), self.level_bounds[:4])
+        u = np.concatenate(
+            [np.zeros(per_level[0])]
+            + [self.rng_route[lv].random(per_level[lv]) for lv in (1, 2, 3)]
+        )
+        dest = (u[:, None] >= self.route_cum[level]).sum(axis=1)  # up, down, cw, closed
+        dest[: per_level[0]] = self.key_next[key[: per_level[0]]]
+        flat = ((level * 4 + dest) * self.C + klass) * self.R + rep
+        moves = np.bincount(flat, minlength=16 * self.C * self.R).reshape(4, 4, self.C, self.R)
+        self.reported += moves[:, 2].sum(axis=(0, 1))
+        self.closed += moves[:, 3].sum(axis=(0, 1))
+        up, down = moves[:, 0], moves[:, 1]
+        for level_to, flow, new_log in (
+            (1, up[0], True),
+            (2, up[1] + down[3], False),
+            (3, up[2], False),
+            (1, down[2], False),
+            (0, down[1], False),
+        ):
+            if flow.any():
+                self.enter(level_to, flow, new_log)
+
+    def snapshot(self) -> None:
+        week = self.week
+        self.out["active"][:, week] = np.add.reduceat(self.active, self.level_bounds[:4], axis=0).T
+        waiting = np.zeros((4, self.R), np.int64)
+        for level, queue in self.level_queue.items():
+            waiting[level] += queue.sum(axis=0)
+        for level in (1, 2, 3):
+            waiting[level] += self.queue[level].sum(axis=0)
+        self.out["waiting"][:, week] = waiting.T
+        if self.S:
+            activef = self.active.astype(float)
+            logs = self.key_slots @ activef
+            hours = self.key_hours @ activef
+            per_service = np.zeros((self.S, self.R))
+            for level in (1, 2, 3):
+                qf = self.queue[level].astype(float)
+                if level > 1:
+                    logs += self.queue_slots[level] @ qf
+                    hours += self.queue_hours[level] @ qf
+                per_service += self.groups[level].total(qf)
+            self.out_services["logs"][:, week] = logs.T
+            self.out_services["hours"][:, week] = hours.T
+            self.out_services["waiting"][:, week] = per_service.T
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> None:
+        warm = self.m.warm
+        self.start_level0(
+            np.repeat(warm[0].sum(axis=1)[:, None], self.R, axis=1), self.rng_route[0]
+        )
+        for level in range(1, 4):
+            cells = [
+                (self.key_of[(level, c, p)], warm[level, c, p])
+                for c, p in zip(*warm[level].nonzero(), strict=True)
+            ]
+            if cells:
+                keys = np.array([k for k, _ in cells])
+                counts = np.repeat(np.array([n for _, n in cells])[:, None], self.R, axis=1)
+                self.start(level, keys, counts)
+        self.flush(0)
+        for t in range(1, self.steps + 1):
+            self.week = (t - 1) // self.per_week
+            self.pending_new[:] = 0
+            before = {lv: q.copy() for lv, q in self.queue.items()}
+            rate = self.m.weekly[self.week] * self.dt
+            arrivals = self.rng_arrivals.poisson(rate[:, None], (self.C, self.R))
+            self.enter(0, arrivals, new_log=False, arriving=True)
+            self.route(t)
+            self.fresh = {lv: self.queue[lv] - before[lv] for lv in self.queue}
+            self.admit()
+            for level, queue in self.level_queue.items():
+                self.out["wait_weeks"][:, self.week, level] += queue.sum(axis=0) * self.dt
+            for level in (1, 2, 3):
+                self.out["wait_weeks"][:, self.week, level] += (
+                    self.queue[level].sum(axis=0) * self.dt
+                )
+            self.flush(t)
+            if t % self.per_week == 0:
+                self.snapshot()
+                if progress is not None:
+                    progress(self.week + 1, self.weeks)
 
 
-def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FlowResult:
+def simulate_fast(
+    scenario: Scenario,
+    replications: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> FlowResult:
     """Run ``replications`` of a scenario at once.
 
     Parameters
@@ -64,6 +560,8 @@ def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FlowResul
     replications : int
     seed : int
         The same seed gives the same numbers.
+    progress : callable, optional
+        Called as ``progress(weeks_done, weeks)`` after each simulated week.
 
     Returns
     -------
@@ -80,88 +578,18 @@ def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FlowResul
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    per_week = _steps_per_week(scenario)
-    steps = scenario.horizon_weeks * per_week
-    dt = scenario.time_step_weeks
-    n_levels = len(scenario.levels)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2 + n_levels)]
-    arrivals_rng, routing_rng, duration_rngs = streams[0], streams[1], streams[2:]
-
-    slots = np.array(
-        [lv.slots if lv.slots is not None else np.iinfo(np.int64).max for lv in scenario.levels],
-        dtype=np.int64,
+    model = compile_model(scenario)
+    run = _Run(model, scenario, replications, seed)
+    run.run(progress)
+    levels, queues = _levels_frames(replications, scenario.horizon_weeks, run.out)
+    exits = pd.DataFrame(
+        {"replication": run.rep, "closed": run.closed, "child_welfare": run.reported}
     )
-    shares = np.array([[lv.up, lv.down, lv.child_welfare, lv.closed] for lv in scenario.levels])
-    calendar = np.zeros((n_levels, replications, steps + 1), dtype=np.int32)
-    busy = np.zeros((replications, n_levels), dtype=np.int64)
-    waiting = np.tile(np.array(scenario.warm_start, dtype=np.int64), (replications, 1))
-    closed = np.zeros(replications, dtype=np.int64)
-    reported = np.zeros(replications, dtype=np.int64)
-    active_weekly = np.zeros((replications, scenario.horizon_weeks, n_levels), dtype=np.int64)
-    waiting_weekly = np.zeros_like(active_weekly)
-    entered_weekly = np.zeros_like(active_weekly)
-    waited_weekly = np.zeros_like(active_weekly)
-    wait_weekly = np.zeros(active_weekly.shape)
-    rep_index = np.arange(replications)
-
-    def start(t: int) -> np.ndarray:
-        free = slots[None, :] - busy
-        starting = np.minimum(waiting, free)
-        waiting[:] -= starting
-        busy[:] += starting
-        for level in range(n_levels):
-            counts = starting[:, level]
-            total = int(counts.sum())
-            if not total:
-                continue
-            durations = scenario.levels[level].duration.sample(duration_rngs[level], total)
-            done = t + np.maximum(1, np.rint(durations / dt).astype(np.int64))
-            inside = done <= steps
-            np.add.at(calendar[level], (np.repeat(rep_index, counts)[inside], done[inside]), 1)
-        return starting
-
-    start(0)
-    for t in range(1, steps + 1):
-        queued_before = waiting.copy()
-        waiting[:, 0] += arrivals_rng.poisson(scenario.arrivals_per_week * dt, replications)
-        finished = calendar[:, :, t].T.astype(np.int64)
-        busy -= finished
-        for level in range(n_levels):
-            if not finished[:, level].any():
-                continue
-            moves = routing_rng.multinomial(finished[:, level], shares[level])
-            if level + 1 < n_levels:
-                waiting[:, level + 1] += moves[:, 0]
-            if level > 0:
-                waiting[:, level - 1] += moves[:, 1]
-            reported += moves[:, 2]
-            closed += moves[:, 3]
-        new = waiting - queued_before
-        starting = start(t)
-        # First come, first served: newcomers start only after those already waiting.
-        started_new = np.clip(starting - queued_before, 0, new)
-        week = (t - 1) // per_week
-        entered_weekly[:, week] += new
-        waited_weekly[:, week] += new - started_new
-        wait_weekly[:, week] += waiting * dt
-        if t % per_week == 0:
-            active_weekly[:, week] = busy
-            waiting_weekly[:, week] = waiting
-
-    index = pd.MultiIndex.from_product(
-        [range(replications), range(1, scenario.horizon_weeks + 1), range(n_levels)],
-        names=["replication", "week", "level"],
+    services = _services_frame(
+        model,
+        scenario.horizon_weeks,
+        run.out_services["logs"],
+        run.out_services["hours"],
+        run.out_services["waiting"],
     )
-    levels = pd.DataFrame(
-        {"active": active_weekly.ravel(), "waiting": waiting_weekly.ravel()}, index=index
-    ).reset_index()
-    exits = pd.DataFrame({"replication": rep_index, "closed": closed, "child_welfare": reported})
-    queues = pd.DataFrame(
-        {
-            "entered": entered_weekly.ravel(),
-            "waited": waited_weekly.ravel(),
-            "wait_weeks": wait_weekly.ravel(),
-        },
-        index=index,
-    ).reset_index()
-    return FlowResult(levels=levels, exits=exits, queues=queues)
+    return FlowResult(levels=levels, exits=exits, queues=queues, services=services)

@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["bands", "mser5", "replications_needed"]
+__all__ = [
+    "bands",
+    "mser5",
+    "paired_differences",
+    "replications_needed",
+    "summarise",
+    "warmup_weeks",
+]
 
 
 def bands(levels: pd.DataFrame, measure: str = "active") -> pd.DataFrame:
@@ -82,3 +89,95 @@ def replications_needed(
         raise ValueError("half_width must be positive")
     t = stats.t.ppf(0.5 + confidence / 2, len(values) - 1)
     return max(len(values), math.ceil((t * values.std(ddof=1) / half_width) ** 2))
+
+
+def warmup_weeks(levels: pd.DataFrame) -> int:
+    """Weeks to drop as warm-up: MSER-5 on the mean over replications of the cases at each
+    level (active plus waiting), the longest over levels.
+
+    Examples
+    --------
+    >>> weeks = np.arange(1, 201)
+    >>> frame = pd.DataFrame({"replication": 0, "week": weeks, "level": 0,
+    ...                       "active": np.minimum(weeks, 50), "waiting": 0})
+    >>> 40 <= warmup_weeks(frame) <= 55
+    True
+    """
+    total = levels.assign(cases=levels["active"] + levels["waiting"])
+    mean = total.groupby(["level", "week"])["cases"].mean()
+    cut = 0
+    for _, series in mean.groupby(level="level"):
+        if len(series) >= 20:
+            cut = max(cut, mser5(series.to_numpy()))
+    return int(cut)
+
+
+def summarise(result, scenario, warmup: int = 0) -> pd.DataFrame:
+    """One row per replication with the figures options are compared on.
+
+    Columns: ``active.L`` and ``waiting.L`` (mean cases per week at level L), ``wait.L``
+    (mean weeks a case waited to start at level L), ``utilisation.SERVICE`` (mean hours
+    demanded / hours available), ``cost.case_work`` and ``cost.total`` (NOK per year;
+    total adds the organisation's groups and posts). Weeks up to ``warmup`` are left out.
+    """
+    from bti_workbench.costs import case_work_cost, organisation_cost
+
+    levels = result.levels[result.levels["week"] > warmup]
+    queues = result.queues[result.queues["week"] > warmup]
+    out = {}
+    for measure in ("active", "waiting"):
+        table = levels.pivot_table(
+            index="replication", columns="level", values=measure, aggfunc="mean"
+        )
+        for level in table.columns:
+            out[f"{measure}.{level}"] = table[level]
+    sums = queues.groupby(["replication", "level"])[["wait_weeks", "entered"]].sum()
+    wait = (sums["wait_weeks"] / sums["entered"].where(sums["entered"] > 0)).unstack("level")
+    for level in range(1, 4):
+        if level in wait.columns:
+            out[f"wait.{level}"] = wait[level]
+    services = result.services[result.services["week"] > warmup]
+    if len(services):
+        use = services.pivot_table(
+            index="replication", columns="service", values="utilisation", aggfunc="mean"
+        )
+        for name in use.columns:
+            out[f"utilisation.{name}"] = use[name]
+    frame = pd.DataFrame(out)
+    if scenario.costs is not None:
+        work = case_work_cost(scenario, result, warmup).set_index("replication")
+        fixed = float(organisation_cost(scenario)["nok_per_year"].sum())
+        frame["cost.case_work"] = work["nok_per_year"]
+        frame["cost.total"] = work["nok_per_year"] + fixed
+    frame.index.name = "replication"
+    return frame
+
+
+def paired_differences(
+    base: pd.DataFrame, other: pd.DataFrame, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Mean difference ``other - base`` per column with a paired t confidence interval.
+
+    Both tables come from :func:`summarise` on runs with the same seed (common random
+    numbers), so replication r of one is paired with replication r of the other.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    >>> b = pd.DataFrame({"x": [1.9, 3.1, 4.0, 5.0]})
+    >>> paired_differences(a, b).round(2).values.tolist()
+    [[1.0, 0.87, 1.13, 4.0]]
+    """
+    columns = [c for c in base.columns if c in other.columns]
+    rows = []
+    for column in columns:
+        d = (other[column] - base[column]).dropna()
+        n = len(d)
+        mean = float(d.mean()) if n else np.nan
+        if n >= 2:
+            half = stats.t.ppf(0.5 + confidence / 2, n - 1) * d.std(ddof=1) / math.sqrt(n)
+        else:
+            half = np.nan
+        rows.append((column, mean, mean - half, mean + half, n))
+    table = pd.DataFrame(rows, columns=["metric", "difference", "low", "high", "pairs"])
+    return table.set_index("metric")

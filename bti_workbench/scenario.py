@@ -1,45 +1,85 @@
 """Scenarios: the case flow across levels 0–3 that the simulation engines run.
 
-A scenario is a YAML file in ``data/scenarios/``. This module reads and checks it; every
-problem names the file and the key (``levels.2.next``) and nothing runs until it is right.
-
-The part implemented so far covers the flow itself: arrivals (a plain Poisson rate per week),
-per-level duration distributions, baton-holder slots, routing up, down or to child welfare
-(the rest closes) and a warm start. Resources in hours, seasonality, costs and organisation
-options are the simulation issue's next steps.
+A scenario is a YAML file in ``data/scenarios/``; every key is described in
+``data/scenarios/README.md``. This module reads and checks it; every problem names the file
+and the key (``levels.2.next``) and nothing runs until it is right. Organisation options
+(:mod:`bti_workbench.options`) are applied to the raw file before it is checked, so an option
+that breaks a scenario is caught the same way.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import yaml
+
+from bti_workbench.municipality import Municipality, load_municipality
+from bti_workbench.population import AGE_BANDS
+from bti_workbench.services import service_ids
 
 __all__ = [
     "DISTRIBUTIONS",
+    "Arrivals",
+    "Costs",
     "Duration",
     "Level",
+    "Meeting",
+    "Resources",
     "Scenario",
     "ScenarioError",
+    "ServiceResource",
     "load_scenario",
+    "parse_scenario",
 ]
 
 DISTRIBUTIONS = ("exponential", "erlang", "lognormal")
+WEEKS_PER_YEAR = 52.0
 _TOP_KEYS = {
     "name",
     "description",
+    "municipality",
+    "population_file",
     "horizon_weeks",
     "time_step_weeks",
     "arrivals",
     "levels",
     "warm_start",
+    "resources",
+    "costs",
+    "options",
     "sources",
 }
 _LEVEL_KEYS = {"duration", "slots", "next", "note"}
 _DURATION_KEYS = {"distribution", "mean_weeks", "shape"}
 _NEXT_KEYS = {"up", "down", "child_welfare"}
+_ARRIVAL_KEYS = {"poisson_per_week", "per_1000_per_year", "baton_holder", "seasonality"}
+_SEASON_KEYS = {"start_week", "closed_weeks", "closed_factor", "services"}
+_RESOURCE_KEYS = {
+    "hours_per_fte",
+    "max_logs",
+    "services",
+    "hours_per_case_week",
+    "partners",
+    "meetings",
+    "lead",
+}
+_SERVICE_KEYS = {
+    "baton_holders",
+    "max_logs",
+    "hours_per_week",
+    "fte",
+    "bti_share",
+    "hours_factor",
+    "travel_hours_per_meeting",
+    "note",
+}
+_MEETING_KEYS = {"every_weeks", "hours", "services"}
+_COST_KEYS = {"hourly_rate_nok", "organisation", "posts"}
+_POST_KEYS = {"fte", "nok_per_fte_year", "note"}
 
 
 class ScenarioError(ValueError):
@@ -78,11 +118,11 @@ class Duration:
 
 @dataclass(frozen=True)
 class Level:
-    """One level of the flow: its duration, slots and where cases go next."""
+    """One level of the flow: its duration, optional own slots and where cases go next."""
 
     number: int
     duration: Duration
-    slots: int | None  # None: unlimited
+    slots: int | None  # None: no per-level limit
     up: float = 0.0
     down: float = 0.0
     child_welfare: float = 0.0
@@ -94,18 +134,141 @@ class Level:
 
 
 @dataclass(frozen=True)
+class Arrivals:
+    """New concerns per week, by case class (the service whose staff hold the baton).
+
+    Attributes
+    ----------
+    classes : tuple of str
+        Baton-holder service per class; ``("all",)`` for a plain Poisson rate.
+    weekly : numpy.ndarray
+        Expected new concerns per simulated week and class, shape (horizon, classes),
+        seasonality included.
+    table : pandas.DataFrame
+        Per age band and source service: children, rate per 1 000 per year, baton holder and
+        expected concerns per year (empty for a plain Poisson rate).
+    """
+
+    classes: tuple[str, ...]
+    weekly: np.ndarray = field(repr=False)
+    table: pd.DataFrame = field(repr=False)
+    yearly: np.ndarray | None = field(default=None, repr=False)  # 52 weeks from the start
+
+    def over(self, weeks: int) -> Arrivals:
+        """The same arrivals over another horizon (the yearly pattern repeats)."""
+        from dataclasses import replace
+
+        yearly = self.yearly if self.yearly is not None else self.weekly[:1]
+        return replace(self, weekly=np.resize(yearly, (weeks, yearly.shape[1])))
+
+
+@dataclass(frozen=True)
+class ServiceResource:
+    """A service's capacity for BTI work.
+
+    ``slots`` (baton holders × maximum active logs each) limits the logs the service can hold
+    across levels 1–3; ``hours_per_week`` limits its BTI hours (``None``: no limit).
+    """
+
+    service: str
+    baton_holders: int
+    max_logs: int
+    hours_per_week: float | None
+    travel_hours_per_meeting: float = 0.0
+    hours_basis: str = ""
+
+    @property
+    def slots(self) -> int | None:
+        """Active logs the service can hold at once (None if it holds no batons)."""
+        return self.baton_holders * self.max_logs if self.baton_holders else None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Coordination meetings for a case at a level."""
+
+    every_weeks: float
+    hours: float
+    services: int
+
+    @property
+    def hours_per_case_week(self) -> float:
+        """Meeting hours per participant per case-week."""
+        return self.hours / self.every_weeks
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Who carries the cases and how many hours they have.
+
+    Attributes
+    ----------
+    services : tuple of ServiceResource
+    baton_hours : tuple of float
+        Hours per case-week for the baton holder at levels 0–3 (case work only).
+    partner_hours : tuple of float
+        Hours per case-week for the partner service at levels 0–3 (case work only).
+    partners : dict
+        ``{level: {class: {service: share}}}``; the share of cases at the level that need
+        each partner service (the rest need none).
+    meetings : dict
+        ``{level: Meeting}``.
+    lead : dict
+        ``{level: service}``: a service that carries the baton holder's hours at that level
+        (``extra_coordinator_20pct`` gives level 3 to a coordinator).
+    """
+
+    services: tuple[ServiceResource, ...]
+    baton_hours: tuple[float, float, float, float]
+    partner_hours: tuple[float, float, float, float]
+    partners: dict
+    meetings: dict
+    lead: dict
+
+    def service(self, name: str) -> ServiceResource:
+        """The resource entry of one service."""
+        for entry in self.services:
+            if entry.service == name:
+                return entry
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Prices for the organisation and the case work, in NOK.
+
+    ``groups`` has one row per group: ``group, meetings_per_year, people, hours_per_meeting``;
+    ``posts`` maps a post to ``(fte, nok_per_fte_year)``.
+    """
+
+    hourly_rate_nok: float
+    groups: pd.DataFrame = field(repr=False)
+    posts: dict = field(default_factory=dict)
+    organisation_source: str = ""
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A checked scenario."""
 
     name: str
     horizon_weeks: int
     time_step_weeks: float
-    arrivals_per_week: float
+    arrivals: Arrivals
     levels: tuple[Level, ...]
     warm_start: tuple[int, ...] = (0, 0, 0, 0)
+    resources: Resources | None = None
+    costs: Costs | None = None
+    municipality: Municipality | None = field(default=None, repr=False)
+    options: tuple[str, ...] = ()
     description: str = ""
     source: str = ""
     sources: dict = field(default_factory=dict)
+
+    @property
+    def arrivals_per_week(self) -> float:
+        """Mean new concerns per week over the horizon."""
+        return float(self.arrivals.weekly.sum(axis=1).mean())
 
     def routing(self) -> np.ndarray:
         """Matrix of routing probabilities between levels (rows from, columns to)."""
@@ -117,6 +280,29 @@ class Scenario:
                 matrix[lv.number, lv.number - 1] = lv.down
         return matrix
 
+    def with_horizon(self, weeks: int) -> Scenario:
+        """The same scenario over ``weeks`` weeks (arrivals keep their yearly pattern).
+
+        Examples
+        --------
+        >>> from bti_workbench._resources import data_dir
+        >>> s = load_scenario(data_dir() / "scenarios" / "tromso.yaml").with_horizon(520)
+        >>> weekly = s.arrivals.weekly
+        >>> weekly.shape[0], bool((weekly[:52] == weekly[52:104]).all())
+        (520, True)
+        """
+        from dataclasses import replace
+
+        return replace(self, horizon_weeks=int(weeks), arrivals=self.arrivals.over(int(weeks)))
+
+    @property
+    def label(self) -> str:
+        """Scenario name with its options, e.g. ``tromso + trial_cap_one_log``."""
+        return " + ".join((self.name, *self.options))
+
+
+# --- checking helpers ---------------------------------------------------------------------
+
 
 def _fail(source: str, key: str, message: str) -> None:
     raise ScenarioError(f"{source}: {key}: {message}")
@@ -125,12 +311,29 @@ def _fail(source: str, key: str, message: str) -> None:
 def _number(
     source: str, key: str, value: object, *, low: float, integer: bool = False, strict: bool = False
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
         _fail(source, key, "must be a number")
     if integer and not float(value).is_integer():
         _fail(source, key, "must be a whole number")
     if value < low or (strict and value == low):
         _fail(source, key, f"must be {'greater than' if strict else 'at least'} {low}")
+    return value
+
+
+def _share(source: str, key: str, value: object) -> float:
+    share = float(_number(source, key, value, low=0))
+    if share > 1:
+        _fail(source, key, "a share must be between 0 and 1")
+    return share
+
+
+def _mapping(source: str, key: str, value: object, allowed: set[str] | None = None) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        _fail(source, key, "must be a mapping")
+    if allowed is not None:
+        _unknown(source, f"{key}." if key else "", value, allowed)
     return value
 
 
@@ -140,6 +343,25 @@ def _unknown(source: str, prefix: str, given: dict, allowed: set[str]) -> None:
         _fail(
             source, f"{prefix}{extra[0]}", f"unknown key; use one of {', '.join(sorted(allowed))}"
         )
+
+
+def _service(source: str, key: str, value: object) -> str:
+    if value not in set(service_ids()):
+        _fail(source, key, "not a service in the catalogue (see `bti_workbench.service_catalogue`)")
+    return str(value)
+
+
+def _level_number(source: str, key: str, value: object, allowed: range) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if str(value).strip() != str(number) or number not in allowed:
+        _fail(source, key, f"levels here are {', '.join(map(str, allowed))}")
+    return number
+
+
+# --- sections -----------------------------------------------------------------------------
 
 
 def _duration(source: str, key: str, spec: object) -> Duration:
@@ -162,18 +384,13 @@ def _duration(source: str, key: str, spec: object) -> Duration:
 
 def _level(source: str, number: int, spec: object) -> Level:
     key = f"levels.{number}"
-    if not isinstance(spec, dict):
-        _fail(source, key, "must be a mapping")
-    _unknown(source, f"{key}.", spec, _LEVEL_KEYS)
+    spec = _mapping(source, key, spec, _LEVEL_KEYS)
     duration = _duration(source, f"{key}.duration", spec.get("duration"))
     slots = spec.get("slots")
     if slots is not None:
         slots = int(_number(source, f"{key}.slots", slots, low=1, integer=True))
-    routing = spec.get("next") or {}
-    if not isinstance(routing, dict):
-        _fail(source, f"{key}.next", "must be a mapping of up, down and child_welfare")
-    _unknown(source, f"{key}.next.", routing, _NEXT_KEYS)
-    shares = {k: float(_number(source, f"{key}.next.{k}", v, low=0)) for k, v in routing.items()}
+    routing = _mapping(source, f"{key}.next", spec.get("next"), _NEXT_KEYS)
+    shares = {k: _share(source, f"{key}.next.{k}", v) for k, v in routing.items()}
     if number == 3 and shares.get("up"):
         _fail(source, f"{key}.next.up", "level 3 is the highest level")
     if number == 0 and shares.get("down"):
@@ -184,13 +401,425 @@ def _level(source: str, number: int, spec: object) -> Level:
     return Level(number, duration, slots, **shares)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file.
+def _week_set(source: str, key: str, value: object) -> set[int]:
+    weeks: set[int] = set()
+    parts = value if isinstance(value, list) else str(value).split(",")
+    for part in parts:
+        text = str(part).strip()
+        lo, _, hi = text.partition("-")
+        try:
+            first, last = int(lo), int(hi or lo)
+        except ValueError:
+            _fail(source, key, f"{text!r} is not a week or a range of weeks such as 27-32")
+        if not 1 <= first <= last <= 53:
+            _fail(source, key, f"{text!r}: ISO weeks run from 1 to 53")
+        weeks.update(range(first, last + 1))
+    return weeks
+
+
+def _seasonal_factors(source: str, spec: dict, horizon: int, sources: set[str]) -> dict:
+    """Weekly multipliers per source service; the yearly total stays as given."""
+    key = "arrivals.seasonality"
+    _unknown(source, f"{key}.", spec, _SEASON_KEYS)
+    start = int(
+        _number(source, f"{key}.start_week", spec.get("start_week", 1), low=1, integer=True)
+    )
+    if start > 52:
+        _fail(source, f"{key}.start_week", "an ISO week from 1 to 52")
+    closed = _week_set(source, f"{key}.closed_weeks", spec.get("closed_weeks", ""))
+    factor = _share(source, f"{key}.closed_factor", spec.get("closed_factor", 1.0))
+    affected = spec.get("services", sorted(sources))
+    if not isinstance(affected, list):
+        _fail(source, f"{key}.services", "must be a list of source services")
+    for i, name in enumerate(affected):
+        _service(source, f"{key}.services.{i}", name)
+    iso_week = (start - 1 + np.arange(horizon)) % 52 + 1
+    is_closed = np.isin(iso_week, sorted(closed))
+    normaliser = 52 / (52 - len(closed & set(range(1, 53))) * (1 - factor))
+    season = np.where(is_closed, factor, 1.0) * normaliser
+    return {name: season for name in affected}
+
+
+def _arrivals(
+    source: str, spec: object, horizon: int, municipality: Municipality | None
+) -> Arrivals:
+    spec = _mapping(source, "arrivals", spec, _ARRIVAL_KEYS)
+    plain = "poisson_per_week" in spec
+    if plain == ("per_1000_per_year" in spec):
+        _fail(source, "arrivals", "give either poisson_per_week or per_1000_per_year")
+    if plain:
+        if set(spec) != {"poisson_per_week"}:
+            _fail(source, "arrivals", "poisson_per_week stands alone (no classes or seasons)")
+        rate = float(_number(source, "arrivals.poisson_per_week", spec["poisson_per_week"], low=0))
+        yearly = np.full((52, 1), rate)
+        return Arrivals(("all",), np.resize(yearly, (horizon, 1)), pd.DataFrame(), yearly)
+    if municipality is None:
+        _fail(source, "arrivals.per_1000_per_year", "needs a municipality (kommunenummer)")
+    rates = _mapping(source, "arrivals.per_1000_per_year", spec["per_1000_per_year"])
+    baton = _mapping(source, "arrivals.baton_holder", spec.get("baton_holder"))
+    children = municipality.children_by_band()
+    rows = []
+    for band, by_source in rates.items():
+        key = f"arrivals.per_1000_per_year.{band}"
+        if band not in AGE_BANDS:
+            _fail(source, key, f"age bands are {', '.join(AGE_BANDS)}")
+        for name, rate in _mapping(source, key, by_source).items():
+            _service(source, f"{key}.{name}", name)
+            per_1000 = float(_number(source, f"{key}.{name}", rate, low=0))
+            holder = baton.get(name, name)
+            _service(source, f"arrivals.baton_holder.{name}", holder)
+            per_year = per_1000 * int(children[band]) / 1000
+            rows.append((band, name, int(children[band]), per_1000, holder, per_year))
+    if not rows:
+        _fail(source, "arrivals.per_1000_per_year", "give at least one band and source")
+    table = pd.DataFrame(
+        rows,
+        columns=["age_band", "source", "children", "per_1000_per_year", "baton_holder", "per_year"],
+    )
+    for name in baton:
+        if name not in set(table["source"]):
+            _fail(source, f"arrivals.baton_holder.{name}", "not a source in per_1000_per_year")
+    seasons = {}
+    if spec.get("seasonality") is not None:
+        season_spec = _mapping(source, "arrivals.seasonality", spec["seasonality"])
+        seasons = _seasonal_factors(source, season_spec, 52, set(table["source"]))
+    classes = tuple(dict.fromkeys(table["baton_holder"]))
+    yearly = np.zeros((52, len(classes)))
+    flat = np.ones(52)
+    for row in table.itertuples(index=False):
+        column = classes.index(row.baton_holder)
+        yearly[:, column] += row.per_year / WEEKS_PER_YEAR * seasons.get(row.source, flat)
+    return Arrivals(classes, np.resize(yearly, (horizon, len(classes))), table, yearly)
+
+
+def _services(
+    source: str, spec: dict, defaults: dict, municipality: Municipality | None
+) -> tuple[ServiceResource, ...]:
+    hours_per_fte = defaults["hours_per_fte"]
+    out = []
+    for name, entry in spec.items():
+        key = f"resources.services.{name}"
+        _service(source, key, name)
+        entry = _mapping(source, key, entry, _SERVICE_KEYS)
+        holders = int(
+            _number(
+                source, f"{key}.baton_holders", entry.get("baton_holders", 0), low=0, integer=True
+            )
+        )
+        max_logs = int(
+            _number(
+                source,
+                f"{key}.max_logs",
+                entry.get("max_logs", defaults["max_logs"]),
+                low=1,
+                integer=True,
+            )
+        )
+        factor = float(
+            _number(source, f"{key}.hours_factor", entry.get("hours_factor", 1.0), low=0)
+        )
+        travel = float(
+            _number(
+                source,
+                f"{key}.travel_hours_per_meeting",
+                entry.get("travel_hours_per_meeting", 0.0),
+                low=0,
+            )
+        )
+        if "hours_per_week" in entry:
+            if {"fte", "bti_share"} & set(entry):
+                _fail(source, f"{key}.hours_per_week", "give hours_per_week or fte, not both")
+            value = entry["hours_per_week"]
+            hours = (
+                None
+                if value is None
+                else float(_number(source, f"{key}.hours_per_week", value, low=0))
+            )
+            basis = "unlimited" if hours is None else "stated in the scenario"
+        elif "fte" in entry:
+            fte = float(_number(source, f"{key}.fte", entry["fte"], low=0))
+            share = _share(source, f"{key}.bti_share", entry.get("bti_share", 1.0))
+            hours = fte * share * hours_per_fte
+            basis = f"{fte:g} FTE × {share:g} BTI share × {hours_per_fte:g} h"
+        else:
+            staffing = municipality.services if municipality is not None else pd.DataFrame()
+            if name not in staffing.index:
+                _fail(
+                    source,
+                    f"{key}.hours_per_week",
+                    "give hours_per_week or fte (no staffing norm for this service)",
+                )
+            fte = float(staffing.loc[name, "staff_fte"])
+            share = float(staffing.loc[name, "bti_share"])
+            hours = fte * share * hours_per_fte
+            basis = f"staffing norms: {fte:g} FTE × {share:g} BTI share × {hours_per_fte:g} h"
+        if hours is not None:
+            hours *= factor
+            if factor != 1:
+                basis += f" × {factor:g}"
+        out.append(ServiceResource(name, holders, max_logs, hours, travel, basis))
+    return tuple(out)
+
+
+def _per_level(source: str, key: str, spec: object, levels: range) -> dict[int, float]:
+    spec = _mapping(source, key, spec)
+    return {
+        _level_number(source, f"{key}.{k}", k, levels): float(
+            _number(source, f"{key}.{k}", v, low=0)
+        )
+        for k, v in spec.items()
+    }
+
+
+def _resources(
+    source: str, spec: object, classes: tuple[str, ...], municipality: Municipality | None
+) -> Resources:
+    spec = _mapping(source, "resources", spec, _RESOURCE_KEYS)
+    defaults = {
+        "hours_per_fte": float(
+            _number(
+                source,
+                "resources.hours_per_fte",
+                spec.get("hours_per_fte", 37.5),
+                low=0,
+                strict=True,
+            )
+        ),
+        "max_logs": spec.get("max_logs", 3),
+    }
+    _number(source, "resources.max_logs", defaults["max_logs"], low=1, integer=True)
+    services = _services(
+        source, _mapping(source, "resources.services", spec.get("services")), defaults, municipality
+    )
+    names = {entry.service: entry for entry in services}
+    for name in classes:
+        if name not in names or not names[name].baton_holders:
+            _fail(
+                source,
+                f"resources.services.{name}",
+                "holds batons for new concerns: give its baton_holders",
+            )
+    per_case = _mapping(
+        source,
+        "resources.hours_per_case_week",
+        spec.get("hours_per_case_week"),
+        {"baton_holder", "partner"},
+    )
+    baton = _per_level(
+        source,
+        "resources.hours_per_case_week.baton_holder",
+        per_case.get("baton_holder"),
+        range(1, 4),
+    )
+    partner = _per_level(
+        source, "resources.hours_per_case_week.partner", per_case.get("partner"), range(2, 4)
+    )
+    partners: dict[int, dict[str, dict[str, float]]] = {}
+    for level_key, by_class in _mapping(source, "resources.partners", spec.get("partners")).items():
+        key = f"resources.partners.{level_key}"
+        level = _level_number(source, key, level_key, range(2, 4))
+        mixes = {}
+        for klass, mix in _mapping(source, key, by_class).items():
+            if klass != "*" and klass not in classes:
+                _fail(source, f"{key}.{klass}", "not a baton-holder class of the arrivals (or *)")
+            mix = _mapping(source, f"{key}.{klass}", mix)
+            for name, share in mix.items():
+                if name not in names:
+                    _fail(
+                        source, f"{key}.{klass}.{name}", "a partner must be in resources.services"
+                    )
+                _share(source, f"{key}.{klass}.{name}", share)
+            total = sum(float(v) for v in mix.values())
+            if total > 1 + 1e-9:
+                _fail(source, f"{key}.{klass}", f"shares sum to {total:g}, more than 1")
+            mixes[klass] = {k: float(v) for k, v in mix.items()}
+        partners[level] = mixes
+    meetings = {}
+    for level_key, entry in _mapping(source, "resources.meetings", spec.get("meetings")).items():
+        key = f"resources.meetings.{level_key}"
+        level = _level_number(source, key, level_key, range(1, 4))
+        entry = _mapping(source, key, entry, _MEETING_KEYS)
+        meetings[level] = Meeting(
+            float(
+                _number(source, f"{key}.every_weeks", entry.get("every_weeks"), low=0, strict=True)
+            ),
+            float(_number(source, f"{key}.hours", entry.get("hours"), low=0)),
+            int(_number(source, f"{key}.services", entry.get("services", 2), low=1, integer=True)),
+        )
+    lead = {}
+    for level_key, name in _mapping(source, "resources.lead", spec.get("lead")).items():
+        key = f"resources.lead.{level_key}"
+        level = _level_number(source, key, level_key, range(2, 4))
+        if name not in names:
+            _fail(source, key, "the lead service must be in resources.services")
+        lead[level] = str(name)
+    for level, by_class in partners.items():
+        meeting = meetings.get(level)
+        for mix in by_class.values():
+            for name in mix:
+                entry = names[name]
+                need = partner.get(level, 0.0)
+                if meeting:
+                    need += (meeting.hours + entry.travel_hours_per_meeting) / meeting.every_weeks
+                if entry.hours_per_week is not None and need > entry.hours_per_week + 1e-9:
+                    _fail(
+                        source,
+                        f"resources.services.{name}.hours_per_week",
+                        f"{entry.hours_per_week:g} hours a week, but one level-{level} case needs "
+                        f"{need:g} (case work, meetings and travel): no case could ever start",
+                    )
+    return Resources(
+        services=services,
+        baton_hours=tuple(baton.get(n, 0.0) for n in range(4)),
+        partner_hours=tuple(partner.get(n, 0.0) for n in range(4)),
+        partners=partners,
+        meetings=meetings,
+        lead=lead,
+    )
+
+
+def _costs(source: str, spec: object, base: Path) -> Costs:
+    from bti_workbench.io import read_organisation
+
+    spec = _mapping(source, "costs", spec, _COST_KEYS)
+    rate = float(_number(source, "costs.hourly_rate_nok", spec.get("hourly_rate_nok"), low=0))
+    groups = pd.DataFrame(columns=["group", "meetings_per_year", "people", "hours_per_meeting"])
+    organisation = spec.get("organisation")
+    origin = ""
+    if organisation is not None:
+        path = (base / str(organisation)).resolve()
+        try:
+            members = read_organisation(path)
+        except (OSError, ValueError) as exc:
+            _fail(
+                source, "costs.organisation", f"cannot read {Path(str(organisation)).name}: {exc}"
+            )
+        groups = (
+            members.groupby("group", sort=False)
+            .agg(
+                meetings_per_year=("meetings_per_year", "first"),
+                people=("title", "size"),
+                hours_per_meeting=("hours_per_meeting", "first"),
+            )
+            .reset_index()
+        )
+        origin = path.name
+    posts = {}
+    for name, entry in _mapping(source, "costs.posts", spec.get("posts")).items():
+        key = f"costs.posts.{name}"
+        entry = _mapping(source, key, entry, _POST_KEYS)
+        posts[str(name)] = (
+            float(_number(source, f"{key}.fte", entry.get("fte"), low=0)),
+            float(_number(source, f"{key}.nok_per_fte_year", entry.get("nok_per_fte_year"), low=0)),
+        )
+    return Costs(rate, groups, posts, origin)
+
+
+def _municipality(source: str, doc: dict, base: Path) -> Municipality | None:
+    if "municipality" not in doc:
+        if "population_file" in doc:
+            _fail(source, "population_file", "needs a municipality (kommunenummer)")
+        return None
+    knr = str(doc["municipality"]).strip()
+    if not (knr.isdigit() and len(knr) <= 4):
+        _fail(source, "municipality", "give a four-digit kommunenummer such as 5401")
+    population = doc.get("population_file")
+    path = None if population is None else (base / str(population)).resolve()
+    try:
+        return load_municipality(knr, path)
+    except KeyError as exc:
+        _fail(source, "municipality", str(exc.args[0]))
+    except (OSError, ValueError) as exc:
+        _fail(source, "population_file", str(exc))
+
+
+def parse_scenario(doc: object, source: str, base: Path, options: tuple[str, ...] = ()) -> Scenario:
+    """Check a scenario already read into a mapping (options applied).
+
+    Parameters
+    ----------
+    doc : dict
+        The YAML document.
+    source : str
+        File name used in messages.
+    base : pathlib.Path
+        Folder that relative paths in the document are relative to.
+    options : tuple of str
+        Names of the options already applied (recorded on the scenario).
+    """
+    if not isinstance(doc, dict):
+        raise ScenarioError(f"{source}: expected a mapping at the top")
+    _unknown(source, "", doc, _TOP_KEYS)
+    for required in ("name", "horizon_weeks", "arrivals", "levels"):
+        if required not in doc:
+            _fail(source, required, "missing")
+    horizon = int(_number(source, "horizon_weeks", doc["horizon_weeks"], low=1, integer=True))
+    step = float(
+        _number(source, "time_step_weeks", doc.get("time_step_weeks", 1.0), low=0, strict=True)
+    )
+    per_week = 1.0 / step
+    if step > 1 or abs(per_week - round(per_week)) > 1e-9:
+        _fail(source, "time_step_weeks", "must divide a week: 1, 0.5, 0.25, 0.1, 0.05 …")
+    municipality = _municipality(source, doc, base)
+    arrivals = _arrivals(source, doc["arrivals"], horizon, municipality)
+    levels_spec = doc["levels"]
+    if not isinstance(levels_spec, dict) or sorted(map(str, levels_spec)) != ["0", "1", "2", "3"]:
+        _fail(source, "levels", "must give levels 0, 1, 2 and 3")
+    by_number = {int(k): v for k, v in levels_spec.items()}
+    levels = tuple(_level(source, n, by_number[n]) for n in range(4))
+    warm = _mapping(source, "warm_start", doc.get("warm_start"))
+    for k in warm:
+        _level_number(source, f"warm_start.{k}", k, range(4))
+    warm = {int(k): v for k, v in warm.items()}
+    warm_start = tuple(
+        int(_number(source, f"warm_start.{n}", warm.get(n, 0), low=0, integer=True))
+        for n in range(4)
+    )
+    resources = None
+    if doc.get("resources") is not None:
+        resources = _resources(source, doc["resources"], arrivals.classes, municipality)
+        for lv in levels[1:]:
+            if lv.slots is not None:
+                _fail(
+                    source,
+                    f"levels.{lv.number}.slots",
+                    "with resources, logs are limited by the services' baton holders; "
+                    "per-level slots apply only to level 0",
+                )
+    costs = None if doc.get("costs") is None else _costs(source, doc["costs"], base)
+    return Scenario(
+        name=str(doc["name"]),
+        horizon_weeks=horizon,
+        time_step_weeks=step,
+        arrivals=arrivals,
+        levels=levels,
+        warm_start=warm_start,
+        resources=resources,
+        costs=costs,
+        municipality=municipality,
+        options=tuple(options),
+        description=str(doc.get("description", "")).strip(),
+        source=source,
+        sources=dict(doc.get("sources") or {}),
+    )
+
+
+def load_scenario(
+    path: str | Path,
+    options: tuple[str, ...] | list[str] = (),
+    overrides: dict | None = None,
+) -> Scenario:
+    """Read and check a scenario file, with organisation options applied.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        A YAML scenario, e.g. ``data/scenarios/validation_jackson.yaml``.
+        A YAML scenario, e.g. ``data/scenarios/tromso.yaml``.
+    options : sequence of str
+        Organisation options to apply, in order (see :mod:`bti_workbench.options`).
+    overrides : dict, optional
+        Changes merged in last, like an unnamed option, e.g. ``{"municipality": "1820"}``
+        or ``{"resources": {"services": {"ppt": {"hours_per_week": 40}}}}``.
 
     Raises
     ------
@@ -204,6 +833,8 @@ def load_scenario(path: str | Path) -> Scenario:
     >>> s.horizon_weeks, [lv.slots for lv in s.levels]
     (260, [60, 200, 80, 40])
     """
+    from bti_workbench.options import apply_options, merge
+
     path = Path(path)
     source = path.name
     try:
@@ -214,37 +845,11 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{source}: not valid YAML ({exc})") from exc
     if not isinstance(doc, dict):
         raise ScenarioError(f"{source}: expected a mapping at the top")
-    _unknown(source, "", doc, _TOP_KEYS)
-    for required in ("name", "horizon_weeks", "arrivals", "levels"):
-        if required not in doc:
-            _fail(source, required, "missing")
-    horizon = int(_number(source, "horizon_weeks", doc["horizon_weeks"], low=1, integer=True))
-    step = float(
-        _number(source, "time_step_weeks", doc.get("time_step_weeks", 1.0), low=0, strict=True)
-    )
-    arrivals = doc["arrivals"]
-    if not isinstance(arrivals, dict) or set(arrivals) != {"poisson_per_week"}:
-        _fail(source, "arrivals", "give poisson_per_week (rates by age band come later)")
-    rate = float(_number(source, "arrivals.poisson_per_week", arrivals["poisson_per_week"], low=0))
-    levels_spec = doc["levels"]
-    if not isinstance(levels_spec, dict) or sorted(levels_spec) != [0, 1, 2, 3]:
-        _fail(source, "levels", "must give levels 0, 1, 2 and 3")
-    levels = tuple(_level(source, n, levels_spec[n]) for n in range(4))
-    warm = doc.get("warm_start") or {}
-    if not isinstance(warm, dict) or not set(warm) <= {0, 1, 2, 3}:
-        _fail(source, "warm_start", "must map levels 0–3 to open cases at week 0")
-    warm_start = tuple(
-        int(_number(source, f"warm_start.{n}", warm.get(n, 0), low=0, integer=True))
-        for n in range(4)
-    )
-    return Scenario(
-        name=str(doc["name"]),
-        horizon_weeks=horizon,
-        time_step_weeks=step,
-        arrivals_per_week=rate,
-        levels=levels,
-        warm_start=warm_start,
-        description=str(doc.get("description", "")),
-        source=source,
-        sources=dict(doc.get("sources") or {}),
-    )
+    options = tuple(options)
+    doc = apply_options(doc, options, source)
+    if overrides:
+        doc = merge(doc, overrides)
+    changed = [*options, *(["overrides"] if overrides else [])]
+    if changed:
+        source = f"{source} (with {', '.join(changed)})"
+    return parse_scenario(doc, source, path.parent, options)

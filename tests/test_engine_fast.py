@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from bti_workbench.engine_fast import simulate_fast
 from bti_workbench.queueing import jackson_levels
@@ -29,9 +30,7 @@ def _stationary(scenario):
     Started empty, level 3 is still filling after two years (both engines agree on that
     transient), so stationary means are estimated from 15-year runs with MSER-5's cut.
     """
-    import dataclasses
-
-    return dataclasses.replace(scenario, horizon_weeks=780)
+    return scenario.with_horizon(780)
 
 
 def _check_against_theory(scenario, result):
@@ -84,21 +83,35 @@ def test_same_seed_same_numbers():
     assert not a.levels.equals(c.levels)
 
 
-def _single_level(utilisation: float, servers: int = 5, mean: float = 1.0):
-    from bti_workbench.scenario import Duration, Level, Scenario
-
+def _single_level(tmp_path, utilisation: float, servers: int = 5, mean: float = 1.0):
+    """One M/M/c level (level 0); the other levels are never reached."""
     rate = utilisation * servers / mean
-    quiet = tuple(Level(n, Duration("exponential", 1.0), None) for n in (1, 2, 3))
-    first = Level(0, Duration("exponential", mean), servers)
-    return Scenario("mmc", 400, 0.02, rate, (first, *quiet), source="mmc"), rate
+    quiet = {"duration": {"distribution": "exponential", "mean_weeks": 1}}
+    doc = {
+        "name": "mmc",
+        "horizon_weeks": 400,
+        "time_step_weeks": 0.02,
+        "arrivals": {"poisson_per_week": rate},
+        "levels": {
+            0: {"duration": {"distribution": "exponential", "mean_weeks": mean}, "slots": servers},
+            1: quiet,
+            2: quiet,
+            3: quiet,
+        },
+    }
+    path = tmp_path / "mmc.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return load_scenario(path), rate
 
 
+@pytest.mark.parametrize("engine", ["fast", "ciw"])
 @pytest.mark.parametrize("utilisation", [0.5, 0.7, 0.9])
-def test_single_level_matches_erlang_c(utilisation):
+def test_single_level_matches_erlang_c(tmp_path, utilisation, engine):
     from bti_workbench.queueing import mmc
+    from bti_workbench.simulation import simulate
 
-    scenario, rate = _single_level(utilisation)
-    result = simulate_fast(scenario, replications=30, seed=11)
+    scenario, rate = _single_level(tmp_path, utilisation)
+    result = simulate(scenario, replications=30, seed=11, engine=engine)
     queue = result.queues[(result.queues["level"] == 0) & (result.queues["week"] > 50)]
     per_rep = queue.groupby("replication")[["entered", "waited", "wait_weeks"]].sum()
     theory = mmc(rate, 1.0, 5)
@@ -117,14 +130,19 @@ def test_ciw_engine_matches_jackson_theory_too():
     _check_against_theory(scenario, simulate_ciw(scenario, replications=20, seed=2024))
 
 
-def test_ciw_engine_refuses_a_warm_start():
+def test_both_engines_start_from_the_warm_start():
     import dataclasses
 
     from bti_workbench.engine_ciw import simulate_ciw
 
-    scenario = dataclasses.replace(load_scenario(JACKSON), warm_start=(5, 0, 0, 0))
-    with pytest.raises(ValueError, match="starts empty"):
-        simulate_ciw(scenario, replications=1, seed=1)
+    scenario = dataclasses.replace(load_scenario(JACKSON), warm_start=(5, 30, 12, 4))
+    for result in (simulate_fast(scenario, 8, 1), simulate_ciw(scenario.with_horizon(10), 8, 1)):
+        first = result.levels[result.levels["week"] == 1].groupby("level")[["active", "waiting"]]
+        at_week_one = first.sum().sum(axis=1) / 8
+        # One week later most warm cases are still there (mean stays of 2–26 weeks).
+        assert (at_week_one.iloc[1:] >= 0.8 * np.array([30, 12, 4])).all(), at_week_one
+    cases = simulate_ciw(scenario.with_horizon(10), 1, 3).cases
+    assert cases["warm"].sum() == 5 + 30 + 12 + 4
 
 
 def test_more_slots_never_lengthen_the_mean_wait():

@@ -33,3 +33,46 @@ def test_getting_started_runs_with_parameters(tmp_path, parameters):
     else:
         assert "Ibestad (5413)" in text and "0–23 år i alt" in text
         assert "×" in text  # small cells are protected at k = 3 too
+
+
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        (
+            {
+                "scenario": "sirdal",
+                "lang": "en",
+                "replications": 40,
+                "seed": 2,
+                "options": ["extra_coordinator_20pct", "no_bti"],
+            },
+            ["sirdal: Sirdal (4228)", "As today", "extra_coordinator_20pct", "Cost per year"],
+        ),
+        (
+            {"scenario": "tromso", "replications": 40, "options": ["trial_cap_one_log"]},
+            ["tromso: Tromsø (5401)", "Dagens organisering", "trial_cap_one_log", "Ventetid"],
+        ),
+        (
+            {
+                "scenario": "tromso",
+                "municipality": "1106",
+                "replications": 30,
+                "options": ["intermunicipal_team"],
+            },
+            ["tromso: Haugesund (1106)", "intermunicipal_team"],
+        ),
+    ],
+)
+def test_escalation_load_runs_for_sirdal_and_tromso(tmp_path, parameters, expected):
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOKS / "01_escalation_load.ipynb"),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    text = out.read_text(encoding="utf-8")
+    assert '"status": "failed"' not in text
+    for snippet in expected:
+        assert snippet in text, snippet
