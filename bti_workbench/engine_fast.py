@@ -149,13 +149,18 @@ class _Groups:
             return counts.copy()
         if self.single:
             return take
+        out = np.where(take >= group_total, counts, 0)
+        # Only replications where some group is partly served need the proportional split.
+        cols = np.flatnonzero(((take > 0) & (take < group_total)).any(axis=0))
+        counts, take, group_total = counts[:, cols], take[:, cols], group_total[:, cols]
         # Cumulative rounding within each group: every row gets the floor or the ceiling of
         # its proportional share, and the shares add up to the group's total exactly.
         running = np.cumsum(counts, axis=0)
         running -= self.before_group(running)
         share = np.floor(take * running / np.maximum(group_total, 1) + 0.5).astype(np.int64)
-        out = np.diff(share, axis=0, prepend=0)
-        out[self.first_rows] = share[self.first_rows]
+        part = np.diff(share, axis=0, prepend=0)
+        part[self.first_rows] = share[self.first_rows]
+        out[:, cols] = part
         return out
 
     def before_group(self, running: np.ndarray) -> np.ndarray:
@@ -302,17 +307,19 @@ class _Run:
 
     def start_level0(self, by_class: np.ndarray, rng: np.random.Generator) -> None:
         """Start cases (C, R) at level 0, drawing each one's next step from ``rng``."""
-        cells = np.repeat(np.arange(by_class.size), by_class.ravel())
-        if not len(cells):
-            return
-        klass, rep = cells // self.R, cells % self.R
-        u = rng.random(len(cells))
-        dest = (u[:, None] >= self.route_cum[0]).sum(axis=1)
-        flat = (klass * 4 + dest) * self.R + rep
-        counts = np.bincount(flat, minlength=self.C * 4 * self.R).reshape(self.C * 4, self.R)
+        shares = self.m.shares[0]
+        left = by_class
+        remaining = 1.0
+        counts = np.zeros((self.C, 4, self.R), np.int64)
+        for d in self.level0_dest[:-1]:
+            draw = rng.binomial(left, min(1.0, shares[d] / remaining))
+            counts[:, d] = draw
+            left = left - draw
+            remaining -= shares[d]
+        counts[:, self.level0_dest[-1]] = left
         keys = self.level0_keys.ravel()
         used = keys >= 0
-        self.start(0, keys[used], counts[used], rng)
+        self.start(0, keys[used], counts.reshape(self.C * 4, self.R)[used], rng)
 
     def flush(self, t: int) -> None:
         """Draw the durations of the cases started this step and write their completions."""
@@ -419,12 +426,13 @@ class _Run:
             slots_used += self.queue_slots[level] @ qf
             hours_used += self.queue_hours[level] @ qf
         blocked = np.zeros((self.S, self.R), bool)
+        self.slots_used, self.hours_used = slots_used, hours_used
         for level in PRIORITY:
             queue, groups = self.queue[level], self.groups[level]
+            if not queue.any():
+                continue
             new = self.pending_new[level]
             waiting = groups.total(queue)
-            if not waiting.any():
-                continue
             demand = np.full(self.S, m.baton_hours[1]) if level == 1 else m.partner_hours[level]
             free_hours = np.maximum(m.hours[:, None] - hours_used, 0)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -452,25 +460,31 @@ class _Run:
 
     # --- one step -------------------------------------------------------------------------
 
-    def route(self, t: int) -> None:
+    def route(self, t: int, direct: np.ndarray | None = None) -> None:
+        """Route the cases whose time at a level is up; ``direct``: arrivals that finish
+        level 0 now, (C, 4, R) by next step."""
         finished = self.calendar[t]
-        n = int(finished.sum())
-        if not n:
+        moves = np.zeros((4, 4, self.C, self.R), np.int64)
+        if direct is not None:
+            moves[0] = direct.transpose(1, 0, 2)
+        elif not finished.any():
             return
         self.active -= finished
-        cells = np.repeat(np.arange(finished.size), finished.ravel())
-        key, rep = cells // self.R, cells % self.R
-        level, klass = self.key_level[key], self.key_class[key]
-        # Cases are in key order, so each level's are together; level 0 knows its next step.
-        per_level = np.add.reduceat(finished.sum(axis=1), self.level_bounds[:4])
-        u = np.concatenate(
-            [np.zeros(per_level[0])]
-            + [self.rng_route[lv].random(per_level[lv]) for lv in (1, 2, 3)]
-        )
-        dest = (u[:, None] >= self.route_cum[level]).sum(axis=1)  # up, down, cw, closed
-        dest[: per_level[0]] = self.key_next[key[: per_level[0]]]
-        flat = ((level * 4 + dest) * self.C + klass) * self.R + rep
-        moves = np.bincount(flat, minlength=16 * self.C * self.R).reshape(4, 4, self.C, self.R)
+        # Level 0: each case's next step was drawn when it started there.
+        first = self.level_bounds[1]
+        moves[0, self.key_next[:first], self.key_class[:first]] += finished[:first]
+        upper = finished[first:]
+        n = int(upper.sum())
+        if n:
+            cells = np.repeat(np.arange(upper.size), upper.ravel())
+            key, rep = cells // self.R + first, cells % self.R
+            level, klass = self.key_level[key], self.key_class[key]
+            # Cases are in key order, so each level's are together.
+            per_level = np.add.reduceat(upper.sum(axis=1), self.level_bounds[1:4] - first)
+            u = np.concatenate([self.rng_route[lv].random(per_level[lv - 1]) for lv in (1, 2, 3)])
+            dest = (u[:, None] >= self.route_cum[level]).sum(axis=1)  # up, down, cw, closed
+            flat = ((level * 4 + dest) * self.C + klass) * self.R + rep
+            moves += np.bincount(flat, minlength=16 * self.C * self.R).reshape(4, 4, self.C, self.R)
         self.reported += moves[:, 2].sum(axis=(0, 1))
         self.closed += moves[:, 3].sum(axis=(0, 1))
         up, down = moves[:, 0], moves[:, 1]
@@ -484,9 +498,10 @@ class _Run:
             if flow.any():
                 self.enter(level_to, flow, new_log)
 
-    def snapshot(self) -> None:
+    def snapshot(self, direct_open: np.ndarray | int = 0) -> None:
         week = self.week
         self.out["active"][:, week] = np.add.reduceat(self.active, self.level_bounds[:4], axis=0).T
+        self.out["active"][:, week, 0] += direct_open
         waiting = np.zeros((4, self.R), np.int64)
         for level, queue in self.level_queue.items():
             waiting[level] += queue.sum(axis=0)
@@ -494,21 +509,62 @@ class _Run:
             waiting[level] += self.queue[level].sum(axis=0)
         self.out["waiting"][:, week] = waiting.T
         if self.S:
-            activef = self.active.astype(float)
-            logs = self.key_slots @ activef
-            hours = self.key_hours @ activef
+            # Slots and hours as admission left them (nothing has moved since).
             per_service = np.zeros((self.S, self.R))
             for level in (1, 2, 3):
-                qf = self.queue[level].astype(float)
-                if level > 1:
-                    logs += self.queue_slots[level] @ qf
-                    hours += self.queue_hours[level] @ qf
-                per_service += self.groups[level].total(qf)
-            self.out_services["logs"][:, week] = logs.T
-            self.out_services["hours"][:, week] = hours.T
+                per_service += self.groups[level].total(self.queue[level])
+            self.out_services["logs"][:, week] = self.slots_used.T
+            self.out_services["hours"][:, week] = self.hours_used.T
             self.out_services["waiting"][:, week] = per_service.T
 
+    def arrivals_ahead(self) -> None:
+        """Draw every new concern of the horizon and its whole stay at level 0 at once.
+
+        Level 0 has no resource, so an arriving case's time there and its next step do not
+        depend on anything else: they are drawn up front, in blocks of weeks, from streams
+        of their own (the same for every option run with the same seed). Each step then
+        only reads how many such cases finish, by class and next step.
+        """
+        steps, n_classes, n_reps = self.steps, self.C, self.R
+        rate = np.repeat(self.m.weekly[: self.weeks] * self.dt, self.per_week, axis=0)
+        arrivals = self.rng_arrivals.poisson(rate[:, :, None], (steps, n_classes, n_reps))
+        self.arrivals = arrivals
+        self.direct_done = np.zeros((steps + 1, n_classes, 4, n_reps), np.int64)
+        stay = np.zeros((self.weeks, n_reps))
+        block = 52 * self.per_week
+        for first in range(0, steps, block):
+            part = arrivals[first : first + block]
+            counts = part.ravel()
+            cells = np.repeat(np.arange(counts.size), counts)
+            t = cells // (n_classes * n_reps) + first + 1
+            klass, rep = (cells // n_reps) % n_classes, cells % n_reps
+            u = self.rng_new_cases.random(len(cells))
+            dest = (u[:, None] >= self.route_cum[0]).sum(axis=1)
+            durations = self.m.durations[0].sample(self.rng_new_cases, len(cells))
+            done = t + np.maximum(1, np.rint(durations / self.dt).astype(np.int64))
+            week = (t - 1) // self.per_week
+            stay += np.bincount(
+                week * n_reps + rep,
+                weights=(np.minimum(done, steps) - t) * self.dt,
+                minlength=self.weeks * n_reps,
+            ).reshape(self.weeks, n_reps)
+            inside = done <= steps
+            flat = ((done[inside] * n_classes + klass[inside]) * 4 + dest[inside]) * n_reps + rep[
+                inside
+            ]
+            self.direct_done.reshape(-1)[:] += np.bincount(flat, minlength=self.direct_done.size)
+        self.out["stay_weeks"][:, :, 0] += stay.T
+        per_step = arrivals.sum(axis=1)  # (steps, n_reps)
+        entered = per_step.reshape(self.weeks, self.per_week, n_reps).sum(axis=1)
+        self.out["entered"][:, :, 0] += entered.T
+        # Cases from arrivals at level 0 at the end of each step.
+        finished = self.direct_done.sum(axis=(1, 2))
+        self.direct_open = np.cumsum(per_step, axis=0) - np.cumsum(finished[1:], axis=0)
+
     def run(self, progress: Callable[[int, int], None] | None = None) -> None:
+        ahead = 0 not in self.level_queue
+        if ahead:
+            self.arrivals_ahead()
         warm = self.m.warm
         self.start_level0(
             np.repeat(warm[0].sum(axis=1)[:, None], self.R, axis=1), self.rng_route[0]
@@ -527,10 +583,11 @@ class _Run:
             self.week = (t - 1) // self.per_week
             self.pending_new[:] = 0
             before = {lv: q.copy() for lv, q in self.queue.items()}
-            rate = self.m.weekly[self.week] * self.dt
-            arrivals = self.rng_arrivals.poisson(rate[:, None], (self.C, self.R))
-            self.enter(0, arrivals, new_log=False, arriving=True)
-            self.route(t)
+            if not ahead:
+                rate = self.m.weekly[self.week] * self.dt
+                arrivals = self.rng_arrivals.poisson(rate[:, None], (self.C, self.R))
+                self.enter(0, arrivals, new_log=False, arriving=True)
+            self.route(t, self.direct_done[t] if ahead else None)
             self.fresh = {lv: self.queue[lv] - before[lv] for lv in self.queue}
             self.admit()
             for level, queue in self.level_queue.items():
@@ -541,7 +598,7 @@ class _Run:
                 )
             self.flush(t)
             if t % self.per_week == 0:
-                self.snapshot()
+                self.snapshot(self.direct_open[t - 1] if ahead else 0)
                 if progress is not None:
                     progress(self.week + 1, self.weeks)
 
