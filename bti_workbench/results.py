@@ -10,6 +10,7 @@ from scipy import stats
 
 __all__ = [
     "bands",
+    "littles_law",
     "mser5",
     "paired_differences",
     "replications_needed",
@@ -181,3 +182,27 @@ def paired_differences(
         rows.append((column, mean, mean - half, mean + half, n))
     table = pd.DataFrame(rows, columns=["metric", "difference", "low", "high", "pairs"])
     return table.set_index("metric")
+
+
+def littles_law(result) -> pd.DataFrame:
+    """Little's law, L = λW, per replication and level of a run.
+
+    ``L`` is the mean number of cases at the level (active plus waiting) over the weekly
+    counts; ``lambda_W`` is the arrival rate (entered per week) times the mean time a case
+    spent there (its stay plus its wait), i.e. the case-weeks recorded case by case divided
+    by the weeks. Both engines should make them agree up to edge effects at the start and
+    the end of the horizon.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``replication, level``; columns ``L``, ``lambda_W``, ``entered``.
+    """
+    weeks = int(result.levels["week"].max())
+    levels = result.levels.assign(n=result.levels["active"] + result.levels["waiting"])
+    count = levels.groupby(["replication", "level"])["n"].sum() / weeks
+    queues = result.queues.groupby(["replication", "level"])
+    case_weeks = queues[["stay_weeks", "wait_weeks"]].sum().sum(axis=1)
+    return pd.DataFrame(
+        {"L": count, "lambda_W": case_weeks / weeks, "entered": queues["entered"].sum()}
+    )

@@ -14,6 +14,7 @@ from bti_workbench.engine_fast import simulate_fast
 from bti_workbench.queueing import jackson_levels
 from bti_workbench.results import mser5
 from bti_workbench.scenario import load_scenario
+from tests._checks import assert_littles_law
 
 JACKSON = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "validation_jackson.yaml"
 
@@ -34,6 +35,7 @@ def _stationary(scenario):
 
 
 def _check_against_theory(scenario, result):
+    assert_littles_law(result)
     theory = jackson_levels(
         [scenario.arrivals_per_week, 0, 0, 0],
         scenario.routing(),
@@ -112,6 +114,7 @@ def test_single_level_matches_erlang_c(tmp_path, utilisation, engine):
 
     scenario, rate = _single_level(tmp_path, utilisation)
     result = simulate(scenario, replications=30, seed=11, engine=engine)
+    assert_littles_law(result)
     queue = result.queues[(result.queues["level"] == 0) & (result.queues["week"] > 50)]
     per_rep = queue.groupby("replication")[["entered", "waited", "wait_weeks"]].sum()
     theory = mmc(rate, 1.0, 5)

@@ -19,6 +19,7 @@ from bti_workbench.queueing import mmc
 from bti_workbench.results import paired_differences, summarise
 from bti_workbench.scenario import ScenarioError, load_scenario
 from bti_workbench.simulation import compare_options, simulate
+from tests._checks import assert_littles_law
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "data" / "scenarios"
 TROMSO = SCENARIOS / "tromso.yaml"
@@ -239,6 +240,7 @@ def test_service_hours_gate_is_an_erlang_c_queue(tmp_path, engine):
     rate = scenario.arrivals_per_week
     theory = mmc(rate, 10.0, 40)
     result = simulate(scenario, replications=24 if engine == "ciw" else 100, seed=5, engine=engine)
+    assert_littles_law(result)
     queue = result.queues[(result.queues["level"] == 2) & (result.queues["week"] > 104)]
     per_rep = queue.groupby("replication")[["entered", "waited", "wait_weeks"]].sum()
     for estimate, expected in (
@@ -257,30 +259,16 @@ def test_service_hours_gate_is_an_erlang_c_queue(tmp_path, engine):
 # --- Little's law on every level of every run ----------------------------------------------
 
 
-def _little(result, scenario, tolerance):
-    weeks = scenario.horizon_weeks
-    levels = result.levels.assign(n=result.levels["active"] + result.levels["waiting"])
-    count = levels.groupby(["replication", "level"])["n"].sum() / weeks
-    queues = result.queues.groupby(["replication", "level"])[["stay_weeks", "wait_weeks"]].sum()
-    # L = λW: λ = entered / T and W = (time at the level + time waiting) / entered.
-    lam_w = queues.sum(axis=1) / weeks
-    both = pd.concat({"L": count, "lambda_W": lam_w}, axis=1)
-    big = both["L"] > 5
-    relative = (both["L"] - both["lambda_W"]).abs() / both["L"]
-    assert (relative[big] <= tolerance).all(), both[big][relative[big] > tolerance]
-    assert ((both["L"] - both["lambda_W"]).abs()[~big] <= 1.0).all()
-
-
 @pytest.mark.parametrize("options", [(), *[(o,) for o in OPTIONS]])
 def test_littles_law_holds_on_every_level_fast(options):
     scenario = load_scenario(TROMSO, options)
-    _little(simulate_fast(scenario, 20, 3), scenario, 0.02)
+    assert_littles_law(simulate_fast(scenario, 20, 3), 0.02)
 
 
 @pytest.mark.parametrize("path", [TROMSO, SIRDAL, SCENARIOS / "validation_jackson.yaml"])
 def test_littles_law_holds_on_every_level_ciw(path):
     scenario = load_scenario(path)
-    _little(simulate_ciw(scenario, 3, 3), scenario, 0.03)
+    assert_littles_law(simulate_ciw(scenario, 3, 3), 0.03)
 
 
 # --- fast and ciw: one model, two engines ---------------------------------------------------
@@ -291,8 +279,10 @@ def tromso_binding():
     """Tromsø with the trial cap: baton holders of the health station, NAV and school
     health, and the hours of PPT, child welfare and BUP, all bind."""
     scenario = load_scenario(TROMSO, ("trial_cap_one_log",))
-    fast = summarise(simulate_fast(scenario, 400, 21), scenario, 52)
-    ciw = summarise(simulate_ciw(scenario, 100, 22), scenario, 52)
+    runs = simulate_fast(scenario, 400, 21), simulate_ciw(scenario, 100, 22)
+    for run in runs:
+        assert_littles_law(run)
+    fast, ciw = (summarise(run, scenario, 52) for run in runs)
     return scenario, fast, ciw
 
 
