@@ -170,12 +170,17 @@ class _Groups:
 
 
 class _Run:
-    """State of all replications; arrays are (things, replications)."""
+    """State of all replications; arrays are (things, replications).
+
+    Active cases are counted per key (level, class, partner; at level 0 the third field is
+    the case's next step). Cases waiting for a service are counted per queue row (level
+    entered, service, class); rows are grouped by service and, within a service, by the
+    order it serves them (level 3, 2, then new logs at level 1).
+    """
 
     def __init__(self, model: Model, scenario: Scenario, replications: int, seed: int) -> None:
         self.m = model
-        self.R = replications
-        n_reps = replications
+        self.R = n_reps = replications
         self.per_week = round(1.0 / scenario.time_step_weeks)
         self.dt = scenario.time_step_weeks
         self.steps = scenario.horizon_weeks * self.per_week
@@ -190,9 +195,6 @@ class _Run:
         n_classes, n_services = len(model.classes), len(model.services)
         self.C, self.S = n_classes, n_services
         none = model.none
-        # Keys of active cases: the (level, class, partner) combinations that can occur,
-        # sorted by level, then class.
-        # At level 0 the third field is the case's next step, drawn when it starts there.
         keys = [(0, c, d) for c in range(n_classes) for d in range(4) if model.shares[0, d] > 0]
         keys += [
             (level, c, p)
@@ -205,72 +207,89 @@ class _Run:
         self.key_of = {k: i for i, k in enumerate(keys)}
         self.K = n_keys = len(keys)
         self.key_level, self.key_class = self.keys[:, 0], self.keys[:, 1]
+        self.key_next = self.keys[:, 2].copy()  # level 0: the next step
         self.level_bounds = np.searchsorted(self.key_level, np.arange(5))
         self.key_none = {
             level: np.array([self.key_of.get((level, c, none), -1) for c in range(n_classes)])
             for level in range(1, 4)
         }
-        self.key_next = self.keys[:, 2].copy()  # level 0: the next step, else unused
         self.level0_dest = np.array([d for d in range(4) if model.shares[0, d] > 0])
         self.level0_keys = np.array(
             [[self.key_of.get((0, c, d), -1) for d in range(4)] for c in range(n_classes)]
         )
-        # Where a finished case goes: cumulative shares up, down, child welfare, closed.
         self.route_cum = np.cumsum(model.shares, axis=1)[:, :3]
         self.mix_cum = np.cumsum(model.partner_mix, axis=2)[:, :, :-1]
-        # Queues for services: level 1 new logs (class, baton service); 2 and 3 partners.
-        self.pairs: dict[int, np.ndarray] = {}
-        for level in (1, 2, 3):
-            if level == 1:
-                pairs = [(c, int(model.baton[c])) for c in range(n_classes) if model.baton[c] >= 0]
-            else:
-                pairs = [
-                    (c, p)
-                    for c in range(n_classes)
-                    for p in range(n_services)
-                    if model.partner_mix[level, c, p] > 0
-                ]
-            pairs.sort(key=lambda cp: (cp[1], cp[0]))
-            self.pairs[level] = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-        self.pair_keys = {
+        # Queue rows, sorted by (service, level served first, class).
+        rows = []
+        for level in PRIORITY:
+            for c in range(n_classes):
+                if level == 1:
+                    if model.baton[c] >= 0:
+                        rows.append((int(model.baton[c]), level, c, none))
+                else:
+                    rows += [
+                        (p, level, c, p)
+                        for p in range(n_services)
+                        if model.partner_mix[level, c, p] > 0
+                    ]
+        order = {lv: i for i, lv in enumerate(PRIORITY)}
+        rows.sort(key=lambda r: (r[0], order[r[1]], r[2]))
+        self.rows = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        self.row_service, self.row_level, self.row_class = (
+            self.rows[:, 0],
+            self.rows[:, 1],
+            self.rows[:, 2],
+        )
+        self.row_key = np.array([self.key_of[(lv, c, p)] for _, lv, c, p in rows], dtype=np.int64)
+        self.row_of = {(lv, c, p): j for j, (_, lv, c, p) in enumerate(rows)}
+        n_rows = len(rows)
+        group = self.row_service * 3 + np.array([order[lv] for lv in self.row_level], np.int64)
+        self.groups = _Groups(group, n_services * 3, n_reps)
+        self.new_log_rows = np.array([self.row_of.get((1, c, none), -1) for c in range(n_classes)])
+        self.partner_rows = {
             level: np.array(
-                [self.key_of[(level, int(c), int(p) if level > 1 else none)] for c, p in pairs],
-                dtype=np.int64,
+                [
+                    [self.row_of.get((level, c, p), -1) for p in range(n_services)]
+                    for c in range(n_classes)
+                ]
             )
-            for level, pairs in self.pairs.items()
+            for level in (2, 3)
         }
         self.gated = model.baton >= 0
-        self.queue = {lv: np.zeros((len(self.pairs[lv]), n_reps), np.int64) for lv in (1, 2, 3)}
-        self.groups = {lv: _Groups(self.pairs[lv][:, 1], n_services, n_reps) for lv in (1, 2, 3)}
+        self.queue = np.zeros((n_rows, n_reps), np.int64)
         self.level_queue = {
             lv: np.zeros((n_classes, n_reps), np.int64)
             for lv in range(4)
             if np.isfinite(model.level_slots[lv])
         }
         self.class_groups = _Groups(np.zeros(n_classes, np.int64), 1, n_reps)
-        # Matrices from state to services: baton slots held and hours charged.
+        # From state to services: baton slots held and hours charged, by key and by row.
         self.key_slots = np.zeros((n_services, n_keys))
         self.key_hours = np.zeros((n_services, n_keys))
         for i, (level, c, p) in enumerate(keys):
             if level >= 1 and model.baton[c] >= 0:
                 self.key_slots[model.baton[c], i] = 1
-            if model.charge[level, c] >= 0:
+            if level >= 1 and model.charge[level, c] >= 0:
                 self.key_hours[model.charge[level, c], i] += model.baton_hours[level]
             if level >= 2 and p < n_services:
                 self.key_hours[p, i] += model.partner_hours[level, p]
-        self.queue_slots, self.queue_hours = {}, {}
-        for level in (2, 3):
-            slots_m = np.zeros((n_services, len(self.pairs[level])))
-            hours_m = np.zeros((n_services, len(self.pairs[level])))
-            for j, (c, _p) in enumerate(self.pairs[level]):
-                if model.baton[c] >= 0:
-                    slots_m[model.baton[c], j] = 1
-                if model.charge[level, c] >= 0:
-                    hours_m[model.charge[level, c], j] += model.baton_hours[level]
-            self.queue_slots[level], self.queue_hours[level] = slots_m, hours_m
+        # Waiting for a partner, a case holds its baton slot and its baton holder's hours.
+        self.row_slots = np.zeros((n_services, n_rows))
+        self.row_hours = np.zeros((n_services, n_rows))
+        self.row_levels = np.zeros((4, n_rows))
+        for j, (_, level, c, _p) in enumerate(rows):
+            self.row_levels[level, j] = 1
+            if level >= 2 and model.baton[c] >= 0:
+                self.row_slots[model.baton[c], j] = 1
+            if level >= 2 and model.charge[level, c] >= 0:
+                self.row_hours[model.charge[level, c], j] += model.baton_hours[level]
+        demand = np.zeros((n_services, 3))
+        for k, level in enumerate(PRIORITY):
+            demand[:, k] = model.baton_hours[1] if level == 1 else model.partner_hours[level]
+        self.demand = demand
         self.active = np.zeros((n_keys, n_reps), np.int64)
         self.calendar = np.zeros((self.steps + 1, n_keys, n_reps), np.int64)
-        self.started: list[list] = [[] for _ in range(4)]
+        self.started: list[tuple[np.ndarray, np.ndarray]] = []
         self.closed = np.zeros(n_reps, np.int64)
         self.reported = np.zeros(n_reps, np.int64)
         shape = (n_reps, self.weeks, 4)
@@ -286,30 +305,25 @@ class _Run:
         self.out_services = {k: np.zeros(service_shape) for k in ("logs", "hours", "waiting")}
         self.rep = np.arange(n_reps)
         self.pending_new = np.zeros((4, n_reps), np.int64)
+        self.slots_used = np.zeros((n_services, n_reps))
+        self.hours_used = np.zeros((n_services, n_reps))
         self.week = 0
 
     # --- starting cases -------------------------------------------------------------------
 
-    def start(
-        self,
-        level: int,
-        keys: np.ndarray,
-        counts: np.ndarray,
-        rng: np.random.Generator | None = None,
-    ) -> None:
-        """Start cases: ``counts[i]`` (per replication) at key ``keys[i]`` of ``level``.
+    def start(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        """Start cases: ``counts[i]`` (per replication) at key ``keys[i]`` (keys distinct).
 
-        They count as active at once; their durations are drawn in :meth:`flush`, from
-        ``rng`` or the level's own stream.
+        They count as active at once; their durations are drawn in :meth:`flush`.
         """
         self.active[keys] += counts
-        self.started[level].append((keys, counts, rng or self.rng_duration[level]))
+        self.started.append((keys, counts))
 
-    def start_level0(self, by_class: np.ndarray, rng: np.random.Generator) -> None:
-        """Start cases (C, R) at level 0, drawing each one's next step from ``rng``."""
+    def start_level0(self, by_class: np.ndarray) -> None:
+        """Start cases (C, R) at level 0, drawing each one's next step."""
+        rng = self.rng_route[0]
         shares = self.m.shares[0]
-        left = by_class
-        remaining = 1.0
+        left, remaining = by_class, 1.0
         counts = np.zeros((self.C, 4, self.R), np.int64)
         for d in self.level0_dest[:-1]:
             draw = rng.binomial(left, min(1.0, shares[d] / remaining))
@@ -319,87 +333,111 @@ class _Run:
         counts[:, self.level0_dest[-1]] = left
         keys = self.level0_keys.ravel()
         used = keys >= 0
-        self.start(0, keys[used], counts.reshape(self.C * 4, self.R)[used], rng)
-
-    def flush(self, t: int) -> None:
-        """Draw the durations of the cases started this step and write their completions."""
-        flats = []
-        groups = []
-        for level, batches in enumerate(self.started):
-            for rng in dict.fromkeys(b[2] for b in batches):
-                chosen = [b for b in batches if b[2] is rng]
-                groups.append((level, rng, chosen))
-            batches.clear()
-        for level, rng, batches in groups:
-            keys = np.concatenate([k for k, _, _ in batches])
-            counts = np.concatenate([c for _, c, _ in batches]).ravel()
-            total = int(counts.sum())
-            if not total:
-                continue
-            cells = np.repeat(np.arange(len(counts)), counts)
-            key_index, rep_index = keys[cells // self.R], cells % self.R
-            durations = self.m.durations[level].sample(rng, total)
-            done = t + np.maximum(1, np.rint(durations / self.dt).astype(np.int64))
-            stay = (np.minimum(done, self.steps) - t) * self.dt
-            self.out["stay_weeks"][:, self.week, level] += np.bincount(
-                rep_index, weights=stay, minlength=self.R
-            )
-            inside = done <= self.steps
-            flats.append((done[inside] * self.K + key_index[inside]) * self.R + rep_index[inside])
-        if flats:
-            flat = np.concatenate(flats)
-            np.add.at(self.calendar.reshape(-1), flat, np.ones(len(flat), np.int64))
-
-    # --- entering a level -----------------------------------------------------------------
-
-    def draw_partners(self, level: int, by_class: np.ndarray) -> np.ndarray:
-        """Split (C, R) entries over partner services: (C, S + 1, R), last: none."""
-        cells = np.repeat(np.arange(by_class.size), by_class.ravel())
-        klass, rep = cells // self.R, cells % self.R
-        u = self.rng_partner.random(len(cells))
-        partner = (u[:, None] >= self.mix_cum[level][klass]).sum(axis=1)
-        flat = (klass * (self.S + 1) + partner) * self.R + rep
-        counts = np.bincount(flat, minlength=self.C * (self.S + 1) * self.R)
-        return counts.reshape(self.C, self.S + 1, self.R)
+        self.start(keys[used], counts.reshape(self.C * 4, self.R)[used])
 
     def _start_none(self, level: int, by_class: np.ndarray) -> None:
         keys = self.key_none[level]
         ok = keys >= 0
         if ok.any():
-            self.start(level, keys[ok], by_class[ok])
+            self.start(keys[ok], by_class[ok])
 
-    def enter(
-        self, level: int, by_class: np.ndarray, new_log: bool, arriving: bool = False
-    ) -> None:
-        """Cases of each class (C, R) come to ``level``."""
+    def flush(self, t: int) -> None:
+        """Draw the durations of the cases started this step and write their completions."""
+        if not self.started:
+            return
+        keys = np.concatenate([k for k, _ in self.started])
+        counts = np.concatenate([c for _, c in self.started]).ravel()
+        self.started.clear()
+        cells = np.repeat(np.arange(len(counts)), counts)
+        if not len(cells):
+            return
+        key_index, rep_index = keys[cells // self.R], cells % self.R
+        level = self.key_level[key_index]
+        durations = np.empty(len(cells))
+        for lv in range(4):
+            at = level == lv
+            n = int(at.sum())
+            if n:
+                durations[at] = self.m.durations[lv].sample(self.rng_duration[lv], n)
+        done = t + np.maximum(1, np.rint(durations / self.dt).astype(np.int64))
+        stay = (np.minimum(done, self.steps) - t) * self.dt
+        self.out["stay_weeks"][:, self.week] += (
+            np.bincount(level * self.R + rep_index, weights=stay, minlength=4 * self.R)
+            .reshape(4, self.R)
+            .T
+        )
+        inside = done <= self.steps
+        flat = (done[inside] * self.K + key_index[inside]) * self.R + rep_index[inside]
+        np.add.at(self.calendar.reshape(-1), flat, np.ones(len(flat), np.int64))
+
+    # --- entering a level -----------------------------------------------------------------
+
+    def _count_entered(self, level: int, by_class: np.ndarray) -> None:
         self.out["entered"][:, self.week, level] += by_class.sum(axis=0)
-        if level in self.level_queue:
-            self.level_queue[level] += by_class
-            self.pending_new[level] += by_class.sum(axis=0)
-        elif level == 1 and new_log:
-            pairs = self.pairs[1]
-            if len(pairs):
-                waiting = by_class[pairs[:, 0]]
-                self.queue[1] += waiting
-                self.pending_new[1] += waiting.sum(axis=0)
+
+    def _to_level_queue(self, level: int, by_class: np.ndarray) -> bool:
+        if level not in self.level_queue:
+            return False
+        self.level_queue[level] += by_class
+        self.pending_new[level] += by_class.sum(axis=0)
+        return True
+
+    def enter_new_logs(self, by_class: np.ndarray) -> None:
+        """Cases going up from level 0 open a log: they queue for a baton holder."""
+        self._count_entered(1, by_class)
+        if self._to_level_queue(1, by_class):
+            return
+        rows = self.new_log_rows
+        has_row = rows >= 0
+        if has_row.any():
+            waiting = by_class[has_row]
+            self.queue[rows[has_row]] += waiting
+            self.pending_new[1] += waiting.sum(axis=0)
+        if (~self.gated).any():
             self._start_none(1, np.where(self.gated[:, None], 0, by_class))
-        elif level == 0:
-            stream = self.rng_new_cases if arriving else self.rng_route[0]
-            self.start_level0(by_class, stream)
-        elif level == 1:
-            self._start_none(level, by_class)
-        else:
-            split = self.draw_partners(level, by_class)
-            pairs = self.pairs[level]
-            if len(pairs):
-                waiting = split[pairs[:, 0], pairs[:, 1]]
-                self.queue[level] += waiting
+
+    def enter_partners(self, level2: np.ndarray, level3: np.ndarray) -> None:
+        """Cases coming to levels 2 and 3 draw a partner service and queue for it."""
+        for level, flow in ((2, level2), (3, level3)):
+            if flow.any():
+                self._count_entered(level, flow)
+        flows = []
+        for level, flow in ((2, level2), (3, level3)):
+            if flow.any() and not self._to_level_queue(level, flow):
+                flows.append((level, flow))
+        if not flows:
+            return
+        both = np.stack([f for _, f in flows])  # (levels, C, R)
+        levels = np.array([lv for lv, _ in flows])
+        cells = np.repeat(np.arange(both.size), both.ravel())
+        which, klass, rep = cells // (self.C * self.R), (cells // self.R) % self.C, cells % self.R
+        u = self.rng_partner.random(len(cells))
+        partner = (u[:, None] >= self.mix_cum[levels[which], klass]).sum(axis=1)
+        flat = ((which * self.C + klass) * (self.S + 1) + partner) * self.R + rep
+        split = np.bincount(flat, minlength=len(levels) * self.C * (self.S + 1) * self.R)
+        split = split.reshape(len(levels), self.C, self.S + 1, self.R)
+        for i, level in enumerate(levels):
+            rows = self.partner_rows[level]
+            has_row = rows >= 0
+            if has_row.any():
+                waiting = split[i, :, : self.S][has_row]
+                self.queue[rows[has_row]] += waiting
                 self.pending_new[level] += waiting.sum(axis=0)
-            self._start_none(level, split[:, self.S])
+            self._start_none(level, split[i, :, self.S])
+
+    def enter_simple(self, level: int, by_class: np.ndarray) -> None:
+        """Cases coming down to level 1 (they keep their slot) or to level 0."""
+        self._count_entered(level, by_class)
+        if self._to_level_queue(level, by_class):
+            return
+        if level == 0:
+            self.start_level0(by_class)
+        else:
+            self._start_none(level, by_class)
 
     # --- admitting waiting cases ----------------------------------------------------------
 
-    def admit(self) -> None:
+    def admit(self, fresh: np.ndarray) -> None:
         week = self.week
         for level, queue in self.level_queue.items():
             at_level = self.active[self.level_bounds[level] : self.level_bounds[level + 1]]
@@ -412,51 +450,51 @@ class _Run:
             taken = self.class_groups.split(start[None, :], queue)
             queue -= taken
             if level == 0:
-                self.start_level0(taken, self.rng_route[0])
+                self.start_level0(taken)
             else:
                 self._start_none(level, taken)
         if self.S == 0:
             return
         m = self.m
         activef = self.active.astype(float)
-        slots_used = self.key_slots @ activef
-        hours_used = self.key_hours @ activef
-        for level in (2, 3):
-            qf = self.queue[level].astype(float)
-            slots_used += self.queue_slots[level] @ qf
-            hours_used += self.queue_hours[level] @ qf
-        blocked = np.zeros((self.S, self.R), bool)
+        queuef = self.queue.astype(float)
+        slots_used = self.key_slots @ activef + self.row_slots @ queuef
+        hours_used = self.key_hours @ activef + self.row_hours @ queuef
         self.slots_used, self.hours_used = slots_used, hours_used
-        for level in PRIORITY:
-            queue, groups = self.queue[level], self.groups[level]
-            if not queue.any():
+        if not self.queue.any():
+            return
+        waiting = self.groups.total(self.queue).reshape(self.S, 3, self.R)
+        admitted = np.zeros_like(waiting)
+        blocked = np.zeros((self.S, self.R), bool)
+        for k, level in enumerate(PRIORITY):
+            want = waiting[:, k]
+            if not want.any():
                 continue
-            new = self.pending_new[level]
-            waiting = groups.total(queue)
-            demand = np.full(self.S, m.baton_hours[1]) if level == 1 else m.partner_hours[level]
+            demand = self.demand[:, k][:, None]
             free_hours = np.maximum(m.hours[:, None] - hours_used, 0)
             with np.errstate(divide="ignore", invalid="ignore"):
-                fit = np.floor(free_hours / demand[:, None] + 1e-9)
-            fit = np.where(demand[:, None] > 0, fit, np.inf)
+                fit = np.where(demand > 0, np.floor(free_hours / demand + 1e-9), np.inf)
             if level == 1:
                 fit = np.minimum(fit, np.maximum(m.slots[:, None] - slots_used, 0))
-            fit = np.minimum(fit, waiting).astype(np.int64)
-            admitted = np.where(blocked, 0, fit)
-            blocked |= admitted < waiting
-            if not admitted.any():
-                self.out["waited"][:, week, level] += new
-                continue
-            # Oldest first: cases waiting since an earlier step, then this step's.
-            fresh = self.fresh[level]
-            old_counts = queue - fresh
-            take_old = np.minimum(admitted, groups.total(old_counts))
-            taken = groups.split(take_old, old_counts) + groups.split(admitted - take_old, fresh)
-            self.out["waited"][:, week, level] += new - (admitted - take_old).sum(axis=0)
-            queue -= taken
-            hours_used += demand[:, None] * admitted
+            got = np.where(blocked, 0, np.minimum(want, fit)).astype(np.int64)
+            blocked |= got < want
+            admitted[:, k] = got
+            hours_used += demand * got
             if level == 1:
-                slots_used += admitted
-            self.start(level, self.pair_keys[level], taken)
+                slots_used += got
+        if not admitted.any():
+            self.out["waited"][:, week, 1:] += self.pending_new[1:].T
+            return
+        admitted = admitted.reshape(self.S * 3, self.R)
+        # Oldest first: cases waiting since an earlier step, then this step's.
+        old = self.queue - fresh
+        take_old = np.minimum(admitted, self.groups.total(old))
+        taken = self.groups.split(take_old, old) + self.groups.split(admitted - take_old, fresh)
+        started_new = (admitted - take_old).reshape(self.S, 3, self.R).sum(axis=0)
+        for k, level in enumerate(PRIORITY):
+            self.out["waited"][:, week, level] += self.pending_new[level] - started_new[k]
+        self.queue -= taken
+        self.start(self.row_key, taken)
 
     # --- one step -------------------------------------------------------------------------
 
@@ -467,55 +505,48 @@ class _Run:
         moves = np.zeros((4, 4, self.C, self.R), np.int64)
         if direct is not None:
             moves[0] = direct.transpose(1, 0, 2)
-        elif not finished.any():
-            return
-        self.active -= finished
-        # Level 0: each case's next step was drawn when it started there.
-        first = self.level_bounds[1]
-        moves[0, self.key_next[:first], self.key_class[:first]] += finished[:first]
-        upper = finished[first:]
-        n = int(upper.sum())
+        n = int(finished.sum())
         if n:
-            cells = np.repeat(np.arange(upper.size), upper.ravel())
-            key, rep = cells // self.R + first, cells % self.R
+            self.active -= finished
+            cells = np.repeat(np.arange(finished.size), finished.ravel())
+            key, rep = cells // self.R, cells % self.R
             level, klass = self.key_level[key], self.key_class[key]
             # Cases are in key order, so each level's are together.
-            per_level = np.add.reduceat(upper.sum(axis=1), self.level_bounds[1:4] - first)
-            u = np.concatenate([self.rng_route[lv].random(per_level[lv - 1]) for lv in (1, 2, 3)])
+            per_level = np.add.reduceat(finished.sum(axis=1), self.level_bounds[:4])
+            u = np.concatenate(
+                [np.zeros(per_level[0])]
+                + [self.rng_route[lv].random(per_level[lv]) for lv in (1, 2, 3)]
+            )
             dest = (u[:, None] >= self.route_cum[level]).sum(axis=1)  # up, down, cw, closed
+            dest[: per_level[0]] = self.key_next[key[: per_level[0]]]
             flat = ((level * 4 + dest) * self.C + klass) * self.R + rep
             moves += np.bincount(flat, minlength=16 * self.C * self.R).reshape(4, 4, self.C, self.R)
-        self.reported += moves[:, 2].sum(axis=(0, 1))
-        self.closed += moves[:, 3].sum(axis=(0, 1))
+        exits = moves[:, 2:].sum(axis=(0, 2))  # (2, R)
+        self.reported += exits[0]
+        self.closed += exits[1]
         up, down = moves[:, 0], moves[:, 1]
-        for level_to, flow, new_log in (
-            (1, up[0], True),
-            (2, up[1] + down[3], False),
-            (3, up[2], False),
-            (1, down[2], False),
-            (0, down[1], False),
-        ):
-            if flow.any():
-                self.enter(level_to, flow, new_log)
+        if up[0].any():
+            self.enter_new_logs(up[0])
+        self.enter_partners(up[1] + down[3], up[2])
+        if down[2].any():
+            self.enter_simple(1, down[2])
+        if down[1].any():
+            self.enter_simple(0, down[1])
 
     def snapshot(self, direct_open: np.ndarray | int = 0) -> None:
         week = self.week
         self.out["active"][:, week] = np.add.reduceat(self.active, self.level_bounds[:4], axis=0).T
         self.out["active"][:, week, 0] += direct_open
-        waiting = np.zeros((4, self.R), np.int64)
+        waiting = (self.row_levels @ self.queue.astype(float)).astype(np.int64)
         for level, queue in self.level_queue.items():
             waiting[level] += queue.sum(axis=0)
-        for level in (1, 2, 3):
-            waiting[level] += self.queue[level].sum(axis=0)
         self.out["waiting"][:, week] = waiting.T
         if self.S:
             # Slots and hours as admission left them (nothing has moved since).
-            per_service = np.zeros((self.S, self.R))
-            for level in (1, 2, 3):
-                per_service += self.groups[level].total(self.queue[level])
+            per_group = self.groups.total(self.queue).reshape(self.S, 3, self.R)
             self.out_services["logs"][:, week] = self.slots_used.T
             self.out_services["hours"][:, week] = self.hours_used.T
-            self.out_services["waiting"][:, week] = per_service.T
+            self.out_services["waiting"][:, week] = per_group.sum(axis=1).T
 
     def arrivals_ahead(self) -> None:
         """Draw every new concern of the horizon and its whole stay at level 0 at once.
@@ -528,13 +559,11 @@ class _Run:
         steps, n_classes, n_reps = self.steps, self.C, self.R
         rate = np.repeat(self.m.weekly[: self.weeks] * self.dt, self.per_week, axis=0)
         arrivals = self.rng_arrivals.poisson(rate[:, :, None], (steps, n_classes, n_reps))
-        self.arrivals = arrivals
         self.direct_done = np.zeros((steps + 1, n_classes, 4, n_reps), np.int64)
         stay = np.zeros((self.weeks, n_reps))
         block = 52 * self.per_week
         for first in range(0, steps, block):
-            part = arrivals[first : first + block]
-            counts = part.ravel()
+            counts = arrivals[first : first + block].ravel()
             cells = np.repeat(np.arange(counts.size), counts)
             t = cells // (n_classes * n_reps) + first + 1
             klass, rep = (cells // n_reps) % n_classes, cells % n_reps
@@ -554,10 +583,9 @@ class _Run:
             ]
             self.direct_done.reshape(-1)[:] += np.bincount(flat, minlength=self.direct_done.size)
         self.out["stay_weeks"][:, :, 0] += stay.T
-        per_step = arrivals.sum(axis=1)  # (steps, n_reps)
+        per_step = arrivals.sum(axis=1)  # (steps, R)
         entered = per_step.reshape(self.weeks, self.per_week, n_reps).sum(axis=1)
         self.out["entered"][:, :, 0] += entered.T
-        # Cases from arrivals at level 0 at the end of each step.
         finished = self.direct_done.sum(axis=(1, 2))
         self.direct_open = np.cumsum(per_step, axis=0) - np.cumsum(finished[1:], axis=0)
 
@@ -566,9 +594,7 @@ class _Run:
         if ahead:
             self.arrivals_ahead()
         warm = self.m.warm
-        self.start_level0(
-            np.repeat(warm[0].sum(axis=1)[:, None], self.R, axis=1), self.rng_route[0]
-        )
+        self.start_level0(np.repeat(warm[0].sum(axis=1)[:, None], self.R, axis=1))
         for level in range(1, 4):
             cells = [
                 (self.key_of[(level, c, p)], warm[level, c, p])
@@ -577,25 +603,24 @@ class _Run:
             if cells:
                 keys = np.array([k for k, _ in cells])
                 counts = np.repeat(np.array([n for _, n in cells])[:, None], self.R, axis=1)
-                self.start(level, keys, counts)
+                self.start(keys, counts)
         self.flush(0)
         for t in range(1, self.steps + 1):
             self.week = (t - 1) // self.per_week
             self.pending_new[:] = 0
-            before = {lv: q.copy() for lv, q in self.queue.items()}
+            before = self.queue.copy()
             if not ahead:
                 rate = self.m.weekly[self.week] * self.dt
                 arrivals = self.rng_arrivals.poisson(rate[:, None], (self.C, self.R))
-                self.enter(0, arrivals, new_log=False, arriving=True)
+                self._count_entered(0, arrivals)
+                if not self._to_level_queue(0, arrivals):
+                    self.start_level0(arrivals)
             self.route(t, self.direct_done[t] if ahead else None)
-            self.fresh = {lv: self.queue[lv] - before[lv] for lv in self.queue}
-            self.admit()
+            self.admit(self.queue - before)
+            waiting = self.row_levels @ self.queue.astype(float)
             for level, queue in self.level_queue.items():
-                self.out["wait_weeks"][:, self.week, level] += queue.sum(axis=0) * self.dt
-            for level in (1, 2, 3):
-                self.out["wait_weeks"][:, self.week, level] += (
-                    self.queue[level].sum(axis=0) * self.dt
-                )
+                waiting[level] += queue.sum(axis=0)
+            self.out["wait_weeks"][:, self.week] += waiting.T * self.dt
             self.flush(t)
             if t % self.per_week == 0:
                 self.snapshot(self.direct_open[t - 1] if ahead else 0)
