@@ -170,7 +170,12 @@ def simulate(
     lang: Annotated[str, typer.Option(help="nb or en.")] = "nb",
 ) -> None:
     """Simulate case flows across levels 0–3 and print load, waits and costs."""
-    from bti_workbench.results import replications_needed, summarise, warmup_weeks
+    from bti_workbench.results import (
+        replications_needed,
+        seasonal_period,
+        summarise,
+        warmup_weeks,
+    )
     from bti_workbench.scenario import ScenarioError, load_scenario
     from bti_workbench.simulation import ENGINES, write_results
     from bti_workbench.simulation import simulate as run
@@ -190,7 +195,7 @@ def simulate(
             done[0] = step
 
         result = run(chosen, replications, seed, engine, tick)
-    cut = warmup if warmup is not None else warmup_weeks(result.levels)
+    cut = warmup if warmup is not None else warmup_weeks(result.levels, seasonal_period(chosen))
     summary = summarise(result, chosen, cut)
     typer.echo(
         f"{chosen.label}: {replications} replications, seed {seed}, engine {engine}, "

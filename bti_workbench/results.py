@@ -14,6 +14,7 @@ __all__ = [
     "mser5",
     "paired_differences",
     "replications_needed",
+    "seasonal_period",
     "summarise",
     "warmup_weeks",
 ]
@@ -92,9 +93,12 @@ def replications_needed(
     return max(len(values), math.ceil((t * values.std(ddof=1) / half_width) ** 2))
 
 
-def warmup_weeks(levels: pd.DataFrame) -> int:
+def warmup_weeks(levels: pd.DataFrame, period: int | None = None) -> int:
     """Weeks to drop as warm-up: MSER-5 on the mean over replications of the cases at each
     level (active plus waiting), the longest over levels.
+
+    With a seasonal pattern (``period`` weeks, e.g. 52), the mean of each week of the
+    period is taken out first, so the summer dip is not mistaken for a warm-up.
 
     Examples
     --------
@@ -108,9 +112,20 @@ def warmup_weeks(levels: pd.DataFrame) -> int:
     mean = total.groupby(["level", "week"])["cases"].mean()
     cut = 0
     for _, series in mean.groupby(level="level"):
-        if len(series) >= 20:
-            cut = max(cut, mser5(series.to_numpy()))
+        values = series.to_numpy(dtype=float)
+        if period and len(values) >= 2 * period:
+            phase = np.arange(len(values)) % period
+            profile = pd.Series(values).groupby(phase).transform("mean").to_numpy()
+            values = values - profile + values.mean()
+        if len(values) >= 20:
+            cut = max(cut, mser5(values))
     return int(cut)
+
+
+def seasonal_period(scenario) -> int | None:
+    """52 when the scenario's arrivals change over the year, else None."""
+    weekly = scenario.arrivals.weekly
+    return 52 if np.ptp(weekly, axis=0).max() > 1e-12 else None
 
 
 def summarise(result, scenario, warmup: int = 0) -> pd.DataFrame:

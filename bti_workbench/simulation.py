@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from bti_workbench.engine_fast import FlowResult, simulate_fast
-from bti_workbench.results import paired_differences, summarise, warmup_weeks
+from bti_workbench.results import paired_differences, seasonal_period, summarise, warmup_weeks
 from bti_workbench.scenario import Scenario, load_scenario
 
 __all__ = ["ENGINES", "compare_options", "simulate", "write_results"]
@@ -155,7 +155,7 @@ def compare_options(
             progress(name)
         result = simulate(scenario, replications, seed, engine)
         if warmup is None:
-            warmup = warmup_weeks(result.levels)
+            warmup = warmup_weeks(result.levels, seasonal_period(scenario))
         summaries[name] = summarise(result, scenario, warmup)
     base = summaries["baseline"]
     rows = []
