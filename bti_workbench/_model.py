@@ -19,6 +19,11 @@ Rules (the same in both engines):
   exceed 1 and is reported.
 - Warm-start cases are open at week 0, split over classes in proportion to the arrivals and
   over partners in proportion to the mix; they hold their resources even above capacity.
+  (A level with its own ``slots``, used in validation scenarios, starts as many as it has
+  slots; the rest wait.)
+- Costs count the hours of everyone at a meeting: the baton holder's and the partner's share
+  are in their services' hours; the other participants' share uses the expected number at
+  the table (services − baton holder − the chance of a partner).
 """
 
 from __future__ import annotations
@@ -105,8 +110,6 @@ def compile_model(scenario: Scenario) -> Model:
             if level >= 2:
                 per_meeting = travel / meeting.every_weeks if meeting else 0.0
                 partner_hours[level] = res.partner_hours[level] + share + per_meeting
-            if meeting:
-                other[level] = max(0, meeting.services - 2) * share
             lead = res.lead.get(level)
             charge[level] = index[lead] if lead else baton
         for level, by_class in res.partners.items():
@@ -116,6 +119,14 @@ def compile_model(scenario: Scenario) -> Model:
                     mix[level, c, index[partner]] = value
                 mix[level, c, n_services] = max(0.0, 1.0 - sum(chosen.values()))
     weights = scenario.arrivals.weekly.sum(axis=0)
+    if res:
+        for level, meeting in res.meetings.items():
+            with_partner = 0.0
+            if level >= 2 and weights.sum() > 0:
+                with_partner = 1.0 - float(np.average(mix[level, :, n_services], weights=weights))
+            other[level] = (
+                max(0.0, meeting.services - 1 - with_partner) * meeting.hours_per_case_week
+            )
     warm = np.zeros((4, n_classes, n_services + 1), dtype=np.int64)
     for level, total in enumerate(scenario.warm_start):
         by_class = _largest_remainder(total, weights)

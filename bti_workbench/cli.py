@@ -195,6 +195,8 @@ def simulate(
             done[0] = step
 
         result = run(chosen, replications, seed, engine, tick)
+    if warmup is not None and not 0 <= warmup < chosen.horizon_weeks:
+        _fail(f"error: --warmup must be from 0 to {chosen.horizon_weeks - 1} weeks")
     cut = warmup if warmup is not None else warmup_weeks(result.levels, seasonal_period(chosen))
     summary = summarise(result, chosen, cut)
     typer.echo(
@@ -252,11 +254,16 @@ def compare(
     names = [o.strip() for o in options.split(",") if o.strip()]
     if engine not in ENGINES:
         _fail(f"error: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if not names:
+        _fail("error: --options: give at least one option to compare with the scenario")
     try:
-        for name in names:  # check every option before anything runs
+        base = load_scenario(scenario)  # check the scenario and every option before running
+        for name in names:
             load_scenario(scenario, tuple(p for p in name.split("+") if p))
     except ScenarioError as exc:
         _fail(f"error: {exc}")
+    if warmup is not None and not 0 <= warmup < base.horizon_weeks:
+        _fail(f"error: --warmup must be from 0 to {base.horizon_weeks - 1} weeks")
     with _progress(len(names) + 1, "options") as bar:
         table = compare_options(
             scenario, names, replications, seed, engine, warmup, lambda _name: bar.update(1)
@@ -268,7 +275,7 @@ def compare(
     typer.echo(
         f"{scenario.name}: {replications} replications, seed {seed}, engine {engine}, "
         f"warm-up {table.attrs['warmup_weeks']} weeks; (difference from the baseline "
-        "[95 % CI], common random numbers); costs in thousand NOK a year"
+        "[95 % CI], same seed: common random numbers); costs in thousand NOK a year"
     )
     typer.echo(f"{'':<30}" + "".join(f"{c[:36]:>38}" for c in columns))
     for metric in wanted:

@@ -10,7 +10,9 @@ extra pass-through node so they can be counted. A level with its own ``slots`` u
 servers; the others have unlimited servers and a case starts there only when the shared
 resources let it (first come, first served within a service and level).
 
-Arrivals with seasonality are a non-homogeneous Poisson process sampled by thinning.
+Arrivals with seasonality are a non-homogeneous Poisson process sampled by thinning, on a
+stream per class of their own: options compared with the same seed share their arrivals
+(common random numbers); durations and routing come from Ciw's shared stream.
 """
 
 from __future__ import annotations
@@ -45,11 +47,16 @@ def _distribution(duration: Duration) -> ciw.dists.Distribution:
 
 
 class _WeeklyPoisson(ciw.dists.Distribution):
-    """Poisson arrivals whose rate per week changes week by week (thinning)."""
+    """Poisson arrivals whose rate per week changes week by week (thinning).
 
-    def __init__(self, weekly: np.ndarray) -> None:
+    Each class draws from a stream of its own, so runs with the same seed (an option and
+    its baseline) see the same concerns arrive.
+    """
+
+    def __init__(self, weekly: np.ndarray, seed: int) -> None:
         self.weekly = [float(x) for x in weekly]
         self.top = max(self.weekly)
+        self.random = random.Random(seed)
 
     def sample(self, t: float | None = None, ind: object = None) -> float:
         if self.top <= 0:
@@ -58,9 +65,9 @@ class _WeeklyPoisson(ciw.dists.Distribution):
         clock = now
         last = len(self.weekly) - 1
         while True:
-            clock += random.expovariate(self.top)
+            clock += self.random.expovariate(self.top)
             rate = self.weekly[min(int(clock), last)]
-            if random.random() * self.top < rate:
+            if self.random.random() * self.top < rate:
                 return clock - now
 
 
@@ -184,7 +191,7 @@ class _LevelNode(ciw.Node):
             super().accept(ind, completed)
             return
         gate: _Gate = self.simulation.gate
-        if level == 0 and ind.concern is None and not ind.warm:
+        if level == 0 and ind.concern is None and ind.id_number <= _WARM_ID:
             ind.concern = self.now
         if not math.isinf(self.c):
             # Ciw's own servers (a level with its own slots): no shared resources here.
@@ -300,7 +307,7 @@ class _Individual(ciw.Individual):
         self.outcome = "open"
 
 
-def _network(model: Model) -> ciw.Network:
+def _network(model: Model, seed: int) -> ciw.Network:
     n = 4
     routing = np.zeros((n + 1, n + 1))
     for level in range(4):
@@ -310,8 +317,9 @@ def _network(model: Model) -> ciw.Network:
         if level > 0:
             routing[level, level - 1] = down
         routing[level, n] = reported
+    streams = np.random.SeedSequence(seed).generate_state(len(model.classes))
     arrivals = {
-        name: [_WeeklyPoisson(model.weekly[:, c])] + [None] * n
+        name: [_WeeklyPoisson(model.weekly[:, c], int(streams[c]))] + [None] * n
         for c, name in enumerate(model.classes)
     }
     services = [_distribution(d) for d in model.durations] + [ciw.dists.Deterministic(0.0)]
@@ -347,7 +355,7 @@ def _one_run(model: Model, scenario: Scenario, seed: int, replication: int) -> d
     rng = np.random.default_rng(seed)
     simulation = ciw.Simulation.__new__(ciw.Simulation)
     simulation.model = model
-    simulation.__init__(_network(model), node_class=_LevelNode, individual_class=_Individual)
+    simulation.__init__(_network(model, seed), node_class=_LevelNode, individual_class=_Individual)
     gate = _Gate(model, rng)
     simulation.gate = gate
     gate.freed = set()

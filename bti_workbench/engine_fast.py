@@ -594,8 +594,14 @@ class _Run:
         if ahead:
             self.arrivals_ahead()
         warm = self.m.warm
-        self.start_level0(np.repeat(warm[0].sum(axis=1)[:, None], self.R, axis=1))
+        for level, queue in self.level_queue.items():
+            # A level with its own slots starts as many warm cases as it has slots.
+            queue += warm[level].sum(axis=1)[:, None]
+        if 0 not in self.level_queue:
+            self.start_level0(np.repeat(warm[0].sum(axis=1)[:, None], self.R, axis=1))
         for level in range(1, 4):
+            if level in self.level_queue:
+                continue
             cells = [
                 (self.key_of[(level, c, p)], warm[level, c, p])
                 for c, p in zip(*warm[level].nonzero(), strict=True)
@@ -604,6 +610,8 @@ class _Run:
                 keys = np.array([k for k, _ in cells])
                 counts = np.repeat(np.array([n for _, n in cells])[:, None], self.R, axis=1)
                 self.start(keys, counts)
+        if self.level_queue:
+            self.admit(np.zeros_like(self.queue))
         self.flush(0)
         for t in range(1, self.steps + 1):
             self.week = (t - 1) // self.per_week

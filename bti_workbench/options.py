@@ -56,8 +56,14 @@ def merge(base: dict, changes: dict) -> dict:
     for key, value in changes.items():
         if value is None:
             out.pop(key, None)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
+        elif isinstance(value, dict):
+            if isinstance(out.get(key), dict):
+                out[key] = merge(out[key], value)
+            else:
+                # Merging into nothing still drops the change's nulls; nothing left, no key.
+                added = merge({}, value)
+                if added:
+                    out[key] = added
         else:
             out[key] = copy.deepcopy(value)
     return out

@@ -261,6 +261,7 @@ class Scenario:
     costs: Costs | None = None
     municipality: Municipality | None = field(default=None, repr=False)
     options: tuple[str, ...] = ()
+    overrides: dict = field(default_factory=dict)
     description: str = ""
     source: str = ""
     sources: dict = field(default_factory=dict)
@@ -311,8 +312,8 @@ def _fail(source: str, key: str, message: str) -> None:
 def _number(
     source: str, key: str, value: object, *, low: float, integer: bool = False, strict: bool = False
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        _fail(source, key, "must be a number")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        _fail(source, key, "must be a (finite) number")
     if integer and not float(value).is_integer():
         _fail(source, key, "must be a whole number")
     if value < low or (strict and value == low):
@@ -346,9 +347,25 @@ def _unknown(source: str, prefix: str, given: dict, allowed: set[str]) -> None:
 
 
 def _service(source: str, key: str, value: object) -> str:
-    if value not in set(service_ids()):
+    if not isinstance(value, str) or value not in set(service_ids()):
         _fail(source, key, "not a service in the catalogue (see `bti_workbench.service_catalogue`)")
     return str(value)
+
+
+def _levels_once(source: str, key: str, spec: dict, allowed: range) -> dict[int, object]:
+    """A mapping keyed by level, each level once (``1`` and ``"1"`` are the same level)."""
+    out: dict[int, object] = {}
+    for k, v in spec.items():
+        level = _level_number(source, f"{key}.{k}", k, allowed)
+        if level in out:
+            _fail(source, f"{key}.{k}", f"level {level} is given twice")
+        out[level] = v
+    return out
+
+
+def _by_level(source: str, key: str, value: object, allowed: range) -> dict[int, object]:
+    """A mapping (or nothing) keyed by level, each level once."""
+    return _levels_once(source, key, _mapping(source, key, value), allowed)
 
 
 def _level_number(source: str, key: str, value: object, allowed: range) -> int:
@@ -433,9 +450,18 @@ def _seasonal_factors(source: str, spec: dict, horizon: int, sources: set[str]) 
         _fail(source, f"{key}.services", "must be a list of source services")
     for i, name in enumerate(affected):
         _service(source, f"{key}.services.{i}", name)
+        if name not in sources:
+            _fail(source, f"{key}.services.{i}", f"{name} raises no concerns in per_1000_per_year")
     iso_week = (start - 1 + np.arange(horizon)) % 52 + 1
     is_closed = np.isin(iso_week, sorted(closed))
-    normaliser = 52 / (52 - len(closed & set(range(1, 53))) * (1 - factor))
+    open_weeks = 52 - len(closed & set(range(1, 53))) * (1 - factor)
+    if open_weeks <= 0:
+        _fail(
+            source,
+            f"{key}.closed_factor",
+            "with every week closed and a factor of 0 no concern could arrive",
+        )
+    normaliser = 52 / open_weeks
     season = np.where(is_closed, factor, 1.0) * normaliser
     return {name: season for name in affected}
 
@@ -562,13 +588,8 @@ def _services(
 
 
 def _per_level(source: str, key: str, spec: object, levels: range) -> dict[int, float]:
-    spec = _mapping(source, key, spec)
-    return {
-        _level_number(source, f"{key}.{k}", k, levels): float(
-            _number(source, f"{key}.{k}", v, low=0)
-        )
-        for k, v in spec.items()
-    }
+    spec = _by_level(source, key, spec, levels)
+    return {k: float(_number(source, f"{key}.{k}", v, low=0)) for k, v in spec.items()}
 
 
 def _resources(
@@ -615,9 +636,9 @@ def _resources(
         source, "resources.hours_per_case_week.partner", per_case.get("partner"), range(2, 4)
     )
     partners: dict[int, dict[str, dict[str, float]]] = {}
-    for level_key, by_class in _mapping(source, "resources.partners", spec.get("partners")).items():
-        key = f"resources.partners.{level_key}"
-        level = _level_number(source, key, level_key, range(2, 4))
+    partner_spec = _by_level(source, "resources.partners", spec.get("partners"), range(2, 4))
+    for level, by_class in partner_spec.items():
+        key = f"resources.partners.{level}"
         mixes = {}
         for klass, mix in _mapping(source, key, by_class).items():
             if klass != "*" and klass not in classes:
@@ -635,9 +656,9 @@ def _resources(
             mixes[klass] = {k: float(v) for k, v in mix.items()}
         partners[level] = mixes
     meetings = {}
-    for level_key, entry in _mapping(source, "resources.meetings", spec.get("meetings")).items():
-        key = f"resources.meetings.{level_key}"
-        level = _level_number(source, key, level_key, range(1, 4))
+    meeting_spec = _by_level(source, "resources.meetings", spec.get("meetings"), range(1, 4))
+    for level, entry in meeting_spec.items():
+        key = f"resources.meetings.{level}"
         entry = _mapping(source, key, entry, _MEETING_KEYS)
         meetings[level] = Meeting(
             float(
@@ -647,10 +668,10 @@ def _resources(
             int(_number(source, f"{key}.services", entry.get("services", 2), low=1, integer=True)),
         )
     lead = {}
-    for level_key, name in _mapping(source, "resources.lead", spec.get("lead")).items():
-        key = f"resources.lead.{level_key}"
-        level = _level_number(source, key, level_key, range(2, 4))
-        if name not in names:
+    lead_spec = _by_level(source, "resources.lead", spec.get("lead"), range(2, 4))
+    for level, name in lead_spec.items():
+        key = f"resources.lead.{level}"
+        if not isinstance(name, str) or name not in names:
             _fail(source, key, "the lead service must be in resources.services")
         lead[level] = str(name)
     for level, by_class in partners.items():
@@ -668,6 +689,16 @@ def _resources(
                         f"{entry.hours_per_week:g} hours a week, but one level-{level} case needs "
                         f"{need:g} (case work, meetings and travel): no case could ever start",
                     )
+    level1 = baton.get(1, 0.0) + (meetings[1].hours_per_case_week if 1 in meetings else 0.0)
+    for name in classes:
+        entry = names[name]
+        if entry.hours_per_week is not None and level1 > entry.hours_per_week + 1e-9:
+            _fail(
+                source,
+                f"resources.services.{name}.hours_per_week",
+                f"{entry.hours_per_week:g} hours a week, but one new log needs {level1:g}: "
+                "no log could ever open",
+            )
     return Resources(
         services=services,
         baton_hours=tuple(baton.get(n, 0.0) for n in range(4)),
@@ -733,7 +764,13 @@ def _municipality(source: str, doc: dict, base: Path) -> Municipality | None:
         _fail(source, "population_file", str(exc))
 
 
-def parse_scenario(doc: object, source: str, base: Path, options: tuple[str, ...] = ()) -> Scenario:
+def parse_scenario(
+    doc: object,
+    source: str,
+    base: Path,
+    options: tuple[str, ...] = (),
+    overrides: dict | None = None,
+) -> Scenario:
     """Check a scenario already read into a mapping (options applied).
 
     Parameters
@@ -762,15 +799,12 @@ def parse_scenario(doc: object, source: str, base: Path, options: tuple[str, ...
         _fail(source, "time_step_weeks", "must divide a week: 1, 0.5, 0.25, 0.1, 0.05 …")
     municipality = _municipality(source, doc, base)
     arrivals = _arrivals(source, doc["arrivals"], horizon, municipality)
-    levels_spec = doc["levels"]
-    if not isinstance(levels_spec, dict) or sorted(map(str, levels_spec)) != ["0", "1", "2", "3"]:
+    levels_spec = _by_level(source, "levels", doc["levels"], range(4))
+    if sorted(levels_spec) != [0, 1, 2, 3]:
         _fail(source, "levels", "must give levels 0, 1, 2 and 3")
-    by_number = {int(k): v for k, v in levels_spec.items()}
+    by_number = levels_spec
     levels = tuple(_level(source, n, by_number[n]) for n in range(4))
-    warm = _mapping(source, "warm_start", doc.get("warm_start"))
-    for k in warm:
-        _level_number(source, f"warm_start.{k}", k, range(4))
-    warm = {int(k): v for k, v in warm.items()}
+    warm = _by_level(source, "warm_start", doc.get("warm_start"), range(4))
     warm_start = tuple(
         int(_number(source, f"warm_start.{n}", warm.get(n, 0), low=0, integer=True))
         for n in range(4)
@@ -798,9 +832,10 @@ def parse_scenario(doc: object, source: str, base: Path, options: tuple[str, ...
         costs=costs,
         municipality=municipality,
         options=tuple(options),
+        overrides=dict(overrides or {}),
         description=str(doc.get("description", "")).strip(),
         source=source,
-        sources=dict(doc.get("sources") or {}),
+        sources=_mapping(source, "sources", doc.get("sources")),
     )
 
 
@@ -852,4 +887,4 @@ def load_scenario(
     changed = [*options, *(["overrides"] if overrides else [])]
     if changed:
         source = f"{source} (with {', '.join(changed)})"
-    return parse_scenario(doc, source, path.parent, options)
+    return parse_scenario(doc, source, path.parent, options, overrides)

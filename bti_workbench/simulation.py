@@ -87,6 +87,7 @@ def write_results(
         "scenario": scenario.name,
         "scenario_file": scenario.source,
         "options": list(scenario.options),
+        "overrides": scenario.overrides,
         "engine": result.engine,
         "replications": int(result.levels["replication"].nunique()),
         "seed": seed,

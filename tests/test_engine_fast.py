@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
 
 from bti_workbench.engine_fast import simulate_fast
 from bti_workbench.queueing import jackson_levels
@@ -109,11 +110,15 @@ def _single_level(tmp_path, utilisation: float, servers: int = 5, mean: float = 
 @pytest.mark.parametrize("engine", ["fast", "ciw"])
 @pytest.mark.parametrize("utilisation", [0.5, 0.7, 0.9])
 def test_single_level_matches_erlang_c(tmp_path, utilisation, engine):
+    """Theory inside the 95 % confidence interval of 30 replications, for each of the twelve
+    checks here (2 engines × 3 utilisations × 2 measures). Twelve 95 % intervals would fail
+    a correct engine in about half of all seeds, so each is widened to keep the family at
+    95 % (Bonferroni: 1 − 0.05 / 12, z = 2.87). The seed is the suite's usual 2024."""
     from bti_workbench.queueing import mmc
     from bti_workbench.simulation import simulate
 
     scenario, rate = _single_level(tmp_path, utilisation)
-    result = simulate(scenario, replications=30, seed=11, engine=engine)
+    result = simulate(scenario, replications=30, seed=2024, engine=engine)
     assert_littles_law(result)
     queue = result.queues[(result.queues["level"] == 0) & (result.queues["week"] > 50)]
     per_rep = queue.groupby("replication")[["entered", "waited", "wait_weeks"]].sum()
@@ -122,7 +127,8 @@ def test_single_level_matches_erlang_c(tmp_path, utilisation, engine):
         (per_rep["wait_weeks"] / per_rep["entered"], theory.mean_wait),
         (per_rep["waited"] / per_rep["entered"], theory.p_wait),
     ):
-        half = 1.96 * estimate.std(ddof=1) / np.sqrt(len(estimate))
+        z = stats.norm.ppf(1 - 0.05 / 12 / 2)
+        half = z * estimate.std(ddof=1) / np.sqrt(len(estimate))
         assert estimate.mean() - half <= expected <= estimate.mean() + half
 
 
@@ -138,14 +144,22 @@ def test_both_engines_start_from_the_warm_start():
 
     from bti_workbench.engine_ciw import simulate_ciw
 
-    scenario = dataclasses.replace(load_scenario(JACKSON), warm_start=(5, 30, 12, 4))
-    for result in (simulate_fast(scenario, 8, 1), simulate_ciw(scenario.with_horizon(10), 8, 1)):
-        first = result.levels[result.levels["week"] == 1].groupby("level")[["active", "waiting"]]
-        at_week_one = first.sum().sum(axis=1) / 8
-        # One week later most warm cases are still there (mean stays of 2–26 weeks).
-        assert (at_week_one.iloc[1:] >= 0.8 * np.array([30, 12, 4])).all(), at_week_one
-    cases = simulate_ciw(scenario.with_horizon(10), 1, 3).cases
-    assert cases["warm"].sum() == 5 + 30 + 12 + 4
+    # Level 0 and level 3 start above their slots (60 and 40): the rest wait, in both engines.
+    scenario = dataclasses.replace(load_scenario(JACKSON), warm_start=(120, 30, 12, 80))
+    scenario = scenario.with_horizon(10)
+    weeks_one = []
+    for result in (simulate_fast(scenario, 20, 1), simulate_ciw(scenario, 20, 1)):
+        first = result.levels[result.levels["week"] == 1]
+        weeks_one.append(first.groupby("level")[["active", "waiting"]].mean())
+    fast, ciw = weeks_one
+    for table in weeks_one:
+        assert table.loc[3, "active"] == 40 and table.loc[0, "active"] == 60
+        assert table.loc[3, "waiting"] > 30  # 80 warm cases, 40 slots, a few leave in week 1
+        assert (table.loc[[1, 2], "active"] >= 0.8 * np.array([30, 12])).all()
+    assert (fast - ciw).abs().max().max() < 6
+    cases = simulate_ciw(scenario, 1, 3).cases
+    assert cases["warm"].sum() == 120 + 30 + 12 + 80
+    assert cases.loc[cases["warm"], "concern_week"].isna().all()
 
 
 def test_more_slots_never_lengthen_the_mean_wait():

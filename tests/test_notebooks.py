@@ -13,14 +13,11 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-@pytest.mark.parametrize(
-    "parameters",
-    [{"municipality": "1106", "lang": "en", "seed": 3}, {"municipality": "5413", "k": 3}],
-)
-def test_getting_started_runs_with_parameters(tmp_path, parameters):
+def _run(tmp_path, notebook: str, parameters: dict) -> str:
+    """Run a notebook under papermill; its output as text."""
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(
-        str(NOTEBOOKS / "00_getting_started.ipynb"),
+        str(NOTEBOOKS / notebook),
         str(out),
         parameters=parameters,
         kernel_name="python3",
@@ -28,6 +25,15 @@ def test_getting_started_runs_with_parameters(tmp_path, parameters):
     )
     text = out.read_text(encoding="utf-8")
     assert '"status": "failed"' not in text
+    return text
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [{"municipality": "1106", "lang": "en", "seed": 3}, {"municipality": "5413", "k": 3}],
+)
+def test_getting_started_runs_with_parameters(tmp_path, parameters):
+    text = _run(tmp_path, "00_getting_started.ipynb", parameters)
     if parameters.get("lang") == "en":
         assert "Haugesund (1106)" in text and "0–23 years in total" in text
     else:
@@ -64,15 +70,6 @@ def test_getting_started_runs_with_parameters(tmp_path, parameters):
     ],
 )
 def test_escalation_load_runs_for_sirdal_and_tromso(tmp_path, parameters, expected):
-    out = tmp_path / "out.ipynb"
-    pm.execute_notebook(
-        str(NOTEBOOKS / "01_escalation_load.ipynb"),
-        str(out),
-        parameters=parameters,
-        kernel_name="python3",
-        progress_bar=False,
-    )
-    text = out.read_text(encoding="utf-8")
-    assert '"status": "failed"' not in text
+    text = _run(tmp_path, "01_escalation_load.ipynb", parameters)
     for snippet in expected:
         assert snippet in text, snippet

@@ -55,7 +55,7 @@ def _broken(tmp_path, change) -> Path:
         ),
         (
             lambda d: d["levels"][0]["duration"].update(distribution="erlang"),
-            "levels.0.duration.shape: must be a number",
+            "levels.0.duration.shape: must be a \\(finite\\) number",
         ),
         (lambda d: d.pop("horizon_weeks"), "horizon_weeks: missing"),
     ],

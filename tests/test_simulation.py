@@ -436,3 +436,67 @@ def test_cli_compare_prints_options_side_by_side():
     assert "extra_coordinator_20pct" in header and "no_bti" in header
     cost = next(line for line in lines if line.startswith("Cost per year"))
     assert "[" in cost  # a confidence interval for each option
+
+
+def test_ciw_options_share_their_arrivals():
+    base = simulate(load_scenario(TROMSO), 1, 5, "ciw").cases
+    capped = simulate(load_scenario(TROMSO, ("trial_cap_one_log",)), 1, 5, "ciw").cases
+    times = [
+        c.loc[~c["warm"], ["class", "concern_week"]].sort_values("concern_week")
+        for c in (base, capped)
+    ]
+    pd.testing.assert_frame_equal(times[0].reset_index(drop=True), times[1].reset_index(drop=True))
+
+
+def test_cli_refuses_a_warm_up_as_long_as_the_run(tmp_path):
+    for args in (
+        ["simulate", str(SIRDAL), "-r", "2", "--warmup", "260"],
+        ["compare", str(SIRDAL), "--options", "no_bti", "-r", "2", "--warmup", "300"],
+        ["compare", str(SIRDAL), "--options", ""],
+    ):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 1 and "error:" in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["resources"]["services"]["nav"].update(hours_per_week=0.5),
+            "resources.services.nav.hours_per_week: 0.5 hours a week, but one new log needs 1",
+        ),
+        (
+            lambda d: d["levels"][3]["duration"].update(mean_weeks=float("inf")),
+            "levels.3.duration.mean_weeks: must be a \\(finite\\) number",
+        ),
+        (
+            lambda d: d["arrivals"]["seasonality"].update(closed_weeks="1-52", closed_factor=0),
+            "arrivals.seasonality.closed_factor: with every week closed",
+        ),
+        (
+            lambda d: (
+                d["resources"]["lead"].update({3: ["ppt"]})
+                if "lead" in d["resources"]
+                else d["resources"].update(lead={3: ["ppt"]})
+            ),
+            "resources.lead.3: the lead service must be",
+        ),
+        (
+            lambda d: d["arrivals"]["seasonality"].update(services=["ppt"]),
+            "arrivals.seasonality.services.0: ppt raises no concerns",
+        ),
+        (lambda d: d["warm_start"].update({"1": 4}), "warm_start.1: level 1 is given twice"),
+        (lambda d: d.update(sources=["a"]), "sources: must be a mapping"),
+    ],
+)
+def test_more_bad_scenarios_name_file_and_key(tmp_path, change, message):
+    with pytest.raises(ScenarioError, match=f"^bad.yaml: {message}"):
+        load_scenario(_write(tmp_path, change))
+
+
+def test_an_option_without_a_section_to_remove_from_is_harmless(tmp_path):
+    doc = yaml.safe_load(TROMSO.read_text(encoding="utf-8"))
+    doc.pop("costs")
+    path = tmp_path / "nocost.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    assert load_scenario(path, ("no_bti",)).costs is None

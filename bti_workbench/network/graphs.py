@@ -1,0 +1,218 @@
+"""Collaboration graphs between services, from the cases, the organisation and a survey.
+
+Nodes are service ids from the catalogue and carry ``sector``, ``scope`` and ``load`` (cases
+open at the end of the period in which the service takes part).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from bti_workbench.services import service_catalogue
+
+__all__ = [
+    "FREQUENCY_SCORES",
+    "handover_graph",
+    "organisation_graph",
+    "service_graph",
+    "survey_graph",
+]
+
+# Survey frequency as an ordinal score (never = no perceived tie).
+FREQUENCY_SCORES = {"never": 0, "yearly": 1, "quarterly": 2, "monthly": 3, "weekly": 4}
+_WORKING_ROLES = ("baton_holder", "participant")
+
+
+def _add_service_nodes(graph: nx.Graph, services) -> None:
+    catalogue = service_catalogue()
+    for name in services:
+        row = catalogue.loc[name]
+        graph.add_node(name, sector=row["sector"], scope=row["scope"], load=0)
+
+
+def _in_period(log: pd.DataFrame, period: tuple | None) -> pd.DataFrame:
+    if period is None:
+        return log
+    start, end = (pd.Timestamp(x) for x in period)
+    times = log["event_time"]
+    return log[(times >= start) & (times < end + pd.Timedelta(days=1))]
+
+
+def _load(log: pd.DataFrame) -> Counter:
+    """Open cases per service at the end of the log: cases not closed or reported."""
+    ended = set(log.loc[log["event"].isin(["log_closed", "report_to_child_welfare"]), "case_id"])
+    working = log[log["role"].isin(_WORKING_ROLES) & ~log["case_id"].isin(ended)]
+    return Counter(working.drop_duplicates(["case_id", "service"])["service"])
+
+
+def service_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.Graph:
+    """Undirected service graph from an event log: who works on the same cases.
+
+    Two services are linked when staff of both act in the same case (as baton holder or
+    participant). Edge attributes: ``weight`` and ``shared_cases`` (cases in common),
+    ``shared_meetings`` (meetings both attended) and ``cases_level_0`` … ``cases_level_3``
+    (cases in which both acted at that level).
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        An event log as read by :func:`bti_workbench.io.read_event_log`.
+    period : (start, end), optional
+        Dates (inclusive) to keep; default: the whole log.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({
+    ...     "case_id": ["C1", "C1", "C2", "C2", "C2"],
+    ...     "event_time": pd.to_datetime(["2018-01-02"] * 5),
+    ...     "event": ["log_opened", "meeting_held", "log_opened", "meeting_held", "meeting_held"],
+    ...     "level": [1, 2, 1, 2, 2],
+    ...     "service": ["school", "ppt", "school", "ppt", "school_health"],
+    ...     "role": ["baton_holder", "participant", "baton_holder", "participant", "participant"],
+    ... })
+    >>> g = service_graph(log)
+    >>> g["school"]["ppt"]["shared_cases"], g["ppt"]["school_health"]["shared_meetings"]
+    (2, 1)
+    """
+    log = _in_period(log, period)
+    working = log[log["role"].isin(_WORKING_ROLES)]
+    services = sorted(working["service"].unique())
+    graph = nx.Graph()
+    _add_service_nodes(graph, services)
+    for name, open_cases in _load(log).items():
+        graph.nodes[name]["load"] = open_cases
+    column = pd.Index(services)
+    counts = {"shared_cases": _co_occurrence(working["case_id"], working["service"], column)}
+    for level in range(4):
+        part = working[working["level"] == level]
+        counts[f"cases_level_{level}"] = _co_occurrence(part["case_id"], part["service"], column)
+    meetings = working[working["event"] == "meeting_held"]
+    meeting_id = meetings["case_id"].astype(str) + "|" + meetings["event_time"].astype(str)
+    counts["shared_meetings"] = _co_occurrence(meeting_id, meetings["service"], column)
+    rows, cols = np.nonzero(np.triu(counts["shared_cases"], k=1))
+    for i, j in zip(rows, cols, strict=True):
+        attributes = {name: int(matrix[i, j]) for name, matrix in counts.items()}
+        graph.add_edge(services[i], services[j], weight=attributes["shared_cases"], **attributes)
+    return graph
+
+
+def _co_occurrence(groups: pd.Series, services: pd.Series, column: pd.Index) -> np.ndarray:
+    """How many groups (cases, meetings) each pair of services shares: Bᵀ B of the 0/1
+    group × service incidence matrix."""
+    n = len(column)
+    if not len(groups):
+        return np.zeros((n, n), dtype=np.int64)
+    group_codes, _ = pd.factorize(groups)
+    service_codes = column.get_indexer(services)
+    incidence = sparse.csr_matrix(
+        (np.ones(len(group_codes)), (group_codes, service_codes)),
+        shape=(group_codes.max() + 1, n),
+    )
+    incidence.data[:] = 1.0  # several events of one service in one group count once
+    incidence.sum_duplicates()
+    incidence.data[:] = 1.0
+    return np.asarray((incidence.T @ incidence).todense(), dtype=np.int64)
+
+
+def handover_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.DiGraph:
+    """Directed graph of batons passed from one service to another.
+
+    A ``baton_handover`` event names the service that takes the baton; the one that gave it
+    is the service of the case's previous baton holder. Edge ``weight``: handovers.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({
+    ...     "case_id": ["C1", "C1", "C1"],
+    ...     "event_time": pd.to_datetime(["2018-01-02", "2018-03-01", "2018-05-01"]),
+    ...     "event": ["log_opened", "baton_handover", "baton_handover"],
+    ...     "level": [1, 1, 2],
+    ...     "service": ["kindergarten", "school", "ppt"],
+    ...     "role": ["baton_holder"] * 3,
+    ... })
+    >>> sorted(handover_graph(log).edges(data="weight"))
+    [('kindergarten', 'school', 1), ('school', 'ppt', 1)]
+    """
+    log = _in_period(log, period)
+    holders = log[log["role"] == "baton_holder"].sort_values(
+        ["case_id", "event_time"], kind="stable"
+    )
+    graph = nx.DiGraph()
+    _add_service_nodes(graph, sorted(holders["service"].unique()))
+    counts: Counter = Counter()
+    for _, case in holders.groupby("case_id", sort=False):
+        current = None
+        for event, service in zip(case["event"], case["service"], strict=True):
+            if event == "baton_handover" and current is not None and service != current:
+                counts[(current, service)] += 1
+            current = service
+    for (a, b), n in counts.items():
+        graph.add_edge(a, b, weight=n)
+    return graph
+
+
+def organisation_graph(organisation: pd.DataFrame) -> nx.Graph:
+    """Services linked by sitting in the same group (project group, operations board …).
+
+    Edge attributes: ``weight`` (groups in common) and ``groups`` (their names, sorted).
+
+    Examples
+    --------
+    >>> org = pd.DataFrame({"group": ["board", "board", "ref", "ref", "ref"],
+    ...                     "service": ["school", "ppt", "school", "ppt", "nav"]})
+    >>> organisation_graph(org)["school"]["ppt"]["weight"]
+    2
+    """
+    graph = nx.Graph()
+    _add_service_nodes(graph, sorted(organisation["service"].unique()))
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for group, members in organisation.groupby("group")["service"]:
+        for a, b in itertools.combinations(sorted(set(members)), 2):
+            shared[(a, b)].append(str(group))
+    for (a, b), groups in shared.items():
+        graph.add_edge(a, b, weight=len(groups), groups=sorted(groups))
+    return graph
+
+
+def survey_graph(survey: pd.DataFrame) -> nx.DiGraph:
+    """Perceived ties from a collaboration survey: respondent service → partner service.
+
+    Only answers other than ``never`` make a tie. Edge attributes: ``frequency`` (0–4),
+    ``trust`` and ``value`` (1–4, PARTNER style), ``weight`` (= frequency). When a service
+    answered in several rows (several respondents), scores are averaged.
+
+    Examples
+    --------
+    >>> survey = pd.DataFrame({
+    ...     "respondent_service": ["school", "ppt", "nav"],
+    ...     "partner_service": ["ppt", "school", "school"],
+    ...     "frequency": ["monthly", "weekly", "never"],
+    ...     "trust": [3, 4, 2], "value": [4, 3, 1]})
+    >>> g = survey_graph(survey)
+    >>> sorted(g.edges(data="frequency"))
+    [('ppt', 'school', 4.0), ('school', 'ppt', 3.0)]
+    """
+    answers = survey.assign(frequency=survey["frequency"].map(FREQUENCY_SCORES))
+    graph = nx.DiGraph()
+    services = sorted(set(answers["respondent_service"]) | set(answers["partner_service"]))
+    _add_service_nodes(graph, services)
+    ties = answers[answers["frequency"] > 0]
+    means = ties.groupby(["respondent_service", "partner_service"])[
+        ["frequency", "trust", "value"]
+    ].mean()
+    for (a, b), row in means.iterrows():
+        graph.add_edge(
+            a,
+            b,
+            frequency=float(row["frequency"]),
+            trust=float(row["trust"]),
+            value=float(row["value"]),
+            weight=float(row["frequency"]),
+        )
+    return graph

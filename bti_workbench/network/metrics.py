@@ -1,0 +1,211 @@
+"""Network metrics for collaboration graphs (PARTNER, Kumu and Gephi's staples, and more)."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import pandas as pd
+
+__all__ = [
+    "BROKERAGE_ROLES",
+    "betweenness",
+    "brokerage",
+    "communities",
+    "core_periphery",
+    "degree_centralisation",
+    "metrics_table",
+    "partner_scores",
+    "reciprocity",
+    "weighted_degree",
+]
+
+BROKERAGE_ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
+
+
+def degree_centralisation(graph: nx.Graph) -> float:
+    """Freeman's degree centralisation: 1 for a star, 0 when every node has the same degree.
+
+    Σ (max degree − degree) / ((n − 1)(n − 2)) on the undirected graph.
+
+    Examples
+    --------
+    >>> degree_centralisation(nx.star_graph(4)), degree_centralisation(nx.cycle_graph(5))
+    (1.0, 0.0)
+    """
+    undirected = graph.to_undirected() if graph.is_directed() else graph
+    n = undirected.number_of_nodes()
+    if n < 3:
+        return 0.0
+    degrees = [d for _, d in undirected.degree()]
+    top = max(degrees)
+    return sum(top - d for d in degrees) / ((n - 1) * (n - 2))
+
+
+def weighted_degree(graph: nx.Graph, weight: str = "weight") -> dict:
+    """Sum of edge weights at each node (strength).
+
+    Examples
+    --------
+    >>> g = nx.Graph([("a", "b", {"weight": 3}), ("a", "c", {"weight": 2})])
+    >>> weighted_degree(g)["a"]
+    5
+    """
+    return dict(graph.degree(weight=weight))
+
+
+def betweenness(graph: nx.Graph, weight: str | None = "weight") -> dict:
+    """Normalised betweenness; with ``weight``, strong ties are short (distance = 1/weight).
+
+    Examples
+    --------
+    >>> betweenness(nx.path_graph(3), weight=None)[1]
+    1.0
+    """
+    if weight is None:
+        return nx.betweenness_centrality(graph, normalized=True)
+    distance = graph.copy()
+    for _, _, data in distance.edges(data=True):
+        data["_distance"] = 1.0 / data.get(weight, 1.0) if data.get(weight, 1.0) else float("inf")
+    return nx.betweenness_centrality(distance, normalized=True, weight="_distance")
+
+
+def brokerage(graph: nx.Graph, attribute: str = "sector") -> pd.DataFrame:
+    """Gould–Fernandez brokerage roles of each node, with groups given by ``attribute``.
+
+    For every path a → b → c with no tie a → c (a ≠ c), b brokers. Its role depends on the
+    groups of a, b and c: coordinator (all one group), itinerant (a and c share a group b is
+    not in), gatekeeper (b shares c's group, not a's), representative (b shares a's group,
+    not c's), liaison (three groups). Undirected ties count in both directions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per node, one column per role (counts), and ``total``.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> nx.set_node_attributes(g, {"a": "x", "b": "y", "c": "x"}, "sector")
+    >>> int(brokerage(g).loc["b", "itinerant"])
+    1
+    """
+    directed = graph if graph.is_directed() else graph.to_directed()
+    group = nx.get_node_attributes(directed, attribute)
+    counts = {node: dict.fromkeys(BROKERAGE_ROLES, 0) for node in directed}
+    for b in directed:
+        for a, c in itertools.product(directed.predecessors(b), directed.successors(b)):
+            if a in (b, c) or c == b or directed.has_edge(a, c):
+                continue
+            ga, gb, gc = group.get(a), group.get(b), group.get(c)
+            if ga == gb == gc:
+                role = "coordinator"
+            elif ga == gc:
+                role = "itinerant"
+            elif gb == gc:
+                role = "gatekeeper"
+            elif ga == gb:
+                role = "representative"
+            else:
+                role = "liaison"
+            counts[b][role] += 1
+    table = pd.DataFrame.from_dict(counts, orient="index", columns=list(BROKERAGE_ROLES))
+    table["total"] = table.sum(axis=1)
+    return table.sort_index()
+
+
+def communities(graph: nx.Graph, seed: int = 1, weight: str = "weight") -> dict:
+    """Louvain communities (seeded): node → community number, numbered by their first member.
+
+    Examples
+    --------
+    >>> g = nx.Graph([(1, 2), (2, 3), (1, 3), (4, 5), (5, 6), (4, 6), (3, 4)])
+    >>> c = communities(g)
+    >>> c[1] == c[2] == c[3] != c[4] == c[5] == c[6]
+    True
+    """
+    undirected = graph.to_undirected() if graph.is_directed() else graph
+    if undirected.number_of_edges() == 0:
+        return {node: i for i, node in enumerate(sorted(undirected, key=str))}
+    found = nx.community.louvain_communities(undirected, weight=weight, seed=seed)
+    ordered = sorted((sorted(part, key=str) for part in found), key=lambda p: str(p[0]))
+    return {node: i for i, part in enumerate(ordered) for node in part}
+
+
+def core_periphery(graph: nx.Graph) -> pd.DataFrame:
+    """k-core number of each node and whether it is in the innermost core.
+
+    Examples
+    --------
+    >>> g = nx.complete_graph(4)
+    >>> g.add_edge(3, 9)
+    >>> core_periphery(g)["core"].to_dict()
+    {0: True, 1: True, 2: True, 3: True, 9: False}
+    """
+    undirected = graph.to_undirected() if graph.is_directed() else graph
+    simple = nx.Graph(undirected)
+    simple.remove_edges_from(nx.selfloop_edges(simple))
+    numbers = nx.core_number(simple) if simple.number_of_nodes() else {}
+    top = max(numbers.values(), default=0)
+    table = pd.DataFrame({"core_number": pd.Series(numbers, dtype="int64")})
+    table["core"] = table["core_number"] == top
+    return table.sort_index()
+
+
+def reciprocity(graph: nx.DiGraph) -> float:
+    """Share of directed ties that are returned (1 when every tie is mutual).
+
+    Examples
+    --------
+    >>> reciprocity(nx.DiGraph([("a", "b"), ("b", "a"), ("a", "c")]))
+    0.6666666666666666
+    """
+    if graph.number_of_edges() == 0:
+        return 0.0
+    return float(nx.reciprocity(graph))
+
+
+def partner_scores(graph: nx.DiGraph) -> pd.DataFrame:
+    """PARTNER-style scores per service: mean trust and value (1–4) others report about it.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph()
+    >>> g.add_edge("a", "b", trust=4, value=3)
+    >>> g.add_edge("c", "b", trust=2, value=3)
+    >>> partner_scores(g).loc["b"].tolist()
+    [3.0, 3.0, 2.0]
+    """
+    rows = {}
+    for node in graph:
+        incoming = [data for _, _, data in graph.in_edges(node, data=True)]
+        if not incoming:
+            rows[node] = (float("nan"), float("nan"), 0.0)
+            continue
+        trust = sum(d["trust"] for d in incoming) / len(incoming)
+        value = sum(d["value"] for d in incoming) / len(incoming)
+        rows[node] = (trust, value, float(len(incoming)))
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["trust", "value", "raters"])
+    return table.sort_index()
+
+
+def metrics_table(graph: nx.Graph, seed: int = 1) -> pd.DataFrame:
+    """One row per service: sector, scope, load, degree, weighted degree, betweenness,
+    community, core number and brokerage roles (by sector).
+
+    Computed on the graph as given (before any suppression of what is published).
+    """
+    table = pd.DataFrame(
+        {
+            "sector": nx.get_node_attributes(graph, "sector"),
+            "scope": nx.get_node_attributes(graph, "scope"),
+            "load": nx.get_node_attributes(graph, "load"),
+            "degree": dict(graph.degree()),
+            "weighted_degree": weighted_degree(graph),
+            "betweenness": betweenness(graph),
+            "community": communities(graph, seed),
+        }
+    )
+    table = table.join(core_periphery(graph)).join(brokerage(graph).add_prefix("brokerage_"))
+    table.index.name = "service"
+    return table.sort_index()

@@ -1,0 +1,240 @@
+"""The questions a project group asks of its collaboration network.
+
+- which expected ties are missing from the cases;
+- which ties people perceive but the cases do not show, and the reverse;
+- what happens if a service drops out;
+- what changed between two periods, with a permutation test.
+
+Counts returned here are raw; :mod:`bti_workbench.network.publish` suppresses small numbers
+before anything is shown.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from bti_workbench._resources import data_dir
+from bti_workbench.services import service_catalogue
+
+__all__ = [
+    "drop_out",
+    "expected_links",
+    "missing_links",
+    "perceived_vs_enacted",
+    "period_change",
+]
+
+_WORKING_ROLES = ("baton_holder", "participant")
+
+
+def expected_links(path: str | Path | None = None) -> pd.DataFrame:
+    """Pairs of services the action guides expect to work together.
+
+    Reads ``data/expected_links.csv`` (columns ``service_a, service_b, reason``) or ``path``.
+
+    Examples
+    --------
+    >>> table = expected_links()
+    >>> {"service_a", "service_b", "reason"} <= set(table.columns)
+    True
+    """
+    path = Path(path) if path is not None else data_dir() / "expected_links.csv"
+    table = pd.read_csv(path, comment="#", dtype=str)
+    known = set(service_catalogue().index)
+    for column in ("service_a", "service_b"):
+        unknown = sorted(set(table[column]) - known)
+        if unknown:
+            raise ValueError(f"{path.name}: {column}: services not in the catalogue: {unknown}")
+    return table
+
+
+def missing_links(graph: nx.Graph, expected: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Expected pairs and whether the cases show them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``service_a, service_b, reason, shared_cases, missing`` (missing: no shared case).
+    """
+    expected = expected_links() if expected is None else expected
+    rows = []
+    for pair in expected.itertuples(index=False):
+        a, b = pair.service_a, pair.service_b
+        shared = graph[a][b]["weight"] if graph.has_edge(a, b) else 0
+        rows.append((a, b, pair.reason, int(shared), shared == 0))
+    return pd.DataFrame(
+        rows, columns=["service_a", "service_b", "reason", "shared_cases", "missing"]
+    )
+
+
+def perceived_vs_enacted(perceived: nx.DiGraph, enacted: nx.Graph) -> pd.DataFrame:
+    """Ties the survey reports (either direction) against ties the cases show.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair seen in either: ``service_a, service_b, perceived, enacted, status``
+        with status ``both``, ``perceived only`` or ``enacted only``.
+
+    Examples
+    --------
+    >>> p = nx.DiGraph([("school", "ppt"), ("nav", "school")])
+    >>> e = nx.Graph([("school", "ppt"), ("school", "school_health")])
+    >>> perceived_vs_enacted(p, e)["status"].tolist()
+    ['perceived only', 'both', 'enacted only']
+    """
+    said = {tuple(sorted(edge)) for edge in perceived.edges()}
+    done = {tuple(sorted(edge)) for edge in enacted.edges()}
+    rows = []
+    for a, b in sorted(said | done):
+        status = (
+            "both"
+            if (a, b) in said and (a, b) in done
+            else ("perceived only" if (a, b) in said else "enacted only")
+        )
+        rows.append((a, b, (a, b) in said, (a, b) in done, status))
+    return pd.DataFrame(rows, columns=["service_a", "service_b", "perceived", "enacted", "status"])
+
+
+def _open_cases(log: pd.DataFrame) -> pd.DataFrame:
+    ended = set(log.loc[log["event"].isin(["log_closed", "report_to_child_welfare"]), "case_id"])
+    return log[~log["case_id"].isin(ended)]
+
+
+def drop_out(log: pd.DataFrame, graph: nx.Graph, service: str) -> dict:
+    """What if ``service`` drops out?
+
+    Counts the open cases at level 2 or 3 (their latest level) whose collaboration spans
+    two or more sectors and would span only one without the service (it was their only tie
+    between sectors), and how the service graph fragments without it.
+
+    Returns
+    -------
+    dict
+        ``cases_at_levels_2_3``, ``cases_losing_cross_sector_tie``, ``components_before``,
+        ``components_after``, ``largest_before``, ``largest_after``, ``isolated_after``
+        (services left with no tie).
+    """
+    sector = service_catalogue()["sector"]
+    open_log = _open_cases(log).sort_values("event_time", kind="stable")
+    latest = open_log.groupby("case_id")["level"].last()
+    deep = latest[latest >= 2].index
+    working = open_log[open_log["case_id"].isin(deep) & open_log["role"].isin(_WORKING_ROLES)]
+    losing = 0
+    for _, services in working.groupby("case_id")["service"]:
+        present = set(services)
+        before = {sector[s] for s in present}
+        after = {sector[s] for s in present - {service}}
+        if service in present and len(before) >= 2 and len(after) <= 1:
+            losing += 1
+    without = graph.copy()
+    if service in without:
+        without.remove_node(service)
+
+    def parts(g: nx.Graph) -> list[set]:
+        return list(nx.connected_components(g)) if g.number_of_nodes() else []
+
+    before_parts, after_parts = parts(graph), parts(without)
+    return {
+        "service": service,
+        "cases_at_levels_2_3": len(deep),
+        "cases_losing_cross_sector_tie": int(losing),
+        "components_before": len(before_parts),
+        "components_after": len(after_parts),
+        "largest_before": max((len(p) for p in before_parts), default=0),
+        "largest_after": max((len(p) for p in after_parts), default=0),
+        "isolated_after": sorted(n for n in without if without.degree(n) == 0),
+    }
+
+
+def _pair_matrix(log: pd.DataFrame, services: list[str]) -> tuple[np.ndarray, pd.Index]:
+    """Cases × service pairs: 1 where both services act in the case."""
+    working = log[log["role"].isin(_WORKING_ROLES)]
+    cases = pd.Index(sorted(working["case_id"].unique()))
+    index = {s: i for i, s in enumerate(services)}
+    pairs = list(itertools.combinations(range(len(services)), 2))
+    out = np.zeros((len(cases), len(pairs)), dtype=np.float64)
+    column = {pair: j for j, pair in enumerate(pairs)}
+    row = {case: i for i, case in enumerate(cases)}
+    for case, present in working.groupby("case_id")["service"]:
+        codes = sorted({index[s] for s in present})
+        for pair in itertools.combinations(codes, 2):
+            out[row[case], column[pair]] = 1.0
+    return out, cases
+
+
+def period_change(
+    log: pd.DataFrame,
+    first: tuple,
+    second: tuple,
+    permutations: int = 999,
+    seed: int = 1,
+) -> pd.DataFrame:
+    """Edge-weight changes between two periods, with a permutation test per edge.
+
+    A case belongs to the period in which its first event falls. Under the null hypothesis
+    that the periods do not differ, cases are exchangeable between them: shuffling which
+    cases fall in which period (keeping how many in each) gives the distribution of each
+    edge's change. The p-value is two-sided and a mid-p: (shuffles with a larger change + half
+    of those with an equal one + ½) / (1 + shuffles), because a pair seen in few cases can
+    change only in a few steps and conventional p-values would then lean high. Changes are
+    in shared cases per 100 cases of the period, so periods of different sizes compare.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``service_a, service_b, first, second, change_per_100, p_value`` (counts raw).
+    """
+    starts = log.groupby("case_id")["event_time"].min()
+
+    def cases_in(period: tuple) -> set:
+        lo, hi = (pd.Timestamp(x) for x in period)
+        return set(starts[(starts >= lo) & (starts < hi + pd.Timedelta(days=1))].index)
+
+    in_first, in_second = cases_in(first), cases_in(second)
+    if not in_first or not in_second:
+        raise ValueError("a period has no cases: choose periods with events in both")
+    chosen = log[log["case_id"].isin(in_first | in_second)]
+    services = sorted(chosen.loc[chosen["role"].isin(_WORKING_ROLES), "service"].unique())
+    matrix, cases = _pair_matrix(chosen, services)
+    is_second = np.array([c in in_second for c in cases])
+    n_first, n_second = int((~is_second).sum()), int(is_second.sum())
+
+    def change(mask: np.ndarray) -> np.ndarray:
+        second_w = mask @ matrix
+        first_w = (1 - mask) @ matrix
+        return 100 * (second_w / n_second - first_w / n_first)
+
+    observed = change(is_second.astype(float))
+    rng = np.random.default_rng(seed)
+    shuffles = np.zeros((permutations, len(cases)))
+    for i in range(permutations):
+        shuffles[i, rng.choice(len(cases), n_second, replace=False)] = 1.0
+    null = change(shuffles)  # (permutations, pairs)
+    size, seen = np.abs(null), np.abs(observed)[None, :]
+    larger = (size > seen + 1e-9).sum(axis=0)
+    equal = (np.abs(size - seen) <= 1e-9).sum(axis=0)
+    # Mid-p: ties count half, as does the observed split itself, so that p-values of a
+    # statistic with few possible values are still about uniform under the null.
+    p_values = (larger + 0.5 * (equal + 1)) / (1 + permutations)
+    pairs = list(itertools.combinations(services, 2))
+    first_w = (1 - is_second.astype(float)) @ matrix
+    second_w = is_second.astype(float) @ matrix
+    table = pd.DataFrame(
+        {
+            "service_a": [a for a, _ in pairs],
+            "service_b": [b for _, b in pairs],
+            "first": first_w.astype(int),
+            "second": second_w.astype(int),
+            "change_per_100": observed,
+            "p_value": p_values,
+        }
+    )
+    table = table[(table["first"] > 0) | (table["second"] > 0)].reset_index(drop=True)
+    table.attrs.update(cases_first=n_first, cases_second=n_second, permutations=permutations)
+    return table
