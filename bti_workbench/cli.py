@@ -312,5 +312,102 @@ def _metric_name(metric: str, lang: str) -> str:
     return label(f"metric.{metric}", lang)
 
 
+def _period(text: str | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    if not text:
+        return None
+    first, sep, last = text.partition("..")
+    try:
+        if not sep:
+            raise ValueError(text)
+        period = pd.Timestamp(first), pd.Timestamp(last)
+    except ValueError:
+        _fail(f"error: --period {text!r}: give two dates, e.g. 2018-01-01..2018-06-30")
+    if period[1] < period[0]:
+        _fail(f"error: --period {text!r}: the end comes before the start")
+    return period
+
+
+@app.command()
+def network(
+    event_log: Annotated[Path, typer.Argument(help="Pseudonymised event log (CSV or XLSX).")],
+    out: Annotated[Path, typer.Option(help="Folder for edges.csv, metrics.csv, graph files.")],
+    survey: Annotated[Path | None, typer.Option(help="Collaboration survey.")] = None,
+    organisation: Annotated[Path | None, typer.Option(help="Organisation contract.")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="Dates to keep, e.g. 2018-01-01..2018-06-30.")
+    ] = None,
+    k: Annotated[int, typer.Option(min=2, help="Small-cell threshold.")] = 5,
+    lang: Annotated[str, typer.Option(help="nb or en.")] = "nb",
+) -> None:
+    """Map collaboration between services from the cases; write suppressed results."""
+    from bti_workbench.io import read_collaboration_survey, read_event_log, read_organisation
+    from bti_workbench.network import (
+        degree_centralisation,
+        organisation_graph,
+        service_graph,
+        survey_graph,
+    )
+    from bti_workbench.network.graphs import _in_period
+    from bti_workbench.network.publish import published_metrics, write_network
+    from bti_workbench.network.questions import missing_links, perceived_vs_enacted
+
+    chosen = _period(period)
+    try:
+        log = read_event_log(event_log)
+        perceived = survey_graph(read_collaboration_survey(survey)) if survey else None
+        org = organisation_graph(read_organisation(organisation)) if organisation else None
+    except (ContractError, IdentifierError) as exc:
+        _fail(f"error: {exc}")
+    if _in_period(log, chosen).empty:
+        _fail(f"error: {event_log.name}: no events in {period}")
+    graph = service_graph(log, chosen)
+    if graph.number_of_nodes() == 0:
+        _fail(f"error: {event_log.name}: no baton holder or participant events to map")
+    metrics = published_metrics(graph, k, lang)
+    missing = missing_links(graph)
+    written = write_network(graph, out, k, lang)
+    import networkx as nx
+
+    typer.echo(
+        f"{event_log.name}{f' {period}' if period else ''}: {graph.number_of_nodes()} services, "
+        f"{graph.number_of_edges()} ties, density {nx.density(graph):.2f}, "
+        f"degree centralisation {degree_centralisation(graph):.2f} (before suppression)"
+    )
+    top = metrics.sort_values("betweenness [before suppression]", ascending=False).head(3)
+    typer.echo(
+        "most between others: "
+        + ", ".join(
+            f"{label(f'service.{s}', lang)} {v:.2f}"
+            for s, v in top["betweenness [before suppression]"].items()
+        )
+    )
+    gaps = missing[missing["missing"]]
+    typer.echo(
+        f"expected ties the cases do not show: {len(gaps)} of {len(missing)}"
+        + (
+            ""
+            if gaps.empty
+            else ": "
+            + "; ".join(
+                f"{label(f'service.{a}', lang)}–{label(f'service.{b}', lang)}"
+                for a, b in zip(gaps["service_a"], gaps["service_b"], strict=True)
+            )
+        )
+    )
+    if perceived is not None:
+        compared = perceived_vs_enacted(perceived, graph)["status"].value_counts()
+        typer.echo(
+            "survey vs cases: "
+            + ", ".join(
+                f"{status} {compared.get(status, 0)}"
+                for status in ("both", "perceived only", "enacted only")
+            )
+        )
+    if org is not None:
+        typer.echo(f"organisation: {org.number_of_edges()} pairs of services share a group")
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,154 @@
+"""What may leave the workbench: suppressed edge lists, metric tables and graph files.
+
+Every count derived from cases passes :func:`bti_workbench.privacy.suppress_small` first:
+edge weights (shared cases) as a symmetric service × service table whose row totals (each
+service's weighted degree) are published too, and each service's load. Metrics computed on
+the whole graph (degree, betweenness, communities, cores, brokerage) say so in their column
+name: ``[before suppression]``; the counts say ``[after suppression]``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from bti_workbench.network.metrics import metrics_table
+from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
+
+__all__ = ["published_edges", "published_metrics", "suppressed_adjacency", "write_network"]
+
+BEFORE, AFTER = "[before suppression]", "[after suppression]"
+
+
+def suppressed_adjacency(graph: nx.Graph, k: int = DEFAULT_K) -> SuppressedTable:
+    """Shared cases between every pair of services, suppressed, with row totals.
+
+    The table is symmetric, and so is what it hides: a cell hidden on one side of the
+    diagonal is hidden on the other.
+
+    Examples
+    --------
+    >>> g = nx.Graph()
+    >>> g.add_edge("school", "ppt", weight=12)
+    >>> g.add_edge("school", "nav", weight=2)
+    >>> g.add_edge("ppt", "nav", weight=9)
+    >>> t = suppressed_adjacency(g)
+    >>> t.formatted("en").loc["school", "nav"], t.formatted("en").loc["nav", "school"]
+    ('<5', '<5')
+    """
+    nodes = sorted(graph)
+    matrix = nx.to_pandas_adjacency(graph, nodelist=nodes, weight="weight", dtype=int)
+    table = suppress_small(
+        matrix, k=k, margins=True, allow_zero=True, linked=[(n, n) for n in nodes]
+    )
+    inner = table.values.index.intersection(nodes)
+    primary = table.primary.copy()
+    secondary = table.secondary.copy()
+    mirrored = primary.loc[inner, inner] | primary.loc[inner, inner].T
+    primary.loc[inner, inner] = mirrored
+    hidden = primary | secondary
+    both = hidden.loc[inner, inner] | hidden.loc[inner, inner].T
+    secondary.loc[inner, inner] = both & ~primary.loc[inner, inner]
+    return SuppressedTable(table.values, primary, secondary, table.k, table.kinds_shown)
+
+
+def published_edges(graph: nx.Graph, k: int = DEFAULT_K, lang: str = "en") -> pd.DataFrame:
+    """Edge list for publication: ``source, target, weight, suppressed``.
+
+    ``weight`` is the number of shared cases as shown (``<5`` or ``×`` when hidden);
+    ``suppressed`` is ``primary`` (a small count), ``secondary`` (hidden to protect one) or
+    empty.
+    """
+    table = suppressed_adjacency(graph, k)
+    shown = table.formatted(lang)
+    rows = []
+    for a, b in sorted(tuple(sorted(edge)) for edge in graph.edges()):
+        if table.primary.loc[a, b]:
+            kind = "primary"
+        elif table.secondary.loc[a, b]:
+            kind = "secondary"
+        else:
+            kind = ""
+        rows.append((a, b, str(shown.loc[a, b]), kind))
+    return pd.DataFrame(rows, columns=["source", "target", "weight", "suppressed"])
+
+
+def published_metrics(
+    graph: nx.Graph, k: int = DEFAULT_K, lang: str = "en", seed: int = 1
+) -> pd.DataFrame:
+    """One row per service; each column says whether it was computed before or after
+    suppression."""
+    raw = metrics_table(graph, seed)
+    adjacency = suppressed_adjacency(graph, k).formatted(lang)
+    total = adjacency.columns[-1]  # the row-total column suppress_small adds
+    load = suppress_small(raw["load"].astype(int), k=k, margins=True).formatted(lang)
+    out = pd.DataFrame(index=raw.index)
+    out["sector"] = raw["sector"]
+    out["scope"] = raw["scope"]
+    out[f"load {AFTER}"] = load.iloc[:, 0].reindex(raw.index).astype(str)
+    out[f"weighted_degree {AFTER}"] = adjacency[total].reindex(raw.index).astype(str)
+    for column in raw.columns.drop(["sector", "scope", "load", "weighted_degree"]):
+        out[f"{column} {BEFORE}"] = raw[column]
+    return out
+
+
+def _publishable_graph(graph: nx.Graph, k: int, lang: str) -> nx.Graph:
+    """A copy for Gephi and Kumu with only suppressed counts on it."""
+    edges = published_edges(graph, k, lang).set_index(["source", "target"])
+    metrics = published_metrics(graph, k, lang)
+    out = nx.Graph()
+    for node in sorted(graph):
+        row = metrics.loc[node]
+        out.add_node(
+            node,
+            sector=str(row["sector"]),
+            scope=str(row["scope"]),
+            load=str(row[f"load {AFTER}"]),
+            betweenness=float(row[f"betweenness {BEFORE}"]),
+            community=int(row[f"community {BEFORE}"]),
+        )
+    for (a, b), row in edges.iterrows():
+        shown = row["weight"]
+        numeric = float(shown) if not row["suppressed"] else 1.0
+        out.add_edge(a, b, weight=numeric, weight_shown=shown, suppressed=row["suppressed"])
+    return out
+
+
+def _atomic_write(path: Path, write) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_network(
+    graph: nx.Graph, out: str | Path, k: int = DEFAULT_K, lang: str = "en"
+) -> list[Path]:
+    """Write ``edges.csv``, ``metrics.csv``, ``graph.gexf`` and ``graph.graphml`` to ``out``.
+
+    Everything is computed before the folder is touched; each file is written whole or not
+    at all. In the graph files a hidden edge has weight 1 and ``suppressed`` set, with its
+    shown value in ``weight_shown``.
+    """
+    edges = published_edges(graph, k, lang)
+    metrics = published_metrics(graph, k, lang)
+    publishable = _publishable_graph(graph, k, lang)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    targets = {
+        out / "edges.csv": lambda p: edges.to_csv(p, index=False),
+        out / "metrics.csv": lambda p: metrics.to_csv(p, index_label="service"),
+        out / "graph.gexf": lambda p: nx.write_gexf(publishable, p),
+        out / "graph.graphml": lambda p: nx.write_graphml(publishable, p),
+    }
+    for path, write in targets.items():
+        _atomic_write(path, write)
+    return list(targets)
