@@ -138,6 +138,32 @@ def main() -> None:
             "",
         ),
     ]
+    # Collaboration networks: all graphs from a 1 000 000-event log; metrics on 60 services.
+    import networkx as nx
+
+    from bti_workbench.network import handover_graph, metrics_table, service_graph
+
+    copies = -(-1_000_000 // len(tromso_log))
+    million = pd.concat(
+        [tromso_log.assign(case_id=tromso_log["case_id"] + f"-{i}") for i in range(copies)],
+        ignore_index=True,
+    ).iloc[:1_000_000]
+    sixty = nx.gnp_random_graph(60, 0.2, seed=1)
+    for a, b in sixty.edges:
+        sixty[a][b]["weight"] = int(rng.integers(1, 40))
+    sectors = ["upbringing", "health", "welfare", "specialist_state"]
+    nx.set_node_attributes(sixty, {n: sectors[n % 4] for n in sixty}, "sector")
+    nx.set_node_attributes(sixty, "municipal", "scope")
+    nx.set_node_attributes(sixty, {n: int(rng.integers(0, 50)) for n in sixty}, "load")
+    cases += [
+        (
+            "network: service and handover graphs from a 1 000 000-event log",
+            lambda: (service_graph(million), handover_graph(million)),
+            3,
+            "",
+        ),
+        ("network: all metrics on a 60-service graph", lambda: metrics_table(sixty), 5, ""),
+    ]
     rows = []
     for name, fn, repeats, needs in cases:
         if needs == "file" and not SSB.exists():

@@ -73,3 +73,18 @@ def test_escalation_load_runs_for_sirdal_and_tromso(tmp_path, parameters, expect
     text = _run(tmp_path, "01_escalation_load.ipynb", parameters)
     for snippet in expected:
         assert snippet in text, snippet
+
+
+def test_collaboration_map_runs_with_parameters(tmp_path):
+    text = _run(
+        tmp_path,
+        "02_collaboration_map.ipynb",
+        {
+            "municipality": "5401",
+            "seed": 2,
+            "lang": "en",
+            "k": 3,
+            "periods": ["2018-01-01..2018-12-31", "2019-07-01..2020-06-30"],
+        },
+    )
+    assert "Gould" in text and "[before suppression]" in text and "[after suppression]" in text

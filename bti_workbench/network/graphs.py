@@ -88,13 +88,22 @@ def service_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.Graph:
     for name, open_cases in _load(log).items():
         graph.nodes[name]["load"] = open_cases
     column = pd.Index(services)
-    counts = {"shared_cases": _co_occurrence(working["case_id"], working["service"], column)}
+    case_codes, _ = pd.factorize(working["case_id"])
+    service_codes = column.get_indexer(working["service"])
+    levels = working["level"].to_numpy()
+    counts = {"shared_cases": _co_occurrence(case_codes, service_codes, len(column))}
     for level in range(4):
-        part = working[working["level"] == level]
-        counts[f"cases_level_{level}"] = _co_occurrence(part["case_id"], part["service"], column)
-    meetings = working[working["event"] == "meeting_held"]
-    meeting_id = meetings["case_id"].astype(str) + "|" + meetings["event_time"].astype(str)
-    counts["shared_meetings"] = _co_occurrence(meeting_id, meetings["service"], column)
+        at = levels == level
+        counts[f"cases_level_{level}"] = _co_occurrence(
+            case_codes[at], service_codes[at], len(column)
+        )
+    is_meeting = (working["event"] == "meeting_held").to_numpy()
+    meeting_codes = (
+        working[is_meeting].groupby(["case_id", "event_time"], sort=False).ngroup().to_numpy()
+    )
+    counts["shared_meetings"] = _co_occurrence(
+        meeting_codes, service_codes[is_meeting], len(column)
+    )
     rows, cols = np.nonzero(np.triu(counts["shared_cases"], k=1))
     for i, j in zip(rows, cols, strict=True):
         attributes = {name: int(matrix[i, j]) for name, matrix in counts.items()}
@@ -102,21 +111,15 @@ def service_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.Graph:
     return graph
 
 
-def _co_occurrence(groups: pd.Series, services: pd.Series, column: pd.Index) -> np.ndarray:
+def _co_occurrence(groups: np.ndarray, services: np.ndarray, n: int) -> np.ndarray:
     """How many groups (cases, meetings) each pair of services shares: Bᵀ B of the 0/1
-    group × service incidence matrix."""
-    n = len(column)
+    group × service incidence matrix (codes as integers)."""
     if not len(groups):
         return np.zeros((n, n), dtype=np.int64)
-    group_codes, _ = pd.factorize(groups)
-    service_codes = column.get_indexer(services)
     incidence = sparse.csr_matrix(
-        (np.ones(len(group_codes)), (group_codes, service_codes)),
-        shape=(group_codes.max() + 1, n),
+        (np.ones(len(groups)), (groups, services)), shape=(int(groups.max()) + 1, n)
     )
     incidence.data[:] = 1.0  # several events of one service in one group count once
-    incidence.sum_duplicates()
-    incidence.data[:] = 1.0
     return np.asarray((incidence.T @ incidence).todense(), dtype=np.int64)
 
 
@@ -145,15 +148,13 @@ def handover_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.DiGraph
     )
     graph = nx.DiGraph()
     _add_service_nodes(graph, sorted(holders["service"].unique()))
-    counts: Counter = Counter()
-    for _, case in holders.groupby("case_id", sort=False):
-        current = None
-        for event, service in zip(case["event"], case["service"], strict=True):
-            if event == "baton_handover" and current is not None and service != current:
-                counts[(current, service)] += 1
-            current = service
-    for (a, b), n in counts.items():
-        graph.add_edge(a, b, weight=n)
+    previous = holders.groupby("case_id", sort=False)["service"].shift()
+    passed = (
+        (holders["event"] == "baton_handover") & previous.notna() & (previous != holders["service"])
+    )
+    pairs = pd.DataFrame({"giver": previous[passed], "taker": holders.loc[passed, "service"]})
+    for (a, b), n in pairs.value_counts().sort_index().items():
+        graph.add_edge(a, b, weight=int(n))
     return graph
 
 

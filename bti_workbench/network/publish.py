@@ -19,7 +19,13 @@ import pandas as pd
 from bti_workbench.network.metrics import metrics_table
 from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
 
-__all__ = ["published_edges", "published_metrics", "suppressed_adjacency", "write_network"]
+__all__ = [
+    "published_edges",
+    "published_metrics",
+    "published_period_change",
+    "suppressed_adjacency",
+    "write_network",
+]
 
 BEFORE, AFTER = "[before suppression]", "[after suppression]"
 
@@ -152,3 +158,29 @@ def write_network(
     for path, write in targets.items():
         _atomic_write(path, write)
     return list(targets)
+
+
+def published_period_change(
+    table: pd.DataFrame, k: int = DEFAULT_K, lang: str = "en"
+) -> pd.DataFrame:
+    """The output of :func:`~bti_workbench.network.questions.period_change`, suppressed.
+
+    The shared-case counts of both periods pass the small-cell rule as one pairs × periods
+    table (with totals); the change and its p-value are shown only where neither count is
+    hidden, so a hidden count cannot be worked back from them.
+    """
+    counts = table.set_index(["service_a", "service_b"])[["first", "second"]]
+    counts.index = [f"{a}–{b}" for a, b in counts.index]
+    suppressed = suppress_small(counts, k=k, margins=True, allow_zero=True)
+    shown = suppressed.formatted(lang).loc[counts.index]
+    hidden = suppressed.hidden.loc[counts.index].any(axis=1)
+    out = pd.DataFrame(
+        {
+            "pair": counts.index,
+            f"first {AFTER}": shown["first"].astype(str).to_numpy(),
+            f"second {AFTER}": shown["second"].astype(str).to_numpy(),
+            "change_per_100": table["change_per_100"].where(~hidden.to_numpy()).round(1).to_numpy(),
+            "p_value": table["p_value"].where(~hidden.to_numpy()).round(3).to_numpy(),
+        }
+    )
+    return out
