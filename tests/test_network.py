@@ -448,3 +448,30 @@ def test_cli_network_bad_input_writes_nothing(tmp_path, large_demo_dir, make, me
     assert result.exit_code == 1
     assert "error:" in result.output and message in result.output, result.output
     assert not out.exists()
+
+
+def test_qap_correlation_tells_alike_from_relabelled_networks():
+    from bti_workbench.network.questions import qap_correlation
+
+    rng = np.random.default_rng(4)
+    g = nx.gnp_random_graph(14, 0.4, seed=2)
+    for a, b in g.edges:
+        g[a][b]["weight"] = int(rng.integers(1, 30))
+    noisy = g.copy()
+    for a, b in noisy.edges:
+        noisy[a][b]["weight"] += int(rng.integers(0, 5))
+    alike = qap_correlation(g, noisy, permutations=499)
+    assert alike["correlation"] > 0.8 and alike["p_value"] < 0.01
+    shuffled = nx.relabel_nodes(g, dict(zip(g, rng.permutation(len(g)).tolist(), strict=True)))
+    unrelated = qap_correlation(g, shuffled, permutations=499)
+    assert unrelated["p_value"] > alike["p_value"]
+
+
+def test_the_map_is_the_same_for_the_same_input(large_demo_dir):
+    from bti_workbench.io import read_event_log
+    from bti_workbench.network.figures import network_map
+
+    log = read_event_log(large_demo_dir / "event_log.csv")
+    first = network_map(service_graph(log), lang="en").to_json()
+    again = network_map(service_graph(log.sample(frac=1.0, random_state=3)), lang="en").to_json()
+    assert first == again
