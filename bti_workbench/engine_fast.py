@@ -126,9 +126,6 @@ class _Groups:
         np.add.at(first, owner + 1, 1)
         self.group_start = np.cumsum(first)[owner]  # first row of each row's group
         self.first_rows = np.flatnonzero(np.arange(len(owner)) == self.group_start)
-        n = len(owner)
-        # Sort key: group first, then larger remainder first, then row order.
-        self.tiebreak = (np.arange(n) * 1e-9)[:, None]
 
     def total(self, counts: np.ndarray) -> np.ndarray:
         """Sum rows per group: (groups, R)."""
@@ -139,7 +136,7 @@ class _Groups:
 
     def split(self, total: np.ndarray, counts: np.ndarray) -> np.ndarray:
         """Share ``total`` (groups, R) over the rows of each group, in proportion to
-        ``counts`` (rows, R) and by largest remainder."""
+        ``counts`` (rows, R), rounding cumulatively so the shares add up exactly."""
         owner = self.owner
         take = total[owner]
         if not take.any():
