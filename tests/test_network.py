@@ -465,6 +465,10 @@ def test_qap_correlation_tells_alike_from_relabelled_networks():
     shuffled = nx.relabel_nodes(g, dict(zip(g, rng.permutation(len(g)).tolist(), strict=True)))
     unrelated = qap_correlation(g, shuffled, permutations=499)
     assert unrelated["p_value"] > alike["p_value"]
+    # A service present in one period only takes part with no ties in the other.
+    smaller = g.subgraph(range(10)).copy()
+    partial = qap_correlation(smaller, g, permutations=99)
+    assert partial["services"] == 14 and 0 < partial["correlation"] <= 1
 
 
 def test_the_map_is_the_same_for_the_same_input(large_demo_dir):

@@ -264,9 +264,15 @@ def qap_correlation(
     1.0
     """
     nodes = sorted(set(first) | set(second), key=str)
-    a = nx.to_numpy_array(first, nodelist=nodes, weight="weight") if len(first) else None
-    a = np.zeros((len(nodes), len(nodes))) if a is None else a
-    b = nx.to_numpy_array(second, nodelist=nodes, weight="weight")
+
+    def matrix(graph: nx.Graph) -> np.ndarray:
+        # Services missing from one period are there with no ties.
+        full = nx.Graph()
+        full.add_nodes_from(nodes)
+        full.add_edges_from(graph.edges(data=True))
+        return nx.to_numpy_array(full, nodelist=nodes, weight="weight")
+
+    a, b = matrix(first), matrix(second)
     off = ~np.eye(len(nodes), dtype=bool)
 
     def correlation(x: np.ndarray, y: np.ndarray) -> float:
