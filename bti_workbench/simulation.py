@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from bti_workbench._atomic import write_atomically
 from bti_workbench.engine_fast import FlowResult, simulate_fast
 from bti_workbench.results import paired_differences, seasonal_period, summarise, warmup_weeks
 from bti_workbench.scenario import Scenario, load_scenario
@@ -45,17 +44,6 @@ def simulate(
     raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
 
 
-def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        frame.to_parquet(temporary, index=False)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_results(
     result: FlowResult, path: str | Path, scenario: Scenario, *, seed: int, warmup: int
 ) -> list[Path]:
@@ -81,7 +69,7 @@ def write_results(
         tables[stem.with_suffix(".cases.parquet")] = result.cases
     written = []
     for target, frame in tables.items():
-        _atomic_parquet(frame, target)
+        write_atomically(target, lambda p, frame=frame: frame.to_parquet(p, index=False))
         written.append(target)
     meta = {
         "scenario": scenario.name,
@@ -98,10 +86,8 @@ def write_results(
         "note": "Simulated from the scenario's assumptions, not case data.",
     }
     info = stem.with_suffix(".json")
-    handle, temporary = tempfile.mkstemp(dir=info.parent, prefix=f".{info.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(meta, stream, indent=2, ensure_ascii=False)
-    os.replace(temporary, info)
+    text = json.dumps(meta, indent=2, ensure_ascii=False)
+    write_atomically(info, lambda p: Path(p).write_text(text, encoding="utf-8"))
     written.append(info)
     return written
 

@@ -44,10 +44,16 @@ def _in_period(log: pd.DataFrame, period: tuple | None) -> pd.DataFrame:
     return log[(times >= start) & (times < end + pd.Timedelta(days=1))]
 
 
-def _load(log: pd.DataFrame) -> Counter:
-    """Open cases per service at the end of the log: cases not closed or reported."""
+def _open_cases(log: pd.DataFrame) -> pd.DataFrame:
+    """The events of cases not closed or reported to child welfare by the end of the log."""
     ended = set(log.loc[log["event"].isin(["log_closed", "report_to_child_welfare"]), "case_id"])
-    working = log[log["role"].isin(_WORKING_ROLES) & ~log["case_id"].isin(ended)]
+    return log[~log["case_id"].isin(ended)]
+
+
+def _load(log: pd.DataFrame) -> Counter:
+    """Open cases per service at the end of the log."""
+    open_log = _open_cases(log)
+    working = open_log[open_log["role"].isin(_WORKING_ROLES)]
     return Counter(working.drop_duplicates(["case_id", "service"])["service"])
 
 

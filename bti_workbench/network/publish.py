@@ -9,13 +9,12 @@ name: ``[before suppression]``; the counts say ``[after suppression]``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import networkx as nx
 import pandas as pd
 
+from bti_workbench._atomic import write_atomically
 from bti_workbench.network.metrics import metrics_table
 from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
 
@@ -124,17 +123,6 @@ def _publishable_graph(graph: nx.Graph, k: int, lang: str) -> nx.Graph:
     return out
 
 
-def _atomic_write(path: Path, write) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_network(
     graph: nx.Graph, out: str | Path, k: int = DEFAULT_K, lang: str = "en"
 ) -> list[Path]:
@@ -156,7 +144,7 @@ def write_network(
         out / "graph.graphml": lambda p: nx.write_graphml(publishable, p),
     }
     for path, write in targets.items():
-        _atomic_write(path, write)
+        write_atomically(path, write)
     return list(targets)
 
 

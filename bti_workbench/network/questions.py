@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from bti_workbench._resources import data_dir
+from bti_workbench.network.graphs import _WORKING_ROLES, _open_cases
 from bti_workbench.services import service_catalogue
 
 __all__ = [
@@ -29,8 +30,6 @@ __all__ = [
     "period_change",
     "qap_correlation",
 ]
-
-_WORKING_ROLES = ("baton_holder", "participant")
 
 
 def expected_links(path: str | Path | None = None) -> pd.DataFrame:
@@ -100,11 +99,6 @@ def perceived_vs_enacted(perceived: nx.DiGraph, enacted: nx.Graph) -> pd.DataFra
         )
         rows.append((a, b, (a, b) in said, (a, b) in done, status))
     return pd.DataFrame(rows, columns=["service_a", "service_b", "perceived", "enacted", "status"])
-
-
-def _open_cases(log: pd.DataFrame) -> pd.DataFrame:
-    ended = set(log.loc[log["event"].isin(["log_closed", "report_to_child_welfare"]), "case_id"])
-    return log[~log["case_id"].isin(ended)]
 
 
 def drop_out(log: pd.DataFrame, graph: nx.Graph, service: str) -> dict:
