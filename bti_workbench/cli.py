@@ -79,12 +79,16 @@ def demo_data(
     population_file: Annotated[
         Path | None, typer.Option(help="SSB 07459 file (default: data/municipalities.csv).")
     ] = None,
+    go_live: Annotated[
+        str | None,
+        typer.Option(help="Go-live date (yyyy-mm-dd); before it only a trial keeps logs."),
+    ] = None,
 ) -> None:
     """Write synthetic demo data for every contract, consistent with each other."""
     from bti_workbench.demo import write_demo
 
     try:
-        written = write_demo(out, municipality, seed, population_file)
+        written = write_demo(out, municipality, seed, population_file, go_live=go_live)
     except (KeyError, PopulationFileError, ValueError) as exc:
         _fail(f"error: {exc.args[0] if exc.args else exc}")
     for path in written:
@@ -411,3 +415,154 @@ def network(
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+store_app = typer.Typer(help="The embedded store (DuckDB).", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+_STORE_HELP = "The store (DuckDB file)."
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files, or folders from `bti demo-data`.")],
+    kind: Annotated[
+        str | None, typer.Option(help=f"One of: {', '.join(KINDS)} (inferred for demo files).")
+    ] = None,
+    store: Annotated[Path, typer.Option(help=_STORE_HELP)] = Path("data/store/bti.duckdb"),
+    municipality: Annotated[
+        str | None, typer.Option("--municipality", "-m", help="For files without the column.")
+    ] = None,
+    go_live: Annotated[
+        str | None, typer.Option(help="The municipality's go-live date (yyyy-mm-dd).")
+    ] = None,
+) -> None:
+    """Validate files and import each in one transaction; refuse files already imported."""
+    from bti_workbench.store import StoreError, import_files
+
+    if kind is not None and kind not in KINDS:
+        _fail(f"error: unknown kind '{kind}'; use one of {', '.join(KINDS)}")
+    if go_live is not None:
+        try:
+            pd.Timestamp(go_live)
+        except ValueError:
+            _fail("error: --go-live must be a date yyyy-mm-dd")
+    done = 0
+    for path in paths:
+        try:
+            records = import_files(store, [path], kind, municipality, go_live)
+        except (ContractError, IdentifierError) as exc:
+            problems = getattr(exc, "problems", None)
+            count = len(problems) if problems else 1
+            typer.echo(
+                f"ERROR {path}: {count} problem{'s' if count != 1 else ''}; nothing imported",
+                err=True,
+            )
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+        except StoreError as exc:
+            _fail(f"ERROR {exc}; nothing imported")
+        for record in records:
+            done += 1
+            typer.echo(
+                f"imported {record.file_name} as {record.kind}: {record.rows} rows "
+                f"(municipality {record.municipality or '–'}, sha256 {record.sha256[:12]}…, "
+                f"import {record.import_id})"
+            )
+    typer.echo(f"{done} file{'s' if done != 1 else ''} imported into {store}")
+
+
+@store_app.command("status")
+def store_status_(
+    store: Annotated[Path, typer.Option(help=_STORE_HELP)] = Path("data/store/bti.duckdb"),
+) -> None:
+    """List what the store holds: kinds, rows, municipalities, dates and the import log."""
+    from bti_workbench.store import StoreError, store_status
+
+    try:
+        status = store_status(store)
+    except StoreError as exc:
+        _fail(f"error: {exc}")
+    typer.echo(f"{store}")
+    tables = status.tables
+    typer.echo(f"  {'kind':<22}{'rows':>9}{'files':>7}  {'municipalities':<16}period")
+    for kind, row in tables.iterrows():
+        period = (
+            f"{row['first']:%Y-%m-%d} – {row['last']:%Y-%m-%d}" if pd.notna(row["first"]) else ""
+        )
+        typer.echo(
+            f"  {kind:<22}{int(row['rows']):>9}{int(row['files']):>7}  "
+            f"{row['municipalities']:<16}{period}"
+        )
+    if len(status.go_live):
+        dates = ", ".join(f"{m} {d:%Y-%m-%d}" for m, d in status.go_live.items())
+        typer.echo(f"  go-live: {dates}")
+    typer.echo(f"import log ({len(status.imports)} files):")
+    for row in status.imports.itertuples(index=False):
+        typer.echo(
+            f"  {row.import_id:>3}  {row.imported_at:%Y-%m-%d %H:%M}  {row.kind:<21}"
+            f"{row.rows:>9} rows  {row.municipality or '–':<5} {row.sha256[:12]}…  {row.file_name}"
+            + ("  (synthetic)" if row.synthetic else "")
+        )
+
+
+report_app = typer.Typer(help="Reports rendered from the notebooks.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("evaluation")
+def report_evaluation(
+    municipality: Annotated[str, typer.Option("--municipality", "-m", help="Kommunenummer.")],
+    period: Annotated[
+        str, typer.Option(help="The period the indicators cover: 2018-01-01..2018-06-30.")
+    ],
+    out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
+    store: Annotated[Path, typer.Option(help=_STORE_HELP)] = Path("data/store/bti.duckdb"),
+    files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--files", help="Read these files (or demo folders) instead of a store; repeatable."
+        ),
+    ] = None,
+    go_live: Annotated[
+        str | None,
+        typer.Option(help="Go-live date(s): 2018-09-01, or 4228=2018-09-01,1106=2019-03-01."),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="nb or en.")] = "nb",
+    k: Annotated[int, typer.Option(help="Suppression threshold (cells below k are hidden).")] = 5,
+    keep_notebook: Annotated[
+        Path | None, typer.Option(help="Also keep the executed notebook (with code) here.")
+    ] = None,
+) -> None:
+    """Run notebooks/03_pilot_evaluation.ipynb for a municipality and render it as HTML."""
+    import papermill as pm
+
+    from bti_workbench.report import REPORTS, notebook_path, render_report
+
+    chosen = _period(period)
+    if lang not in ("nb", "en"):
+        _fail("error: --lang must be nb or en")
+    if k < 2:
+        _fail("error: --k must be at least 2")
+    if files:
+        missing = [f.name for f in files if not f.exists()]
+        if missing:
+            _fail(f"error: not found: {', '.join(missing)}")
+    elif not store.exists():
+        _fail(f"error: {store}: no store here yet; import files with `bti import` or use --files")
+    parameters = {
+        "store": "" if files else str(store.resolve()),
+        "files": [str(f.resolve()) for f in files or []],
+        "municipality": municipality,
+        "period": f"{chosen[0]:%Y-%m-%d}..{chosen[1]:%Y-%m-%d}",
+        "go_live": go_live or "",
+        "lang": lang,
+        "k": k,
+    }
+    typer.echo(f"running {REPORTS['evaluation']} …", err=True)
+    try:
+        render_report(
+            notebook_path(REPORTS["evaluation"]), parameters, out, keep_notebook=keep_notebook
+        )
+    except pm.PapermillExecutionError as exc:
+        _fail(f"error: the report failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+    typer.echo(f"wrote {out}")

@@ -10,6 +10,7 @@ that it is synthetic.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -78,6 +79,10 @@ class DemoAssumptions:
     consent_renewal_share: float = 0.75
     evaluation_share: float = 0.85
     survey_improvement: float = 0.35
+    # Before go-live only the trial units keep logs (Sirdal's spring 2018: one log per baton
+    # holder); a concern that would open a log does so with this probability.
+    go_live: dt.date = dt.date(2018, 9, 1)
+    trial_log_share: float = 0.35
 
 
 _SOURCES = {
@@ -198,6 +203,7 @@ class _CaseProcess:
 
     def __init__(self, rng, ids, staff, assumptions: DemoAssumptions, end: pd.Timestamp):
         self.rng, self.ids, self.staff, self.a, self.end = rng, ids, staff, assumptions, end
+        self.go_live = pd.Timestamp(assumptions.go_live)
         self.events: list[tuple] = []
         self.holding: list[tuple] = []  # (case, actor, service, unit, start, stop)
         self.levels: list[tuple] = []  # (case, level, start, stop)
@@ -250,6 +256,8 @@ class _CaseProcess:
         self._emit(case, decided, "level0_decision", 0, service, "baton_holder", holder)
         self.levels.append((case.case_id, 0, t, decided))
         outcome = _choice(rng, a.level0_next)
+        if outcome == "up" and decided < self.go_live and rng.random() >= a.trial_log_share:
+            outcome = "close"  # handled without a log while BTI is on trial
         if outcome == "child_welfare":
             self._emit(case, decided, "report_to_child_welfare", 0, service, "baton_holder", holder)
         if outcome != "up":
@@ -732,6 +740,7 @@ def write_demo(
     kommunenummer: str | int = "4228",
     seed: int = 1,
     population_file: str | Path | None = None,
+    go_live: str | dt.date | None = None,
 ) -> list[Path]:
     """Write the demo files for a municipality into ``out``, all or nothing.
 
@@ -743,6 +752,9 @@ def write_demo(
     seed : int
     population_file : str or pathlib.Path, optional
         SSB 07459 file; defaults to ``data/municipalities.csv``.
+    go_live : str or datetime.date, optional
+        When BTI goes live in all units (before it, only the trial keeps logs); defaults to
+        :attr:`DemoAssumptions.go_live`. Recorded in ``manifest.json``.
 
     Returns
     -------
@@ -757,7 +769,10 @@ def write_demo(
     ['collaboration_survey.csv', 'event_log.csv']
     """
     municipality = load_municipality(kommunenummer, population_file)
-    tables = generate_demo(municipality, seed)
+    assumptions = DemoAssumptions()
+    if go_live is not None:
+        assumptions = dataclasses.replace(assumptions, go_live=pd.Timestamp(go_live).date())
+    tables = generate_demo(municipality, seed, assumptions)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     note = (
@@ -774,6 +789,7 @@ def write_demo(
             "municipality": municipality.kommunenummer,
             "name": municipality.name,
             "seed": seed,
+            "go_live": assumptions.go_live.isoformat(),
             "population_source": municipality.population_source,
             "population_exact": municipality.population_exact,
             "files": {name: kind for name, kind in DEMO_FILES.items()},

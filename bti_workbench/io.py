@@ -17,8 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.errors as pa_errors
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import yaml
 
 from bti_workbench._resources import contracts_spec
@@ -86,14 +90,18 @@ class ContractError(ValueError):
 
 @dataclass
 class _RawTable:
-    """Cells as read, one row per data row, with the row numbers the user sees."""
+    """Cells as read: one row per data row, indexed by the row numbers the user sees.
+
+    ``cells`` has one column per header (by position) and ``None``/``<NA>`` for empty cells.
+    ``text_only`` is true when every cell is a string (CSV), so text columns need no parsing.
+    """
 
     source: str
     headers: list[str]
-    rows: list[list[object]]
-    row_numbers: list[int]
+    cells: pd.DataFrame
     synthetic: bool
     preamble: list[str] = field(default_factory=list)  # lines above the header
+    text_only: bool = False
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -139,37 +147,86 @@ def _column_letter(position: int) -> str:
 def _finish(
     source: str,
     headers: list[object],
-    body: list[tuple[int, list[object]]],
+    body: pd.DataFrame,
     preamble: list[str],
     column_name: Callable[[int], str],
+    text_only: bool = False,
 ) -> _RawTable:
-    """Drop blank rows and unnamed empty columns; refuse unnamed columns with data."""
+    """Drop blank rows and unnamed empty columns; refuse unnamed columns with data.
+
+    ``body`` has positional columns and the user's row numbers as index; empty cells are null.
+    """
     headers = [("" if h is None else str(h)).strip() for h in headers]
     width = len(headers)
-    body = [(n, [*cells, *[None] * (width - len(cells))][:width]) for n, cells in body]
-    body = [(n, cells) for n, cells in body if any(c is not None for c in cells)]
+    body = body.reindex(columns=range(width))
+    body = body[body.notna().any(axis=1)]
     keep, problems = [], []
     for position, header in enumerate(headers):
-        has_data = any(cells[position] is not None for _, cells in body)
         if header:
             keep.append(position)
-        elif has_data:
+        elif body[position].notna().any():
             problems.append(
                 Problem(source, None, column_name(position), "values in a column without a header")
             )
     if problems:
         raise ContractError(problems)
-    if not body:
+    if body.empty:
         raise ContractError([Problem(source, None, None, "no data rows below the header")])
     synthetic = any(_SYNTHETIC.search(line) for line in preamble)
+    cells = body[keep]
+    cells.columns = range(len(keep))
+    cells.index.name = "row"
     return _RawTable(
-        source,
-        [headers[p] for p in keep],
-        [[cells[p] for p in keep] for _, cells in body],
-        [n for n, _ in body],
-        synthetic,
-        preamble,
+        source, [headers[p] for p in keep], cells, synthetic, preamble, text_only=text_only
     )
+
+
+def _rows_frame(body: list[tuple[int, list[object]]], width: int) -> pd.DataFrame:
+    """Rows as read (row number, cells) → a frame with positional columns."""
+    padded = [[*cells, *[None] * (width - len(cells))][:width] for _, cells in body]
+    return pd.DataFrame(
+        padded, index=pd.Index([n for n, _ in body], name="row"), columns=range(width), dtype=object
+    )
+
+
+def _csv_fast(lines: list[str], header_at: int, delimiter: str) -> pd.DataFrame | None:
+    """Parse the body with Arrow's CSV reader; None when the slow, exact path is needed.
+
+    The fast path needs every non-blank line to be one record with as many fields as the
+    header (no quoting): then line numbers are row numbers. Otherwise the ``csv`` module reads
+    it and reports each bad line.
+    """
+    body = lines[header_at + 1 :]
+    if not body or any('"' in line for line in (lines[header_at], *body)):
+        return None
+    fields = lines[header_at].count(delimiter)
+    counts = np.fromiter((line.count(delimiter) for line in body), dtype=np.int64, count=len(body))
+    blank = np.fromiter((not line.strip() for line in body), dtype=bool, count=len(body))
+    if np.any((counts != fields) & ~blank):
+        return None
+    kept = [line for line, empty in zip(body, blank, strict=True) if not empty]
+    if not kept:
+        return None
+    names = [str(i) for i in range(fields + 1)]
+    table = pacsv.read_csv(
+        _io.BytesIO("\n".join(kept).encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=names),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
+    )
+    if table.num_rows != len(kept):
+        return None
+    index = pd.Index(np.flatnonzero(~blank) + header_at + 2, name="row")
+    columns = {}
+    for position, name in enumerate(names):
+        values = pc.utf8_trim_whitespace(table.column(name))
+        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+        columns[position] = pd.Series(
+            pd.arrays.ArrowStringArray(values.combine_chunks()), index=index, copy=False
+        ).astype("string")
+    return pd.DataFrame(columns, index=index)
 
 
 def _read_csv(path: Path, known: dict[str, str]) -> _RawTable:
@@ -185,6 +242,12 @@ def _read_csv(path: Path, known: dict[str, str]) -> _RawTable:
         raise ContractError([Problem(source, None, None, _no_header_message(known))])
     header_at = candidates[best][0]
     delimiter = max((";", "\t", ","), key=lines[header_at].count)
+    headers = next(csv.reader([lines[header_at]], delimiter=delimiter))
+    fast = _csv_fast(lines, header_at, delimiter)
+    if fast is not None:
+        return _finish(
+            source, headers, fast, lines[:header_at], lambda p: f"#{p + 1}", text_only=True
+        )
     reader = csv.reader(_io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
     headers = next(reader)
     body, problems = [], []
@@ -206,7 +269,9 @@ def _read_csv(path: Path, known: dict[str, str]) -> _RawTable:
         body.append((line_no, [c.strip() or None for c in cells]))
     if problems:
         raise ContractError(problems)
-    return _finish(source, headers, body, lines[:header_at], lambda p: f"#{p + 1}")
+    return _finish(
+        source, headers, _rows_frame(body, len(headers)), lines[:header_at], lambda p: f"#{p + 1}"
+    )
 
 
 def _read_xlsx(path: Path, known: dict[str, str]) -> _RawTable:
@@ -234,7 +299,10 @@ def _read_xlsx(path: Path, known: dict[str, str]) -> _RawTable:
     if best is None:
         raise ContractError([Problem(source, None, None, _no_header_message(known))])
     preamble = [" ".join(str(c) for c in cells if c is not None) for _, cells in rows[:best]]
-    return _finish(source, rows[best][1], rows[best + 1 :], preamble, _column_letter)
+    headers = rows[best][1]
+    return _finish(
+        source, headers, _rows_frame(rows[best + 1 :], len(headers)), preamble, _column_letter
+    )
 
 
 def _read_organisation_yaml(path: Path) -> _RawTable:
@@ -269,11 +337,13 @@ def _read_organisation_yaml(path: Path) -> _RawTable:
     headers = list(dict.fromkeys(key for record in records for key in record))
     rows = [[record.get(h) for h in headers] for record in records]
     synthetic = bool(doc.get("synthetic", False))
+    cells = pd.DataFrame(
+        rows, index=pd.Index(range(1, len(rows) + 1), name="row"), columns=range(len(headers))
+    ).astype(object)
     return _RawTable(
         f"{source} (membership entries)",
         [str(h) for h in headers],
-        rows,
-        list(range(1, len(rows) + 1)),
+        cells.where(cells.notna()),
         synthetic,
     )
 
@@ -434,32 +504,126 @@ def _map_headers(raw: _RawTable, kind_key: str) -> tuple[dict[int, str], list[Pr
     return chosen, problems
 
 
+_NUMBER_PLAIN = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_DATE_ISO_NAMED = (
+    r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
+    r"(?:[ T](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
+)
+_DATE_NO_NAMED = (
+    r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"
+    r"(?:[ T](?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
+)
+_DATE_COMPONENTS = ("year", "month", "day", "hour", "minute", "second")
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    return pa.array(values.astype("string").array, type=pa.string(), from_pandas=True)
+
+
+def _fast_numbers(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+    """Plain numbers ``12``, ``-3.5`` parsed by Arrow: (values, mask of cells parsed)."""
+    text = _arrow(values)
+    plain = pc.fill_null(pc.match_substring_regex(text, f"^{_NUMBER_PLAIN}$"), False)
+    numbers = pc.cast(pc.if_else(plain, text, pa.scalar(None, pa.string())), pa.float64())
+    numbers = pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index)
+    mask = pd.Series(plain.to_numpy(zero_copy_only=False), index=values.index)
+    if kind == "int":
+        mask &= (numbers - numbers.round()).abs().fillna(1) <= 1e-9
+        return numbers.round().astype("Int64").where(mask), mask
+    return numbers.astype("Float64").where(mask), mask
+
+
+def _fast_dates(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+    """dd.mm.yyyy and yyyy-mm-dd (with an optional time) parsed by Arrow."""
+    text = _arrow(values)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    mask = pd.Series(False, index=values.index)
+    for pattern in (_DATE_ISO_NAMED, _DATE_NO_NAMED):
+        parts = pc.extract_regex(text, pattern)
+        matched = (
+            pd.Series(pc.is_valid(parts).to_numpy(zero_copy_only=False), index=values.index) & ~mask
+        )
+        if not matched.any():
+            continue
+        components = {}
+        for name in _DATE_COMPONENTS:
+            field_values = pc.struct_field(parts, name)
+            numbers = pc.cast(
+                pc.if_else(pc.equal(field_values, ""), pa.scalar(None, pa.string()), field_values),
+                pa.int64(),
+            )
+            components[name] = (
+                pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index)[matched]
+                .fillna(0)
+                .astype("int64")
+            )
+        stamps = pd.to_datetime(pd.DataFrame(components), errors="coerce")
+        good = stamps.notna()
+        if kind == "date":
+            good &= stamps == stamps.dt.normalize()
+        out.loc[good[good].index] = stamps[good]
+        mask.loc[good[good].index] = True
+    return out, mask
+
+
+def _parse_column(values: pd.Series, kind: str, text_only: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse one column: (parsed values, error message per failed cell).
+
+    Clean strings take vectorised fast paths; anything else (decimal commas, dates from a
+    spreadsheet, malformed cells) goes cell by cell through the exact parsers, which also give
+    the error messages.
+    """
+    present = values.notna()
+    errors = pd.Series(dtype=object)
+    if kind in ("pseudonym", "code", "text", "enum", "service") and text_only:
+        return values.astype("string"), errors
+    parser = _PARSERS.get(kind, _parse_text)
+    fast: pd.Series | None = None
+    done = pd.Series(False, index=values.index)
+    if text_only and kind in ("int", "float"):
+        fast, done = _fast_numbers(values, kind)
+    elif text_only and kind in ("date", "datetime"):
+        fast, done = _fast_dates(values, kind)
+    elif text_only and kind == "bool":
+        lowered = values.astype("string").str.lower()
+        fast = lowered.map(
+            lambda v: True if v in _TRUE else False if v in _FALSE else None, na_action="ignore"
+        )
+        done = fast.notna() & present
+    slow = present & ~done
+    out = (
+        fast.astype(object)
+        if fast is not None
+        else pd.Series(None, index=values.index, dtype=object)
+    )
+    out = out.where(done, None)
+    messages: dict[object, str] = {}
+    slow_index = slow[slow].index
+    for row, value in zip(slow_index, values[slow_index].tolist(), strict=True):
+        try:
+            out.loc[row] = parser(value)
+        except ValueError as exc:
+            messages[row] = str(exc)
+    if fast is not None and not slow.any():
+        return fast.where(done), pd.Series(dtype=object)
+    return out, pd.Series(messages, dtype=object)
+
+
 def _parse_cells(
     raw: _RawTable, chosen: dict[int, str], kind_key: str
 ) -> tuple[pd.DataFrame, list[Problem], set[tuple[int, str]]]:
     specs = column_specs(kind_key)
     problems: list[Problem] = []
     failed: set[tuple[int, str]] = set()
-    columns: dict[str, list[object]] = {name: [] for name in chosen.values()}
-    for cells, row_no in zip(raw.rows, raw.row_numbers, strict=True):
-        for position, name in chosen.items():
-            value = cells[position]
-            spec = specs.get(name, {"type": "int"})  # survey items are Likert integers
-            if value is None:
-                columns[name].append(None)
-                continue
-            parser = _PARSERS.get(spec["type"], _parse_text)
-            try:
-                columns[name].append(parser(value))
-            except ValueError as exc:
-                problems.append(Problem(raw.source, row_no, raw.headers[position], str(exc)))
-                failed.add((row_no, name))
-                columns[name].append(None)
-    index = pd.Index(raw.row_numbers, name="row")
-    frame = pd.DataFrame(columns, index=index)
-    for name in frame.columns:
-        spec = specs.get(name, {"type": "int"})
-        frame[name] = _typed(frame[name], spec["type"])
+    columns: dict[str, pd.Series] = {}
+    for position, name in chosen.items():
+        spec = specs.get(name, {"type": "int"})  # survey items are Likert integers
+        parsed, errors = _parse_column(raw.cells[position], spec["type"], raw.text_only)
+        for row, message in errors.items():
+            problems.append(Problem(raw.source, int(row), raw.headers[position], message))
+            failed.add((int(row), name))
+        columns[name] = _typed(parsed, spec["type"])
+    frame = pd.DataFrame(columns, index=raw.cells.index)
     return frame, problems, failed
 
 
@@ -533,9 +697,13 @@ def _duplicates(frame: pd.DataFrame, raw: _RawTable, kind_key: str) -> list[Prob
     key = [c for c in contracts_spec()[kind_key]["unique"] if c in frame.columns]
     if not key:
         return []
+    repeated = frame.duplicated(subset=key, keep=False)
+    if not repeated.any():
+        return []
     problems = []
     first_seen: dict[tuple, int] = {}
-    for row_no, values in zip(frame.index, frame[key].itertuples(index=False), strict=True):
+    subset = frame.loc[repeated, key]
+    for row_no, values in zip(subset.index, subset.itertuples(index=False), strict=True):
         marker = tuple("" if pd.isna(v) else v for v in values)
         if marker in first_seen:
             problems.append(
@@ -548,6 +716,69 @@ def _duplicates(frame: pd.DataFrame, raw: _RawTable, kind_key: str) -> list[Prob
             )
         else:
             first_seen[marker] = int(row_no)
+    return problems
+
+
+_LOG_WORK = ("entry_added", "meeting_held", "measure_added", "measure_evaluated", "baton_handover")
+
+
+def _event_order(frame: pd.DataFrame, raw: _RawTable) -> list[Problem]:
+    """Events of a case that contradict its time line (each names the earlier row)."""
+    time_header = next(
+        (
+            h
+            for h in raw.headers
+            if header_mapping("event_log").get(normalise_header(h)) == "event_time"
+        ),
+        "event_time",
+    )
+    log = frame[["case_id", "event_time", "event", "level"]].reset_index(drop=True)
+    log["row"] = frame.index.to_numpy()
+    problems: list[Problem] = []
+
+    def first(event: str) -> pd.DataFrame:
+        rows = log[log["event"] == event].sort_values(["event_time", "row"])
+        return rows.drop_duplicates("case_id").set_index("case_id")[["event_time", "row"]]
+
+    concern, opened = first("concern_raised"), first("log_opened")
+    rules = [
+        (
+            log[log["event"] != "concern_raised"],
+            concern,
+            "is dated before the case's concern was raised (row {other})",
+        ),
+        (
+            log[log["event"] == "log_closed"],
+            opened,
+            "log_closed is dated before the log was opened (row {other})",
+        ),
+        (
+            log[log["event"].isin(_LOG_WORK) & (log["level"] >= 1)],
+            opened,
+            "work on the log is dated before the log was opened (row {other})",
+        ),
+    ]
+    for events, reference, message in rules:
+        joined = events.merge(
+            reference.add_suffix("_ref"), left_on="case_id", right_index=True, how="inner"
+        )
+        early = joined[joined["event_time"] < joined["event_time_ref"]]
+        for row, other in zip(early["row"].tolist(), early["row_ref"].tolist(), strict=True):
+            problems.append(
+                Problem(
+                    raw.source,
+                    int(row),
+                    time_header,
+                    message.format(other=int(other))
+                    + "; the events of a case are out of time order",
+                )
+            )
+    closed = log[log["event"] == "log_closed"]
+    never_opened = closed[~closed["case_id"].isin(opened.index)]
+    for row in never_opened["row"].tolist():
+        problems.append(
+            Problem(raw.source, int(row), None, "log_closed for a case whose log was never opened")
+        )
     return problems
 
 
@@ -611,7 +842,7 @@ def read(path: str | Path, kind: str) -> pd.DataFrame:
             ]
         )
     raw = _read_raw(path, kind_key)
-    check_no_identifiers(pd.DataFrame(raw.rows, columns=raw.headers, dtype=object), raw.source)
+    check_no_identifiers(raw.cells.set_axis(raw.headers, axis=1), raw.source)
     if raw.preamble:  # title and comment lines above the header are read by people too
         lines = pd.DataFrame({"(lines above the header)": raw.preamble})
         check_no_identifiers(lines.rename(columns=str), raw.source)
@@ -623,6 +854,8 @@ def read(path: str | Path, kind: str) -> pd.DataFrame:
         problems += _items_answered(frame, raw)
     problems += _validate(frame, raw, kind_key, failed)
     problems += _duplicates(frame, raw, kind_key)
+    if kind_key == "event_log" and not problems:
+        problems += _event_order(frame, raw)
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         raise ContractError(problems)

@@ -196,6 +196,28 @@ def _cell_has_fodselsnummer(cell: object) -> bool:
     return any(is_fodselsnummer((a + b).zfill(11)) for a, b in _FNR_PATTERN.findall(text))
 
 
+def _fodselsnummer_mask(values: pd.Series) -> np.ndarray:
+    """True where a cell holds a valid fødselsnummer or D-number (vectorised pre-filter)."""
+    mask = np.zeros(len(values), dtype=bool)
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return mask
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        candidates = np.flatnonzero((numbers >= 1e9) & (numbers < 1e11))
+    else:
+        text = values.astype("string")
+        hit = text.str.contains(r"\d{5,6}[ .\-]?\d{5}", regex=True, na=False).to_numpy(bool)
+        if not isinstance(values.dtype, pd.StringDtype):  # spreadsheets hold numbers too
+            hit |= values.map(
+                lambda v: isinstance(v, int | float | np.integer | np.floating)
+            ).to_numpy(dtype=bool)
+        candidates = np.flatnonzero(hit)
+    cells = values.iloc[candidates].tolist() if len(candidates) else []
+    for position, cell in zip(candidates, cells, strict=True):
+        mask[position] = _cell_has_fodselsnummer(cell)
+    return mask
+
+
 def find_fodselsnummer(frame: pd.DataFrame) -> dict[str, int]:
     """Count, per column, the rows that hold a valid fødselsnummer or D-number.
 
@@ -214,14 +236,17 @@ def find_fodselsnummer(frame: pd.DataFrame) -> dict[str, int]:
     >>> find_fodselsnummer(pd.DataFrame({"a": ["x", "01010750160"], "b": [1, 2]}))
     {'a': 1}
     """
-    hits: dict[str, int] = {}
+    return {column: len(rows) for column, rows in _fodselsnummer_rows(frame).items()}
+
+
+def _fodselsnummer_rows(frame: pd.DataFrame) -> dict[str, list]:
+    """Column name → index labels of the rows with a hit."""
+    hits: dict[str, list] = {}
     for position, column in enumerate(frame.columns):
         values = frame.iloc[:, position]  # by position: headers may repeat or be empty
-        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
-            continue
-        count = int(sum(_cell_has_fodselsnummer(v) for v in values.tolist()))
-        if count:
-            hits[str(column)] = hits.get(str(column), 0) + count
+        mask = _fodselsnummer_mask(values)
+        if mask.any():
+            hits.setdefault(str(column), []).extend(frame.index[mask].tolist())
     return hits
 
 
@@ -259,15 +284,22 @@ def check_no_identifiers(frame: pd.DataFrame, source: str = "<table>") -> None:
             "e-mail or national identity number). The workbench only reads pseudonymised data: "
             "remove the column and use a pseudonym."
         )
-    hits = find_fodselsnummer(frame)
+    hits = _fodselsnummer_rows(frame)
     if hits:
-        parts = "; ".join(
-            f"column '{col}': {n} row{'s' if n != 1 else ''}" for col, n in hits.items()
-        )
+        named = frame.index.name == "row"  # index labels are the rows the user sees
+        parts = "; ".join(_rows_text(col, rows, named) for col, rows in hits.items())
         raise IdentifierError(
             f"{source}: found what looks like a fødselsnummer or D-number ({parts}). "
             "The values are not shown. Pseudonymise the file before importing it."
         )
+
+
+def _rows_text(column: str, rows: list, named: bool) -> str:
+    text = f"column '{column}': {len(rows)} row{'s' if len(rows) != 1 else ''}"
+    if named:
+        shown = ", ".join(str(r) for r in rows[:10])
+        text += f" (row{'s' if len(rows) != 1 else ''} {shown}{', …' if len(rows) > 10 else ''})"
+    return text
 
 
 @dataclass(frozen=True)

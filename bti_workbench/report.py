@@ -1,0 +1,116 @@
+"""Reproducible reports: run a parameterised notebook with papermill and render HTML without code.
+
+The notebook is the report: its markdown tells the story and its cells call the library. The
+rendered page keeps the text, tables and pictures and drops the code, the prompts and the
+cells tagged ``parameters``, ``injected-parameters`` or ``remove``. Plotly figures are embedded
+with plotly.js inline, so the page opens offline.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bti_workbench._atomic import write_atomically
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["REPORTS", "notebook_path", "render_report", "show_figure"]
+
+#: Report name (``bti report NAME``) → notebook.
+REPORTS = {"evaluation": "03_pilot_evaluation.ipynb"}
+
+_HIDDEN_TAGS = ("parameters", "injected-parameters", "remove")
+_state = {"plotly_js_included": False}
+
+
+def notebook_path(name: str) -> Path:
+    """Where a shipped notebook is: the repository's ``notebooks/`` or the installed copy."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "notebooks" / name, here / "resources" / "notebooks" / name):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"notebook {name} is not installed")
+
+
+def show_figure(figure: go.Figure) -> None:
+    """Display a plotly figure as self-contained HTML (plotly.js inline with the first one).
+
+    Use in report notebooks instead of ``figure.show()``: the rendered report then opens
+    without a network connection and without a notebook front end.
+    """
+    from IPython.display import HTML, display
+
+    include = not _state["plotly_js_included"]
+    _state["plotly_js_included"] = True
+    display(HTML(figure.to_html(full_html=False, include_plotlyjs=include)))
+
+
+def render_report(
+    notebook: str | Path,
+    parameters: Mapping[str, object],
+    out: str | Path,
+    *,
+    kernel_name: str = "python3",
+    timeout: int = 1200,
+    keep_notebook: str | Path | None = None,
+) -> Path:
+    """Execute a notebook with parameters and write it as HTML without code.
+
+    Parameters
+    ----------
+    notebook : str or pathlib.Path
+    parameters : mapping
+        Injected by papermill after the cell tagged ``parameters``.
+    out : str or pathlib.Path
+        The HTML file; written atomically, only when the whole notebook ran.
+    kernel_name : str, default "python3"
+    timeout : int, default 1200
+        Seconds a single cell may take.
+    keep_notebook : str or pathlib.Path, optional
+        Also keep the executed notebook there (with code), for the record.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out``.
+
+    Raises
+    ------
+    papermill.PapermillExecutionError
+        When a cell fails; its message says which and why. Nothing is written.
+    """
+    import nbformat
+    import papermill as pm
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="bti-report-") as work:
+        executed = Path(work) / "executed.ipynb"
+        pm.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=dict(parameters),
+            kernel_name=kernel_name,
+            progress_bar=False,
+            execution_timeout=timeout,
+            cwd=str(Path(notebook).resolve().parent),
+        )
+        node = nbformat.read(executed, as_version=4)
+        if keep_notebook is not None:
+            target = Path(keep_notebook)
+            text = nbformat.writes(node)
+            write_atomically(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    remover = TagRemovePreprocessor(remove_cell_tags=_HIDDEN_TAGS, enabled=True)
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    exporter.register_preprocessor(remover, enabled=True)
+    html, _ = exporter.from_notebook_node(node)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(out, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
+    return out
