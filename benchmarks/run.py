@@ -164,6 +164,37 @@ def main() -> None:
         ),
         ("network: all metrics on a 60-service graph", lambda: metrics_table(sixty), 5, ""),
     ]
+    # Evaluation: import a 1 000 000-row event log into a store; all indicators on it.
+    from bti_workbench.evaluation.indicators import cases_by_level, indicator_table
+    from bti_workbench.evaluation.survival import km_table, time_to_closing, time_to_level0_decision
+    from bti_workbench.municipality import load_municipality
+    from bti_workbench.store import import_files
+
+    million_csv = work / "event_log_1m.csv"
+    million.assign(event_time=million["event_time"].dt.strftime("%Y-%m-%d %H:%M")).to_csv(
+        million_csv, index=False
+    )
+    stores = iter(range(1000))
+    period = (pd.Timestamp("2019-01-01"), pd.Timestamp("2019-12-31"))
+    tromso_population = load_municipality("5401").population
+
+    def all_indicators() -> None:
+        indicator_table(million, period=period, population=tromso_population)
+        cases_by_level(million)
+        km_table(time_to_level0_decision(million, period), grid_days=1)
+        km_table(time_to_closing(million, period), by="level", grid_days=30)
+
+    cases += [
+        (
+            "store: import a 1 000 000-row event log (validate, privacy scan, DuckDB)",
+            lambda: import_files(
+                work / f"store{next(stores)}.duckdb", [million_csv], "event-log", "5401"
+            ),
+            3,
+            "",
+        ),
+        ("evaluation: all indicators on a 1 000 000-row event log", all_indicators, 3, ""),
+    ]
     rows = []
     for name, fn, repeats, needs in cases:
         if needs == "file" and not SSB.exists():

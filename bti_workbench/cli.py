@@ -566,3 +566,54 @@ def report_evaluation(
     except pm.PapermillExecutionError as exc:
         _fail(f"error: the report failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
     typer.echo(f"wrote {out}")
+
+
+@app.command()
+def calibrate(
+    municipality: Annotated[str, typer.Option("--municipality", "-m", help="Kommunenummer.")],
+    base: Annotated[Path, typer.Option(help="Scenario whose resources, hours and costs are kept.")],
+    out: Annotated[Path, typer.Option(help="The calibrated scenario YAML to write.")],
+    period: Annotated[
+        str | None, typer.Option(help="Estimate from this period: 2018-09-01..2020-06-30.")
+    ] = None,
+    store: Annotated[Path, typer.Option(help=_STORE_HELP)] = Path("data/store/bti.duckdb"),
+    files: Annotated[
+        list[Path] | None,
+        typer.Option("--files", help="Read these files (or demo folders) instead of a store."),
+    ] = None,
+    k: Annotated[int, typer.Option(help="Estimates from fewer cases keep the base value.")] = 5,
+    lang: Annotated[str, typer.Option(help="nb or en.")] = "nb",
+) -> None:
+    """Estimate the simulation's parameters from an event log and write a scenario that runs."""
+    from bti_workbench.calibration import (
+        calibrated_scenario,
+        calibration_table,
+        estimate_parameters,
+        write_scenario,
+    )
+    from bti_workbench.evaluation.sources import load_evaluation
+    from bti_workbench.scenario import ScenarioError, load_scenario
+
+    chosen = _period(period)
+    if files is None and not store.exists():
+        _fail(f"error: {store}: no store here yet; import files with `bti import` or use --files")
+    try:
+        data = load_evaluation(
+            municipality,
+            chosen or (pd.Timestamp.min, pd.Timestamp.max),
+            store=None if files else store,
+            files=files or (),
+        )
+        calibration = estimate_parameters(data.event_log, data.municipality, period=chosen)
+        scenario = calibrated_scenario(calibration, base, k=k)
+        write_scenario(scenario, out)
+        load_scenario(out)
+    except (ContractError, IdentifierError, ScenarioError, ValueError, KeyError) as exc:
+        _fail(f"error: {exc.args[0] if exc.args else exc}")
+    table = calibration_table(calibration, k=k, lang=lang)
+    for row in table.itertuples(index=False):
+        value = (
+            f"{row.estimate:.3g} ({row.ci_low:.3g}–{row.ci_high:.3g})" if row.shown else row.mark
+        )
+        typer.echo(f"  {row.label:<78} {value}")
+    typer.echo(f"wrote {out} (load it with bti simulate {out})")

@@ -1,0 +1,63 @@
+"""Evaluating pilots: indicators with denominators, survival curves, staff surveys, time
+series around go-live, staggered adoption and the progress plan. Everything shown passes
+:func:`bti_workbench.privacy.suppress_small`."""
+
+from bti_workbench.evaluation.indicators import (
+    INDICATORS,
+    cases_by_level,
+    dropped_batons_by_month,
+    indicator_table,
+)
+from bti_workbench.evaluation.plan import gantt_figure, plan_status, plan_summary
+from bti_workbench.evaluation.proportions import (
+    ProportionTable,
+    newcombe_interval,
+    proportion_table,
+    wilson_interval,
+)
+from bti_workbench.evaluation.sources import EvaluationData, load_evaluation, monthly_panel
+from bti_workbench.evaluation.staggered import att_gt, event_study_figure, twfe
+from bti_workbench.evaluation.surveys import agreement_table, survey_figure, wave_change
+from bti_workbench.evaluation.survival import (
+    km_figure,
+    km_table,
+    time_to_closing,
+    time_to_level0_decision,
+)
+from bti_workbench.evaluation.timeseries import (
+    its_figure,
+    its_table,
+    monthly_counts,
+    segmented_regression,
+)
+
+__all__ = [
+    "INDICATORS",
+    "EvaluationData",
+    "ProportionTable",
+    "agreement_table",
+    "att_gt",
+    "cases_by_level",
+    "dropped_batons_by_month",
+    "event_study_figure",
+    "gantt_figure",
+    "indicator_table",
+    "its_figure",
+    "its_table",
+    "km_figure",
+    "km_table",
+    "load_evaluation",
+    "monthly_counts",
+    "monthly_panel",
+    "newcombe_interval",
+    "plan_status",
+    "plan_summary",
+    "proportion_table",
+    "segmented_regression",
+    "survey_figure",
+    "time_to_closing",
+    "time_to_level0_decision",
+    "twfe",
+    "wave_change",
+    "wilson_interval",
+]

@@ -1,0 +1,676 @@
+"""Difference in differences when municipalities go live at different times.
+
+With staggered adoption the usual two-way fixed-effects regression compares late adopters
+with early adopters that are already treated; when the effect grows with time since go-live
+those comparisons enter with the wrong sign and the estimate is biased, even negative
+(Goodman-Bacon 2021; de Chaisemartin & D'Haultfœuille 2020). :func:`att_gt` implements the
+estimator of Callaway & Sant'Anna (2021) for a balanced panel without covariates under
+unconditional parallel trends:
+
+* the group-time effect ``ATT(g, t)`` of units first treated in period ``g``, at period ``t``,
+  is a 2 × 2 difference in differences of means between group ``g`` and a control group,
+  from a base period ``b`` to ``t``;
+* controls are the never-treated units (``control="never"``, the default) or the units not yet
+  treated by ``max(t, b)`` (``control="not_yet"``, more controls, parallel trends assumed
+  for later adopters too);
+* base period ``"varying"`` (default, as in the R package ``did``): after go-live ``b = g − 1``;
+  before go-live ``b = t − 1``, so the pre-period estimates are month-on-month placebo
+  effects. ``"universal"``: ``b = g − 1`` throughout, so the event study is read like a
+  regression event study with ``e = −1`` as the reference (fixed at 0);
+* aggregations weight groups by their size: ``simple`` (every post-treatment cell weighted by
+  its group's size), ``group`` (each group's average effect, then groups by size; the
+  summary Callaway & Sant'Anna recommend) and ``dynamic`` (event time ``e = t − g``,
+  averaged over ``e ≥ 0``);
+* inference by a multiplier bootstrap over units (Rademacher weights on the influence
+  functions, which includes the estimation of the group-size weights), so a municipality is
+  the cluster. Standard errors are the bootstrap's interquartile range / 1.349 (as in
+  ``did``); each group mean's influence function is scaled by ``sqrt(n_g / (n_g − 1))`` so a
+  single cell's variance is the unbiased (Welch) one. Pointwise intervals, and uniform
+  (sup-t) bands that cover all event times (or all cells) at once.
+
+Limits: no covariates, no anticipation periods, balanced panels only. The intervals rest on
+normal approximations: with 10–15 municipalities per group the uniform band over some 35
+event times covers about 85 % instead of 95 % (the pointwise intervals about 94 %); with 30
+per group about 95 %. Below :data:`FEW_CLUSTERS` municipalities in all, a warning says so.
+
+The outcome is typically a rate per municipality and month (logs opened per 1 000 children);
+the estimates are averages over municipalities, not counts, but a group of one municipality
+shows that municipality's own change: check ``n_treated`` before publishing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import statsmodels.api as sm
+from scipy import stats
+
+from bti_workbench.labels import label
+
+__all__ = [
+    "FEW_CLUSTERS",
+    "StaggeredResult",
+    "TwfeResult",
+    "att_gt",
+    "event_study_figure",
+    "twfe",
+]
+
+#: Fewer units (municipalities) than this gives a warning: cluster inference is fragile.
+FEW_CLUSTERS = 10
+_Z_IQR = float(stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """A balanced panel as a matrix, with each unit's first treated period as a position."""
+
+    y: np.ndarray  # units × periods
+    periods: pd.Index
+    units: pd.Index
+    first: np.ndarray  # position of the first treated period; inf = never treated
+    n_always: int  # units dropped: treated from the first period on
+    n_late: int  # units first treated after the last period (kept as never treated)
+
+
+def _position(periods: pd.Index, value: object) -> float:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return np.inf
+    if isinstance(periods, pd.PeriodIndex):
+        value = pd.Period(value, freq=periods.freq)
+    elif isinstance(periods, pd.DatetimeIndex):
+        value = pd.Timestamp(value)
+    pos = int(periods.searchsorted(value, side="left"))
+    return np.inf if pos >= len(periods) else float(pos)
+
+
+def _panel(
+    panel: pd.DataFrame,
+    first_treated: dict | pd.Series,
+    unit: str,
+    period: str,
+    outcome: str,
+) -> _Panel:
+    missing = {unit, period, outcome} - set(panel.columns)
+    if missing:
+        raise ValueError(f"the panel needs the columns {sorted(missing)}")
+    if panel[[unit, period]].duplicated().any():
+        raise ValueError("the panel has more than one row for some unit and period")
+    wide = panel.pivot(index=unit, columns=period, values=outcome).sort_index(axis=1)
+    values = wide.to_numpy(dtype=float)
+    if np.isnan(values).any():
+        n_bad = int(np.isnan(values).any(axis=1).sum())
+        raise ValueError(
+            f"the panel must be balanced with an outcome in every cell: {n_bad} units lack "
+            "some periods or outcomes"
+        )
+    mapping = pd.Series(first_treated, dtype=object)
+    absent = ~wide.index.isin(mapping.index)
+    if absent.any():
+        raise ValueError(f"first_treated has no entry for {int(absent.sum())} units of the panel")
+    periods = wide.columns
+    first = np.array([_position(periods, mapping[u]) for u in wide.index])
+    n_late = int(
+        sum(
+            np.isinf(f) and not (mapping[u] is None or pd.isna(mapping[u]))
+            for u, f in zip(wide.index, first, strict=True)
+        )
+    )
+    always = first == 0
+    return _Panel(
+        y=values[~always],
+        periods=periods,
+        units=wide.index[~always],
+        first=first[~always],
+        n_always=int(always.sum()),
+        n_late=n_late,
+    )
+
+
+@dataclass(frozen=True)
+class StaggeredResult:
+    """Callaway & Sant'Anna estimates with bootstrap inference.
+
+    Attributes
+    ----------
+    group_time : pandas.DataFrame
+        One row per ``(group, period)`` cell: ``group`` and ``period`` (as in the panel),
+        ``event_time``, ``base_period``, ``att, se, ci_low, ci_high, p_value``, uniform
+        ``band_low, band_high`` over all cells, ``n_treated, n_control`` and ``post``.
+    event_time : pandas.DataFrame
+        Index ``event_time`` (periods since go-live): the same estimate columns and bands,
+        ``n_groups, n_treated, n_control``. With the universal base ``e = −1`` is the
+        reference, fixed at 0 without an interval.
+    by_group : pandas.DataFrame
+        Index ``group``: each group's average effect after go-live, ``n_treated``.
+    overall : pandas.DataFrame
+        Index ``simple``, ``group``, ``dynamic`` (see the module notes), with ``n_treated,
+        n_control``.
+    control : {"never", "not_yet"}
+    base_period : {"varying", "universal"}
+    n_units : int
+        Units used (after dropping those treated from the first period).
+    n_never : int
+        Never-treated units among them.
+    n_boot : int
+    seed : int
+    confidence : float
+    critical_value : float
+        Sup-t critical value of the event-study band.
+    warning_codes : tuple
+        ``(label key, fields)`` pairs; read them with :meth:`messages`.
+    """
+
+    group_time: pd.DataFrame
+    event_time: pd.DataFrame
+    by_group: pd.DataFrame
+    overall: pd.DataFrame
+    control: str
+    base_period: str
+    n_units: int
+    n_never: int
+    n_boot: int
+    seed: int
+    confidence: float
+    critical_value: float
+    warning_codes: tuple[tuple[str, dict], ...] = field(default=())
+
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings in English."""
+        return self.messages("en")
+
+    def messages(self, lang: str = "nb") -> list[str]:
+        """The warnings as plain sentences in ``lang``."""
+        return [label(key, lang, **values) for key, values in self.warning_codes]
+
+
+def _scale(n: int, n_group: int) -> float:
+    """Influence-function scale of a group mean: ``n / n_g``, times ``sqrt(n_g / (n_g − 1))``.
+
+    The second factor makes the bootstrap variance of a mean the unbiased one (``s² / n_g``,
+    as in Welch's two-sample test), which matters with the few municipalities per group of
+    a real roll-out. A group of one unit keeps the plain factor.
+    """
+    return n / n_group * (np.sqrt(n_group / (n_group - 1)) if n_group > 1 else 1.0)
+
+
+def _weighted(
+    infl: np.ndarray, att: np.ndarray, idx: list[int], groups: np.ndarray, first: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """An average of cells ``idx`` weighted by group size, with its influence function.
+
+    The weights ``pg_k / Σ pg`` are estimated (``pg`` is the share of units in the cell's
+    group), and their own influence function is added as in Callaway & Sant'Anna (2021).
+    """
+    member = np.stack([first == groups[j] for j in idx], axis=1).astype(float)  # n × K
+    pg = member.mean(axis=0)
+    total = pg.sum()
+    w = pg / total
+    estimate = float(w @ att[idx])
+    centred = member - pg  # influence function of each pg
+    w_infl = centred / total - np.outer(centred.sum(axis=1), pg) / total**2
+    return estimate, infl[:, idx] @ w + w_infl @ att[idx]
+
+
+def _summary(
+    estimate: np.ndarray, boot: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    q75, q25 = np.percentile(boot, [75, 25], axis=0)
+    se = (q75 - q25) / _Z_IQR
+    p = 2 * stats.norm.sf(np.abs(estimate) / np.where(se > 0, se, np.nan))
+    return se, estimate - z * se, estimate + z * se, p
+
+
+def _sup_t(boot: np.ndarray, se: np.ndarray, confidence: float) -> float:
+    ok = np.isfinite(se) & (se > 1e-12)
+    if not ok.any():
+        return np.nan
+    return float(np.quantile(np.max(np.abs(boot[:, ok] / se[ok]), axis=1), confidence))
+
+
+def att_gt(
+    panel: pd.DataFrame,
+    first_treated: dict | pd.Series,
+    *,
+    unit: str = "unit",
+    period: str = "period",
+    outcome: str = "outcome",
+    control: str = "never",
+    base_period: str = "varying",
+    n_boot: int = 999,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> StaggeredResult:
+    """Group-time effects, event study and overall effect (Callaway & Sant'Anna 2021).
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Long and balanced: one row per unit (municipality) and period (month) with columns
+        ``unit``, ``period`` and ``outcome``. Periods may be monthly :class:`pandas.Period`,
+        timestamps or integers; effects are indexed by their position (``e`` in periods).
+    first_treated : dict or pandas.Series
+        Unit → first treated period (go-live). ``None``/``NaT``/``NaN``: never treated. With
+        monthly periods a go-live date counts from its month; with integer periods a value
+        between two periods counts from the next one. A go-live after the last period means
+        never treated within the panel; units live from the first period have no period
+        before and are dropped (both are reported in the warnings).
+    unit, period, outcome : str
+        Column names.
+    control : {"never", "not_yet"}, default "never"
+        Never-treated units, or units not yet treated at ``max(t, b)`` (never-treated included).
+    base_period : {"varying", "universal"}, default "varying"
+        See the module notes.
+    n_boot : int, default 999
+        Multiplier bootstrap draws.
+    seed : int, default 0
+        Seed of the bootstrap; the point estimates do not depend on it.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    StaggeredResult
+
+    Examples
+    --------
+    Two treated units going live in period 2 and two never treated; the effect is 3 from
+    go-live, 4 the period after:
+
+    >>> rows = []
+    >>> for u, g, level in [("a", 2, 0), ("b", 2, 5), ("c", None, 1), ("d", None, 2)]:
+    ...     for t in range(4):
+    ...         effect = {2: 3.0, 3: 4.0}.get(t, 0.0) if g else 0.0
+    ...         rows.append({"unit": u, "period": t, "outcome": level + t + effect})
+    >>> fit = att_gt(pd.DataFrame(rows), {"a": 2, "b": 2, "c": None, "d": None}, n_boot=99)
+    >>> fit.event_time["att"].round(6).to_dict()
+    {-1: 0.0, 0: 3.0, 1: 4.0}
+    """
+    if control not in ("never", "not_yet"):
+        raise ValueError('control must be "never" or "not_yet"')
+    if base_period not in ("varying", "universal"):
+        raise ValueError('base_period must be "varying" or "universal"')
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    if n_boot < 99:
+        raise ValueError("n_boot must be at least 99")
+    data = _panel(panel, first_treated, unit, period, outcome)
+    y, first = data.y, data.first
+    n, n_periods = y.shape
+    never = np.isinf(first)
+    groups = np.unique(first[~never])
+    if len(groups) == 0:
+        raise ValueError("no unit is treated within the panel")
+    if control == "never" and not never.any():
+        raise ValueError(
+            'no never-treated unit to compare with: use control="not_yet" '
+            "(later adopters as controls)"
+        )
+    cells, columns, skipped = [], [], 0
+    for g in groups:
+        treated = first == g
+        for t in range(n_periods):
+            if base_period == "universal":
+                b = int(g) - 1
+                if t == b:
+                    continue
+            else:
+                b = int(g) - 1 if t >= g else t - 1
+                if b < 0:
+                    continue
+            not_yet = (first > max(t, b)) & (first != g)
+            controls = never if control == "never" else never | not_yet
+            if not controls.any():
+                skipped += 1
+                continue
+            diff = y[:, t] - y[:, b]
+            m_g, m_c = diff[treated].mean(), diff[controls].mean()
+            infl = treated * (diff - m_g) * _scale(n, treated.sum()) - controls * (
+                diff - m_c
+            ) * _scale(n, controls.sum())
+            cells.append((g, t, t - g, b, m_g - m_c, int(treated.sum()), controls))
+            columns.append(infl)
+    if not cells:
+        raise ValueError("no group-time effect could be estimated (no controls)")
+    infl = np.column_stack(columns)  # n × cells
+    att = np.array([c[4] for c in cells])
+    cell_group = np.array([c[0] for c in cells])
+    cell_e = np.array([c[2] for c in cells])
+    post = cell_e >= 0
+
+    # Aggregations: estimates and influence functions, all bootstrapped with the same draws.
+    agg_rows: list[tuple[str, object, float, np.ndarray, list[int]]] = []
+    for e in np.unique(cell_e):
+        idx = list(np.flatnonzero(cell_e == e))
+        est, f = _weighted(infl, att, idx, cell_group, first)
+        agg_rows.append(("event", int(e), est, f, idx))
+    for g in groups:
+        idx = list(np.flatnonzero((cell_group == g) & post))
+        if idx:
+            agg_rows.append(("group", g, float(att[idx].mean()), infl[:, idx].mean(axis=1), idx))
+    post_idx = list(np.flatnonzero(post))
+    if not post_idx:
+        raise ValueError("no period after go-live could be estimated")
+    est, f = _weighted(infl, att, post_idx, cell_group, first)
+    agg_rows.append(("overall", "simple", est, f, post_idx))
+    group_rows = [r for r in agg_rows if r[0] == "group"]
+    group_att = np.array([r[2] for r in group_rows])
+    group_infl = np.column_stack([r[3] for r in group_rows])
+    group_id = np.array([r[1] for r in group_rows])
+    est, f = _weighted(group_infl, group_att, list(range(len(group_rows))), group_id, first)
+    agg_rows.append(("overall", "group", est, f, post_idx))
+    dyn = [r for r in agg_rows if r[0] == "event" and r[1] >= 0]
+    agg_rows.append(
+        (
+            "overall",
+            "dynamic",
+            float(np.mean([r[2] for r in dyn])),
+            np.mean([r[3] for r in dyn], axis=0),
+            post_idx,
+        )
+    )
+
+    rng = np.random.default_rng(seed)
+    multipliers = rng.choice(np.array([-1.0, 1.0]), size=(n_boot, n))
+    all_infl = np.column_stack([infl, *[r[3] for r in agg_rows]])
+    all_est = np.concatenate([att, [r[2] for r in agg_rows]])
+    boot = multipliers @ all_infl / n
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    se, low, high, p = _summary(all_est, boot, z)
+
+    def units_in(idx: list[int]) -> tuple[int, int]:
+        treated = np.isin(first, cell_group[idx])
+        controls = np.any([cells[j][6] for j in idx], axis=0)
+        return int(treated.sum()), int(controls.sum())
+
+    k = len(cells)
+    crit_cells = _sup_t(boot[:, :k], se[:k], confidence)
+    group_time = pd.DataFrame(
+        {
+            "group": [data.periods[int(c[0])] for c in cells],
+            "period": [data.periods[c[1]] for c in cells],
+            "event_time": cell_e.astype(int),
+            "base_period": [data.periods[c[3]] for c in cells],
+            "att": att,
+            "se": se[:k],
+            "ci_low": low[:k],
+            "ci_high": high[:k],
+            "p_value": p[:k],
+            "band_low": att - crit_cells * se[:k],
+            "band_high": att + crit_cells * se[:k],
+            "n_treated": [c[5] for c in cells],
+            "n_control": [int(c[6].sum()) for c in cells],
+            "post": post,
+        }
+    )
+
+    def frame(kind: str, index_name: str) -> pd.DataFrame:
+        positions = [k + i for i, r in enumerate(agg_rows) if r[0] == kind]
+        rows = [agg_rows[i - k] for i in positions]
+        counts = [units_in(r[4]) for r in rows]
+        out = pd.DataFrame(
+            {
+                "att": all_est[positions],
+                "se": se[positions],
+                "ci_low": low[positions],
+                "ci_high": high[positions],
+                "p_value": p[positions],
+                "n_treated": [c[0] for c in counts],
+                "n_control": [c[1] for c in counts],
+            },
+            index=pd.Index([r[1] for r in rows], name=index_name),
+        )
+        return out
+
+    event_time = frame("event", "event_time")
+    event_pos = [k + i for i, r in enumerate(agg_rows) if r[0] == "event"]
+    crit = _sup_t(boot[:, event_pos], se[event_pos], confidence)
+    event_time.insert(5, "band_low", event_time["att"] - crit * event_time["se"])
+    event_time.insert(6, "band_high", event_time["att"] + crit * event_time["se"])
+    event_time.insert(
+        7, "n_groups", [len(set(cell_group[r[4]])) for r in agg_rows if r[0] == "event"]
+    )
+    if base_period == "universal":
+        reference = pd.DataFrame(
+            {c: [0.0] if c == "att" else [np.nan] for c in event_time.columns},
+            index=pd.Index([-1], name="event_time"),
+        )
+        reference[["n_groups", "n_treated", "n_control"]] = 0
+        event_time = pd.concat([event_time.astype(float), reference]).sort_index()
+        event_time.index.name = "event_time"
+    for column in ("n_groups", "n_treated", "n_control"):
+        event_time[column] = event_time[column].astype(int)
+    by_group = frame("group", "group").drop(columns="n_control")
+    by_group.index = pd.Index([data.periods[int(g)] for g in by_group.index], name="group")
+    overall = frame("overall", "aggregation")
+
+    codes: list[tuple[str, dict]] = []
+    if n < FEW_CLUSTERS:
+        codes.append(("did.warn.few_clusters", {"n": n, "m": FEW_CLUSTERS}))
+    singles = int(sum((first == g).sum() == 1 for g in groups))
+    if singles:
+        codes.append(("did.warn.single_unit_groups", {"n": singles}))
+    if data.n_always:
+        codes.append(("did.warn.always_treated", {"n": data.n_always}))
+    if data.n_late:
+        codes.append(("did.warn.treated_after_panel", {"n": data.n_late}))
+    if skipped:
+        codes.append(("did.warn.no_controls", {"n": skipped}))
+    return StaggeredResult(
+        group_time=group_time,
+        event_time=event_time,
+        by_group=by_group,
+        overall=overall,
+        control=control,
+        base_period=base_period,
+        n_units=n,
+        n_never=int(never.sum()),
+        n_boot=n_boot,
+        seed=seed,
+        confidence=confidence,
+        critical_value=crit,
+        warning_codes=tuple(codes),
+    )
+
+
+@dataclass(frozen=True)
+class TwfeResult:
+    """The two-way fixed-effects estimate, for contrast with :func:`att_gt` only.
+
+    Attributes
+    ----------
+    estimate, se, ci_low, ci_high, p_value : float
+        ``β`` of ``y_it = α_i + λ_t + β D_it + ε_it`` with errors clustered by unit.
+    n_units : int
+    weights : pandas.DataFrame
+        The weight TWFE puts on each treated ``(group, period)`` cell's effect (de Chaisemartin
+        & D'Haultfœuille 2020): ``β = Σ weight · ATT(g, t)`` under parallel trends. They sum
+        to one; negative weights mean already-treated units serve as controls.
+    negative_weight_sum : float
+        Sum of the negative weights (0 when none).
+    """
+
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n_units: int
+    weights: pd.DataFrame
+    negative_weight_sum: float
+
+
+def twfe(
+    panel: pd.DataFrame,
+    first_treated: dict | pd.Series,
+    *,
+    unit: str = "unit",
+    period: str = "period",
+    outcome: str = "outcome",
+    confidence: float = 0.95,
+) -> TwfeResult:
+    """The naive two-way fixed-effects DiD, to show how far it is from :func:`att_gt`.
+
+    Same input as :func:`att_gt` (units treated from the first period are dropped there too,
+    so both use the same units). Errors are clustered by unit (CR1).
+
+    Examples
+    --------
+    >>> rows = [{"unit": u, "period": t, "outcome": t + (2.0 if u == "a" and t >= 2 else 0.0)}
+    ...         for u in "abc" for t in range(4)]
+    >>> round(twfe(pd.DataFrame(rows), {"a": 2, "b": None, "c": None}).estimate, 6)
+    2.0
+    """
+    data = _panel(panel, first_treated, unit, period, outcome)
+    y, first = data.y, data.first
+    n, n_periods = y.shape
+    d = (np.arange(n_periods)[None, :] >= first[:, None]).astype(float)
+    if d.all() or not d.any():
+        raise ValueError("TWFE needs both treated and untreated unit-periods")
+    unit_idx = np.repeat(np.arange(n), n_periods)
+    time_idx = np.tile(np.arange(n_periods), n)
+    x = np.column_stack(
+        [
+            d.ravel(),
+            np.ones(n * n_periods),
+            (unit_idx[:, None] == np.arange(1, n)[None, :]).astype(float),
+            (time_idx[:, None] == np.arange(1, n_periods)[None, :]).astype(float),
+        ]
+    )
+    fit = sm.OLS(y.ravel(), x).fit(cov_type="cluster", cov_kwds={"groups": unit_idx}, use_t=True)
+    estimate = float(fit.params[0])
+    se = float(np.sqrt(max(float(np.asarray(fit.cov_params())[0, 0]), 0.0)))
+    crit = float(stats.t.ppf(0.5 + confidence / 2, n - 1))  # statsmodels: G − 1 df
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = float(2 * stats.t.sf(abs(estimate) / se, n - 1)) if se > 0 else np.nan
+    # Residualised treatment of the balanced panel: D − row mean − column mean + grand mean.
+    d_tilde = d - d.mean(axis=1, keepdims=True) - d.mean(axis=0, keepdims=True) + d.mean()
+    w = np.where(d == 1, d_tilde, 0.0) / (d_tilde * d).sum()
+    cells = pd.DataFrame(
+        {
+            "group": np.repeat(first, n_periods),
+            "t": time_idx,
+            "weight": w.ravel(),
+            "treated": d.ravel() == 1,
+        }
+    )
+    cells = cells[cells["treated"]].groupby(["group", "t"], as_index=False)["weight"].sum()
+    weights = pd.DataFrame(
+        {
+            "group": [data.periods[int(g)] for g in cells["group"]],
+            "period": [data.periods[int(t)] for t in cells["t"]],
+            "event_time": (cells["t"] - cells["group"]).astype(int).to_numpy(),
+            "weight": cells["weight"].to_numpy(),
+        }
+    )
+    return TwfeResult(
+        estimate=estimate,
+        se=se,
+        ci_low=estimate - crit * se,
+        ci_high=estimate + crit * se,
+        p_value=p_value,
+        n_units=n,
+        weights=weights,
+        negative_weight_sum=float(weights["weight"].clip(upper=0).sum()),
+    )
+
+
+def event_study_figure(
+    result: StaggeredResult, lang: str = "nb", twfe_result: TwfeResult | None = None
+) -> go.Figure:
+    """Event study: effect by periods since go-live, pointwise intervals and uniform band.
+
+    Before go-live (``e < 0``) in grey: placebo estimates that should hover around 0 under
+    parallel trends. A TWFE estimate can be drawn as a horizontal line for contrast.
+
+    Examples
+    --------
+    >>> rows = [{"unit": u, "period": t, "outcome": float(t + (u in "ab") * (t >= 2) * 3 + i)}
+    ...         for i, u in enumerate("abcd") for t in range(4)]
+    >>> fit = att_gt(pd.DataFrame(rows), {"a": 2, "b": 2, "c": None, "d": None}, n_boot=99)
+    >>> [trace.name for trace in event_study_figure(fit, "en").data][:2]
+    ['Uniform 95 % band', 'Before go-live']
+    """
+    table = result.event_time
+    level = round(100 * result.confidence)
+    e = table.index.to_numpy()
+    fig = go.Figure()
+    band = table["band_low"].notna().to_numpy()
+    fig.add_trace(
+        go.Scatter(
+            x=list(e[band]) + list(e[band][::-1]),
+            y=list(table["band_high"][band]) + list(table["band_low"][band][::-1]),
+            fill="toself",
+            fillcolor="rgba(31,119,180,0.12)",
+            line={"width": 0},
+            hoverinfo="skip",
+            name=label("did.band", lang, level=level),
+        )
+    )
+    for after, key, colour in ((False, "did.pre", "#7f7f7f"), (True, "did.post", "#1f77b4")):
+        part = table[(table.index >= 0) == after]
+        fig.add_trace(
+            go.Scatter(
+                x=part.index,
+                y=part["att"],
+                mode="markers",
+                name=label(key, lang),
+                marker={"color": colour, "size": 8},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (part["ci_high"] - part["att"]).fillna(0),
+                    "arrayminus": (part["att"] - part["ci_low"]).fillna(0),
+                    "color": colour,
+                },
+                customdata=np.column_stack([part["n_groups"], part["n_treated"]]),
+                hovertemplate=(
+                    "e = %{x}: %{y:.3f}<br>" + label("did.hover_units", lang) + "<extra></extra>"
+                ),
+            )
+        )
+    if twfe_result is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[0, e.max()],
+                y=[twfe_result.estimate] * 2,
+                mode="lines",
+                name=label("did.twfe", lang),
+                line={"color": "#d62728", "dash": "dash"},
+            )
+        )
+    fig.add_hline(y=0, line={"color": "#4c4c4c", "width": 1})
+    fig.add_vline(x=-0.5, line={"color": "#7f7f7f", "dash": "dot"})
+    notes = [
+        label(
+            "did.note",
+            lang,
+            control=label(f"did.control.{result.control}", lang),
+            n=result.n_units,
+            level=level,
+        ),
+        *result.messages(lang),
+    ]
+    fig.add_annotation(
+        x=0,
+        y=-0.2,
+        xref="paper",
+        yref="paper",
+        text="<br>".join(notes),
+        showarrow=False,
+        align="left",
+        xanchor="left",
+        yanchor="top",
+        font={"size": 11},
+    )
+    fig.update_layout(
+        title=label("did.title", lang),
+        xaxis_title=label("did.event_time", lang),
+        yaxis_title=label("did.effect", lang),
+        margin={"l": 50, "r": 10, "t": 60, "b": 70 + 16 * len(notes)},
+        height=420 + 16 * len(notes),
+    )
+    return fig
