@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 
 demo-data: install
 	$(BIN)/bti demo-data --municipality $(DEMO_MUNICIPALITY) --seed $(DEMO_SEED) --out data/demo
+	$(BIN)/bti demo-store --out data/store/demo.duckdb
 
 demo: demo-data
 	@echo "Serving the dashboard on http://localhost:$(PORT)"

@@ -642,7 +642,9 @@ def calibration_table(
     over cases ended (:func:`~bti_workbench.evaluation.proportions.proportion_table`) and open
     cases by level, each with its totals. An estimate whose count is hidden rests on fewer
     than ``k`` cases (or would give one away): it is flagged (``shown`` false, ``mark``
-    ``<k`` or ``×``) and its number, interval and count are left empty.
+    ``<k`` or ``×``) and its number, interval and count are left empty. The child-welfare
+    share the routing implies rests on every exit count, so it is hidden (``×``) as soon as
+    any cell of the exits table is.
 
     Parameters
     ----------
@@ -750,7 +752,7 @@ def calibration_table(
     moves = calibration.transitions
     counts = moves.pivot(index="level", columns="outcome", values="count")
     counts = counts.reindex(columns=list(OUTCOMES)).fillna(0).astype(np.int64)
-    table = suppress_small(counts, k, allow_zero=True)
+    table = moves_table = suppress_small(counts, k, allow_zero=True)
     for row in moves.itertuples(index=False):
         hidden, mark = _cells(table, row.level, row.outcome, lang)
         exits_hidden = bool(table.hidden.loc[row.level, "total"])
@@ -783,7 +785,12 @@ def calibration_table(
     mark = (
         observed.marks.loc["observed", "numerator"] or observed.marks.loc["observed", "denominator"]
     )
+    # The model share is a smooth function of every transition count: with one of them
+    # hidden, it could pin that count down, so it is hidden too ("×").
+    transitions_hidden = bool(moves_table.hidden.to_numpy().any())
+    secondary = label("suppression.secondary", lang)
     for name in ("observed", "model"):
+        model_hidden = name == "model" and transitions_hidden and not hidden
         add(
             f"child_welfare.{name}",
             label(f"calib.child_welfare.{name}", lang),
@@ -792,8 +799,8 @@ def calibration_table(
             cw.loc[name, "share"],
             cw.loc[name, "ci_low"],
             cw.loc[name, "ci_high"],
-            hidden,
-            mark,
+            hidden or model_hidden,
+            secondary if model_hidden else mark,
         )
 
     still_open = pd.Series(calibration.open_at_end, index=range(4), name="open")

@@ -95,6 +95,20 @@ def demo_data(
         typer.echo(f"wrote {path}")
 
 
+@app.command("demo-store")
+def demo_store(
+    out: Annotated[Path, typer.Option(help="The demo store to (re)write.")] = Path(
+        "data/store/demo.duckdb"
+    ),
+) -> None:
+    """Write a store of synthetic data for three municipalities with staggered go-live dates."""
+    from bti_workbench.demo import DEMO_STORE, write_demo_store
+
+    write_demo_store(out)
+    places = ", ".join(f"{m} (go-live {d})" for m, _, d in DEMO_STORE)
+    typer.echo(f"wrote {out}: {places}")
+
+
 def _validate_one(path: Path, kind: str) -> bool:
     try:
         frame = read(path, kind)
@@ -437,7 +451,7 @@ def import_(
     ] = None,
 ) -> None:
     """Validate files and import each in one transaction; refuse files already imported."""
-    from bti_workbench.store import StoreError, import_files
+    from bti_workbench.store import ImportRecord, StoreError, import_files
 
     if kind is not None and kind not in KINDS:
         _fail(f"error: unknown kind '{kind}'; use one of {', '.join(KINDS)}")
@@ -446,29 +460,34 @@ def import_(
             pd.Timestamp(go_live)
         except ValueError:
             _fail("error: --go-live must be a date yyyy-mm-dd")
-    done = 0
-    for path in paths:
-        try:
-            records = import_files(store, [path], kind, municipality, go_live)
-        except (ContractError, IdentifierError) as exc:
-            problems = getattr(exc, "problems", None)
-            count = len(problems) if problems else 1
-            typer.echo(
-                f"ERROR {path}: {count} problem{'s' if count != 1 else ''}; nothing imported",
-                err=True,
-            )
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(1) from None
-        except StoreError as exc:
-            _fail(f"ERROR {exc}; nothing imported")
-        for record in records:
-            done += 1
-            typer.echo(
-                f"imported {record.file_name} as {record.kind}: {record.rows} rows "
-                f"(municipality {record.municipality or '–'}, sha256 {record.sha256[:12]}…, "
-                f"import {record.import_id})"
-            )
-    typer.echo(f"{done} file{'s' if done != 1 else ''} imported into {store}")
+    done: list[ImportRecord] = []
+
+    def report(record: ImportRecord) -> None:
+        done.append(record)
+        typer.echo(
+            f"imported {record.file_name} as {record.kind}: {record.rows} rows "
+            f"(municipality {record.municipality or '–'}, sha256 {record.sha256[:12]}…, "
+            f"import {record.import_id})"
+        )
+
+    def stopped(message: str) -> None:
+        kept = f"; the {len(done)} file(s) before it were imported" if done else ""
+        typer.echo(f"ERROR {message}", err=True)
+        _fail(f"this file was not imported{kept}")
+
+    if municipality is not None:
+        municipality = municipality.strip().zfill(4)
+        if not (municipality.isdigit() and len(municipality) == 4):
+            _fail("error: --municipality must be a four-digit kommunenummer")
+    try:
+        import_files(store, paths, kind, municipality, go_live, on_imported=report)
+    except (ContractError, IdentifierError) as exc:
+        problems = getattr(exc, "problems", None)
+        count = len(problems) if problems else 1
+        stopped(f"{count} problem{'s' if count != 1 else ''}:\n{exc}")
+    except StoreError as exc:
+        stopped(str(exc))
+    typer.echo(f"{len(done)} file{'s' if len(done) != 1 else ''} imported into {store}")
 
 
 @store_app.command("status")
@@ -564,7 +583,11 @@ def report_evaluation(
             notebook_path(REPORTS["evaluation"]), parameters, out, keep_notebook=keep_notebook
         )
     except pm.PapermillExecutionError as exc:
-        _fail(f"error: the report failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+        # The message of a failing cell may quote data; name the cell and the kind only.
+        _fail(
+            f"error: the report failed in cell {exc.exec_count} ({exc.ename}); run it again "
+            "with --keep-notebook FILE to read the cell's message"
+        )
     typer.echo(f"wrote {out}")
 
 

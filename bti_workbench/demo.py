@@ -29,7 +29,14 @@ from bti_workbench.municipality import Municipality, load_municipality
 from bti_workbench.population import age_band
 from bti_workbench.services import service_catalogue
 
-__all__ = ["DEMO_FILES", "DemoAssumptions", "generate_demo", "write_demo"]
+__all__ = [
+    "DEMO_FILES",
+    "DEMO_STORE",
+    "DemoAssumptions",
+    "generate_demo",
+    "write_demo",
+    "write_demo_store",
+]
 
 SYNTHETIC_NOTE = "SYNTETISKE DATA / SYNTHETIC DATA – no real people"
 
@@ -805,3 +812,43 @@ def write_demo(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+#: The demo store: municipalities with their seeds and go-live dates (staggered on purpose).
+DEMO_STORE = (("4228", 1, "2018-09-01"), ("1106", 7, "2019-03-01"), ("3807", 3, "2019-09-01"))
+
+
+def write_demo_store(
+    path: str | Path, municipalities: tuple[tuple[str, int, str], ...] = DEMO_STORE
+) -> Path:
+    """Write demo data for several municipalities and import it into a new store at ``path``.
+
+    The store is built beside ``path`` and moved into place when complete, so running it again
+    replaces the demo store whole. Use a path of its own (``data/store/demo.duckdb``), never a
+    store with real imports.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    municipalities : sequence of (kommunenummer, seed, go-live)
+        Defaults to :data:`DEMO_STORE`: Sirdal live 1 September 2018, Haugesund 1 March 2019,
+        Skien 1 September 2019.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from bti_workbench.store import import_files
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".demo-store-", dir=path.parent) as folder:
+        folders = []
+        for kommunenummer, seed, go_live in municipalities:
+            target = Path(folder) / kommunenummer
+            write_demo(target, kommunenummer, seed, go_live=go_live)
+            folders.append(target)
+        built = Path(folder) / "store.duckdb"
+        import_files(built, folders)
+        os.replace(built, path)
+    return path

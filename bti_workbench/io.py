@@ -57,6 +57,8 @@ _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2
 _TRUE = {"ja", "j", "yes", "y", "true", "sann", "1", "x"}
 _FALSE = {"nei", "n", "no", "false", "usann", "0"}
 _MAX_LISTED = 200
+_YEARS = (1900, 2200)  # dates outside are typing errors (and beyond pandas' range)
+_LARGEST = 2.0**53  # integers beyond are not exact in a float, nor plausible counts
 
 
 @dataclass(frozen=True)
@@ -395,6 +397,8 @@ def _parse_datetime(value: object, with_time: bool) -> pd.Timestamp:
             )
         except ValueError as exc:
             raise ValueError("not a valid calendar date") from exc
+    if not _YEARS[0] <= stamp.year <= _YEARS[1]:
+        raise ValueError(f"the year is outside {_YEARS[0]}–{_YEARS[1]}; a typing error?")
     if not with_time and (stamp.hour or stamp.minute or stamp.second):
         raise ValueError("a date without time of day is expected")
     return stamp
@@ -422,6 +426,8 @@ def _parse_number(value: object) -> float:
 
 def _parse_int(value: object) -> int:
     number = _parse_number(value)
+    if not abs(number) < _LARGEST:
+        raise ValueError("the number is too large")
     if abs(number - round(number)) > 1e-9:  # tolerate spreadsheet float noise
         raise ValueError("not a whole number")
     return round(number)
@@ -527,9 +533,10 @@ def _fast_numbers(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     numbers = pc.cast(pc.if_else(plain, text, pa.scalar(None, pa.string())), pa.float64())
     numbers = pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index)
     mask = pd.Series(plain.to_numpy(zero_copy_only=False), index=values.index)
+    mask &= (numbers.abs() < _LARGEST).fillna(False)
     if kind == "int":
         mask &= (numbers - numbers.round()).abs().fillna(1) <= 1e-9
-        return numbers.round().astype("Int64").where(mask), mask
+        return numbers.where(mask).round().astype("Int64"), mask
     return numbers.astype("Float64").where(mask), mask
 
 
@@ -557,7 +564,17 @@ def _fast_dates(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
                 .fillna(0)
                 .astype("int64")
             )
-        stamps = pd.to_datetime(pd.DataFrame(components), errors="coerce")
+        frame = pd.DataFrame(components)
+        # pandas adds hours and minutes as amounts (24:00 → next day): check them first, and
+        # leave anything odd to the exact parser, which gives the message.
+        sane = (
+            (frame["hour"] <= 23)
+            & (frame["minute"] <= 59)
+            & (frame["second"] <= 59)
+            & frame["year"].between(*_YEARS)
+        )
+        stamps = pd.to_datetime(frame.where(sane, other=pd.NA).dropna(), errors="coerce")
+        stamps = stamps.reindex(frame.index)
         good = stamps.notna()
         if kind == "date":
             good &= stamps == stamps.dt.normalize()
@@ -719,11 +736,14 @@ def _duplicates(frame: pd.DataFrame, raw: _RawTable, kind_key: str) -> list[Prob
     return problems
 
 
-_LOG_WORK = ("entry_added", "meeting_held", "measure_added", "measure_evaluated", "baton_handover")
-
-
 def _event_order(frame: pd.DataFrame, raw: _RawTable) -> list[Problem]:
-    """Events of a case that contradict its time line (each names the earlier row)."""
+    """Events of a case out of time order (each names the other row).
+
+    Compared by calendar day, as exports mix dates with and without a time of day: within a
+    case the rows must not go back in time; a level-0 decision may not precede the case's
+    first concern, nor a log_closed its first log_opened. A case whose log opened before the
+    export began (no log_opened, or work before a later concern) is not an error.
+    """
     time_header = next(
         (
             h
@@ -732,54 +752,37 @@ def _event_order(frame: pd.DataFrame, raw: _RawTable) -> list[Problem]:
         ),
         "event_time",
     )
-    log = frame[["case_id", "event_time", "event", "level"]].reset_index(drop=True)
+    log = frame[["case_id", "event", "level"]].reset_index(drop=True)
+    log["day"] = frame["event_time"].dt.normalize().to_numpy()
     log["row"] = frame.index.to_numpy()
-    problems: list[Problem] = []
+    found: dict[int, str] = {}
 
     def first(event: str) -> pd.DataFrame:
-        rows = log[log["event"] == event].sort_values(["event_time", "row"])
-        return rows.drop_duplicates("case_id").set_index("case_id")[["event_time", "row"]]
+        rows = log[log["event"] == event].sort_values(["day", "row"])
+        return rows.drop_duplicates("case_id").set_index("case_id")[["day", "row"]]
 
-    concern, opened = first("concern_raised"), first("log_opened")
     rules = [
-        (
-            log[log["event"] != "concern_raised"],
-            concern,
-            "is dated before the case's concern was raised (row {other})",
-        ),
-        (
-            log[log["event"] == "log_closed"],
-            opened,
-            "log_closed is dated before the log was opened (row {other})",
-        ),
-        (
-            log[log["event"].isin(_LOG_WORK) & (log["level"] >= 1)],
-            opened,
-            "work on the log is dated before the log was opened (row {other})",
-        ),
+        ("level0_decision", "concern_raised", "level0_decision is dated before the concern"),
+        ("log_closed", "log_opened", "log_closed is dated before the log was opened"),
     ]
-    for events, reference, message in rules:
-        joined = events.merge(
-            reference.add_suffix("_ref"), left_on="case_id", right_index=True, how="inner"
+    for event, reference, message in rules:
+        joined = log[log["event"] == event].merge(
+            first(reference).add_suffix("_ref"), left_on="case_id", right_index=True
         )
-        early = joined[joined["event_time"] < joined["event_time_ref"]]
+        early = joined[joined["day"] < joined["day_ref"]]
         for row, other in zip(early["row"].tolist(), early["row_ref"].tolist(), strict=True):
-            problems.append(
-                Problem(
-                    raw.source,
-                    int(row),
-                    time_header,
-                    message.format(other=int(other))
-                    + "; the events of a case are out of time order",
-                )
-            )
-    closed = log[log["event"] == "log_closed"]
-    never_opened = closed[~closed["case_id"].isin(opened.index)]
-    for row in never_opened["row"].tolist():
-        problems.append(
-            Problem(raw.source, int(row), None, "log_closed for a case whose log was never opened")
-        )
-    return problems
+            found.setdefault(int(row), f"{message} (row {int(other)})")
+    ordered = log.sort_values(["case_id", "row"], kind="stable")
+    previous_day = ordered.groupby("case_id", sort=False)["day"].shift()
+    previous_row = ordered.groupby("case_id", sort=False)["row"].shift()
+    back = ordered["day"] < previous_day
+    for row, other in zip(ordered.loc[back, "row"], previous_row[back], strict=True):
+        found.setdefault(int(row), f"dated before row {int(other)} of the same case")
+
+    return [
+        Problem(raw.source, row, time_header, f"{text}; the events of a case are out of time order")
+        for row, text in sorted(found.items())
+    ]
 
 
 def _items_answered(frame: pd.DataFrame, raw: _RawTable) -> list[Problem]:

@@ -24,6 +24,13 @@ __all__ = ["REPORTS", "notebook_path", "render_report", "show_figure"]
 REPORTS = {"evaluation": "03_pilot_evaluation.ipynb"}
 
 _HIDDEN_TAGS = ("parameters", "injected-parameters", "remove")
+# JupyterLab's page without the scripts it fetches from the net (require.js, MathJax, Mermaid):
+# the report has no maths or diagrams, and plotly.js is inline.
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
 _state = {"plotly_js_included": False}
 
 
@@ -83,6 +90,7 @@ def render_report(
     papermill.PapermillExecutionError
         When a cell fails; its message says which and why. Nothing is written.
     """
+    import jinja2
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
@@ -91,23 +99,29 @@ def render_report(
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="bti-report-") as work:
         executed = Path(work) / "executed.ipynb"
-        pm.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=dict(parameters),
-            kernel_name=kernel_name,
-            progress_bar=False,
-            execution_timeout=timeout,
-            cwd=str(Path(notebook).resolve().parent),
-        )
+        try:
+            pm.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=dict(parameters),
+                kernel_name=kernel_name,
+                progress_bar=False,
+                execution_timeout=timeout,
+                cwd=str(Path(notebook).resolve().parent),
+            )
+        finally:  # keep the record, failed or not: a failing cell's message is read there
+            if keep_notebook is not None and executed.exists():
+                text = executed.read_text(encoding="utf-8")
+                target = Path(keep_notebook)
+                write_atomically(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
         node = nbformat.read(executed, as_version=4)
-        if keep_notebook is not None:
-            target = Path(keep_notebook)
-            text = nbformat.writes(node)
-            write_atomically(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     remover = TagRemovePreprocessor(remove_cell_tags=_HIDDEN_TAGS, enabled=True)
     exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        extra_loaders=[jinja2.DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})],
+        template_file="offline.html.j2",
     )
     exporter.register_preprocessor(remover, enabled=True)
     html, _ = exporter.from_notebook_node(node)

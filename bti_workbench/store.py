@@ -33,7 +33,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,6 +200,9 @@ def _locked(store: Path) -> Iterator[None]:
     store.parent.mkdir(parents=True, exist_ok=True)
     with open(store.with_name(store.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # A writer killed between commit and rename leaves its copy behind: never used, removed.
+        for stale in store.parent.glob(f".{store.name}.*.tmp*"):
+            stale.unlink(missing_ok=True)
         try:
             yield
         finally:
@@ -255,6 +258,7 @@ def _write_one(
                 data["municipality"] = record["municipality"]
             data["import_id"] = import_id
             con.register("incoming", data)
+            _refuse_overlap(con, key, record)
             columns = ", ".join(f'"{c}"' for c in data.columns)
             con.execute(f"INSERT INTO {key} ({columns}) SELECT {columns} FROM incoming")
             con.unregister("incoming")
@@ -270,10 +274,32 @@ def _write_one(
         with temp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(temp, store)
+        folder = os.open(store.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)  # the rename itself survives a power cut
+        finally:
+            os.close(folder)
         return int(import_id)
     finally:
         temp.unlink(missing_ok=True)
         temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
+
+
+def _refuse_overlap(con: duckdb.DuckDBPyConnection, key: str, record: dict) -> None:
+    """Refuse rows already in the store under the contract's unique key (a re-export)."""
+    unique = [*contracts_spec()[key]["unique"]]
+    if "municipality" not in unique:
+        unique.append("municipality")
+    on = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM s."{c}"' for c in unique)
+    overlap = con.execute(
+        f"SELECT count(*) FROM incoming i WHERE EXISTS (SELECT 1 FROM {key} s WHERE {on})"
+    ).fetchone()[0]
+    if overlap:
+        raise StoreError(
+            f"{record['file_name']}: {overlap} rows are already in the store (same "
+            f"{', '.join(unique)}); is it a new export that overlaps an imported one? Export "
+            "only the new period, or start a new store"
+        )
 
 
 def import_files(
@@ -282,6 +308,7 @@ def import_files(
     kind: str | None = None,
     municipality: str | None = None,
     go_live: str | dt.date | None = None,
+    on_imported: Callable[[ImportRecord], None] | None = None,
 ) -> list[ImportRecord]:
     """Validate files and import each in one transaction; refuse files already imported.
 
@@ -301,6 +328,8 @@ def import_files(
     go_live : str or datetime.date, optional
         The municipality's go-live date (BTI in use in all units), recorded for the
         evaluation's time series.
+    on_imported : callable, optional
+        Called with each record as soon as its file is in the store.
 
     Returns
     -------
@@ -312,8 +341,10 @@ def import_files(
     bti_workbench.io.ContractError, bti_workbench.io.IdentifierError
         A file breaks its contract or holds identifiers; nothing of it is written.
     StoreError
-        A file already in the store (by content), or a municipality missing. Files before it
-        in ``paths`` stay imported; nothing of it or after it is written.
+        A file already in the store (by content, or rows under the contract's unique key),
+        or a municipality missing. Files before it in ``paths`` stay imported; nothing of it
+        or after it is written. Files of a demo folder already imported are skipped, so a
+        folder whose import stopped part-way can be imported again to finish it.
     """
     store = Path(store)
     go_live_date = None if go_live in (None, "") else pd.Timestamp(go_live).date()
@@ -323,6 +354,8 @@ def import_files(
         for path, file_kind, manifest in _expand(paths, kind):
             key = _table(file_kind)
             sha = _sha256(path)
+            if sha in known and manifest:
+                continue  # a demo folder imported before (perhaps in part): finish it
             if sha in known:
                 name, when = known[sha]
                 raise StoreError(
@@ -352,6 +385,8 @@ def import_files(
             import_id = _write_one(store, frame, key, record, file_go_live)
             known[sha] = (path.name, record["imported_at"])
             records.append(ImportRecord(import_id=import_id, rows=len(frame), **record))
+            if on_imported is not None:
+                on_imported(records[-1])
     return records
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bti_workbench.demo import write_demo
+from bti_workbench.demo import write_demo, write_demo_store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -39,3 +39,9 @@ def large_demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo_large")
     write_demo(out, "1106", seed=7)
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store: Sirdal, Haugesund and Skien with staggered go-live dates."""
+    return write_demo_store(tmp_path_factory.mktemp("store") / "demo.duckdb")

@@ -402,6 +402,29 @@ def test_table_shows_what_rests_on_enough_cases(tromso_cal):
     )
 
 
+def test_model_child_welfare_share_is_hidden_with_any_exit_count(tromso_cal, tromso_log):
+    """The share the routing implies is a smooth function of every exit count: shown beside
+    a hidden one it could pin that count down. Tromsø's first year: the observed share rests
+    on enough cases and is shown, but levels 2–3 have few exits, so the model share is not."""
+    first_year = estimate_parameters(
+        tromso_log, load_municipality("5401"), period=("2019-01-07", "2019-12-29")
+    )
+    assert np.isfinite(first_year.child_welfare.loc["model", "share"])  # something to hide
+    table = calibration_table(first_year, k=5, lang="en").set_index("parameter")
+    exits = table[table.index.str.contains(".next.")]
+    assert not exits["shown"].all()
+    assert table.loc["child_welfare.observed", "shown"]
+    model = table.loc["child_welfare.model"]
+    assert not model["shown"] and model["mark"] == "×"
+    assert model[["estimate", "ci_low", "ci_high"]].isna().all()
+    # Five years: every exit count shown, and so is the model share.
+    full = calibration_table(tromso_cal, k=5, lang="en").set_index("parameter")
+    assert full.loc["child_welfare.model", "shown"]
+    assert full.loc["child_welfare.model", "estimate"] == pytest.approx(
+        tromso_cal.child_welfare.loc["model", "share"]
+    )
+
+
 # --- the calibrated scenario -----------------------------------------------------------------
 
 

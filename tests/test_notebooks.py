@@ -88,3 +88,22 @@ def test_collaboration_map_runs_with_parameters(tmp_path):
         },
     )
     assert "Gould" in text and "[before suppression]" in text and "[after suppression]" in text
+
+
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        (
+            {"municipality": "4228", "period": "2018-01-01..2018-06-30", "lang": "nb"},
+            ["Rekkevidde", "Syntetiske demodata", "regnes tilbake): 4228"],
+        ),
+        (
+            {"municipality": "1106", "period": "2019-01-01..2019-12-31", "lang": "en", "k": 3},
+            ["Reach", "Level-0 decision within 14 days", "Callaway and Sant", "simple"],
+        ),
+    ],
+)
+def test_pilot_evaluation_runs_for_two_municipalities(tmp_path, demo_store, parameters, expected):
+    text = _run(tmp_path, "03_pilot_evaluation.ipynb", {"store": str(demo_store), **parameters})
+    for phrase in expected:
+        assert phrase in text, phrase

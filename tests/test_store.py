@@ -257,3 +257,100 @@ def test_reimport_on_the_command_line_exits_1(tmp_path: Path) -> None:
 def test_status_of_a_missing_store_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["store", "status", "--store", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1 and "bti import" in result.output
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("2018-01-25 24:00", "not a valid calendar date"),
+        ("25.01.2018 10:60", "not a valid calendar date"),
+        ("01.03.0218", "the year is outside"),
+        ("2318-03-01", "the year is outside"),
+    ],
+)
+def test_bad_times_are_refused_on_the_fast_and_the_slow_path(
+    tmp_path: Path, cell: str, message: str
+) -> None:
+    row = f"C1;{cell};concern_raised;0;school;baton_holder;A1;6-15"
+    fast = _write(tmp_path / "fast.csv", [_HEADER, row])
+    slow = _write(tmp_path / "slow.csv", [_HEADER, row.replace("school", '"school"')])
+    for file in (fast, slow):  # quotes send the file down the exact, cell-by-cell path
+        with pytest.raises(ContractError, match=message):
+            read(file, "event-log")
+
+
+def test_fast_and_slow_paths_read_the_same_values(tmp_path: Path) -> None:
+    rows = [
+        "C1;1.2.2018 9:05;concern_raised;0;school;baton_holder;A1;6-15",
+        "C1;2018-02-03;level0_decision; 1 ;school;baton_holder;A1;6-15",
+    ]
+    fast = read(_write(tmp_path / "fast.csv", [_HEADER, *rows]), "event-log")
+    quoted = [r.replace("A1", '"A1"') for r in rows]
+    slow = read(_write(tmp_path / "slow.csv", [_HEADER, *quoted]), "event-log")
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast["event_time"].tolist() == [
+        pd.Timestamp("2018-02-01 09:05"),
+        pd.Timestamp("2018-02-03"),
+    ]
+
+
+def test_a_case_open_before_the_export_is_not_out_of_order(tmp_path: Path) -> None:
+    rows = [  # the log opened before the export; a new concern comes later
+        "C1;05.02.2018;entry_added;1;school;baton_holder;A1;6-15",
+        "C1;01.03.2018 10:45;concern_raised;1;school;baton_holder;A1;6-15",
+        "C1;01.03.2018;level0_decision;1;school;baton_holder;A1;6-15",  # date only, same day
+    ]
+    assert len(read(_write(tmp_path / "x.csv", [_HEADER, *rows]), "event-log")) == 3
+
+
+def test_an_overlapping_reexport_is_refused(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    first = _write(tmp_path / "jan.csv", [_HEADER, *_GOOD[:2]])
+    assert _cli_import(store, first).exit_code == 0
+    before = _digest(store)
+    overlapping = _write(tmp_path / "jan_mar.csv", [_HEADER, *_GOOD])  # other bytes, same rows
+    result = _cli_import(store, overlapping)
+    assert result.exit_code == 1
+    assert "2 rows are already in the store" in result.output
+    assert _digest(store) == before
+    later = _write(tmp_path / "feb_mar.csv", [_HEADER, *_GOOD[2:]])
+    assert _cli_import(store, later).exit_code == 0
+
+
+def test_a_demo_folder_that_stopped_part_way_can_be_finished(
+    tmp_path: Path, demo_dir: Path
+) -> None:
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_dir, folder)
+    survey = folder / "staff_survey.csv"
+    good = survey.read_bytes()
+    survey.write_bytes(good.replace(b"follow_up", b"later", 1))
+    store = tmp_path / "s.duckdb"
+    result = runner.invoke(app, ["import", str(folder), "--store", str(store)])
+    assert result.exit_code == 1
+    assert "staff_survey.csv" in result.output
+    assert "the 3 file(s) before it were imported" in result.output
+    survey.write_bytes(good)
+    again = runner.invoke(app, ["import", str(folder), "--store", str(store)])
+    assert again.exit_code == 0, again.output
+    assert set(store_status(store).imports["kind"]) == {
+        "event-log",
+        "report-form-1",
+        "report-form-2",
+        "staff-survey",
+        "collaboration-survey",
+        "organisation",
+        "progress-plan",
+    }
+
+
+def test_evaluation_from_files_keeps_each_folder_s_municipality(
+    demo_dir: Path, large_demo_dir: Path
+) -> None:
+    from bti_workbench.evaluation.sources import load_evaluation
+
+    data = load_evaluation("4228", "2018-09-01..2019-08-31", files=[demo_dir, large_demo_dir])
+    assert sorted(data.event_logs) == ["1106", "4228"]
+    assert len(data.event_log) == len(read(demo_dir / "event_log.csv", "event-log"))
+    with pytest.raises(ValueError, match="after the last event of"):
+        load_evaluation("4228", "2018-09-01..2030-12-31", files=[demo_dir])

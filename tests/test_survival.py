@@ -34,8 +34,14 @@ TINY = pd.DataFrame(
 def test_km_curve_matches_the_hand_product():
     t = km_table(TINY, k=2, grid_days=1, target_days=4)
     curve = t.curve.xs("all", level="stratum")
-    # At risk (duration ≥ day): 8 8 8 7 6 4 4 3 2 | 1 (day 9, below k = 2: cut).
-    assert curve["at_risk"].tolist() == [8, 8, 8, 7, 6, 4, 4, 3, 2]
+    # At risk at the start of the day (duration ≥ day): 8 8 8 7 6 4 4 3 2 | 1 (day 9, below
+    # k = 2: cut). Published: still followed after the day (duration > day), 8 8 7 6 4 4 3 2 1,
+    # only where the curve is shown (days 0, 1, 4, 5, 8) and the censored since the last shown
+    # number are 0 or ≥ 2: days 0 and 1 (none censored), not 4 and 5 (the 3+ alone), day 8
+    # (3+ and 7+) would be but shows 1 < k. Censored by day: 0 0 0 1 1 1 1 2 2.
+    np.testing.assert_array_equal(curve["at_risk"], [8, 8] + [np.nan] * 7)
+    marks = t.marks.xs("all", level="stratum")["at_risk"]
+    assert marks.tolist() == ["", ""] + ["×"] * 6 + ["<2"]
     # Events per day 0 0 1 0 2 0 1 0 1; below k = 2 hidden (the 1s), and the 2 on day 4 with
     # them, since its step's change (3) is known from the curve.
     nan = np.nan
@@ -63,6 +69,7 @@ def test_km_table_cuts_where_fewer_than_k_are_at_risk_and_hides_small_steps():
     assert curve["survival"].tolist()[:2] == [1.0, 1.0]
     assert curve["survival"].iloc[2:].isna().all()
     text = t.formatted("en")
+    assert text["at_risk"].tolist() == ["8", "8", "×", "×", "×"]
     assert text["events"].tolist() == ["0", "0", "<5", "0", "<5"]
     assert text["survival"].tolist() == ["100.0 %", "100.0 %", "", "", ""]
     assert np.isnan(t.summary.loc["all", "target_share"])  # 3 events by day 4: fewer than k
@@ -85,6 +92,121 @@ def test_step_totals_do_not_reveal_a_hidden_count():
     # known from the curve, showing 6 would give the 2 away.
     assert t.hidden.loc[("all", 14.0), "events"] and t.hidden.loc[("all", 21.0), "events"]
     assert t.formatted("en").loc[("all", 14.0), "events"] == "<5"
+
+
+def _leaks(durations: pd.DataFrame, t) -> list[str]:
+    """What a reader could work out from consecutive published at-risk numbers.
+
+    Between two published numbers (``n`` before the first) the drop is the events of the rows
+    between plus the people censored there. The shown events and the curve's step totals are
+    known, so the censored are known: a leak when they are 1 to k − 1, or when they are 0 and
+    a single events cell between is hidden (the drop minus the shown events gives it back).
+    """
+    found = []
+    for stratum, curve in t.curve.groupby(level="stratum"):
+        rows = durations if t.by is None else durations[durations[t.by] == stratum]
+        d, ev = rows["duration"].to_numpy(), rows["event"].to_numpy()
+        hidden = t.hidden.loc[curve.index]
+        assert curve.loc[curve["at_risk"].notna(), "survival"].notna().all()
+        previous_day, previous = -np.inf, float(len(d))
+        for (_, day), row in curve.iterrows():
+            if hidden.loc[(stratum, day), "at_risk"]:
+                continue
+            between = (d > previous_day) & (d <= day)
+            censored = int((between & ~ev).sum())
+            assert previous - row["at_risk"] == int(between.sum())  # what the reader sees
+            cells = curve.loc[(stratum, previous_day) : (stratum, day)]
+            cells = cells[cells.index.get_level_values("day") > previous_day]
+            hidden_cells = hidden.loc[cells.index, "events"]
+            if 0 < censored < t.k:
+                found.append(f"{censored} censored before day {day}")
+            if censored == 0 and hidden_cells.sum() == 1:
+                found.append(f"a hidden events cell before day {day}")
+            previous_day, previous = day, row["at_risk"]
+    return found
+
+
+def test_at_risk_is_shown_only_where_it_gives_back_no_hidden_count():
+    # The reviewer's case: 2 events on day 3, 6 on day 10, 12 censored on day 30; weekly grid.
+    d = pd.DataFrame(
+        {"duration": [3] * 2 + [10] * 6 + [30] * 12, "event": [True] * 8 + [False] * 12}
+    )
+    t = km_table(d, grid_days=7)
+    text = t.formatted("en").xs("all", level="stratum")
+    # Steps: day 0 (0 events), days 7–14 (2 + 6), day 21 (0), day 28 (0). Showing 18 still
+    # waiting after day 7 beside 20 after day 0 would give the 2 events of week 1 away.
+    assert text["events"].tolist() == ["0", "<5", "×", "0", "0"]
+    assert text["at_risk"].tolist() == ["20", "×", "12", "12", "12"]
+    assert t.hidden.loc[("all", 7.0), "at_risk"]
+    assert _leaks(d, t) == []
+
+
+def test_few_censored_between_shown_rows_hide_the_at_risk_number():
+    # 6 events on day 3, 2 censored on day 5, 6 events on day 10, 3 censored on day 12 and 10
+    # on day 30 (n = 27); weekly grid, every row closes a step (0 or 6 events).
+    # Still followed after day 0, 7, 14, 21, 28: 27, 19, 10, 10, 10; censored by then 0, 2, 5.
+    # Day 7: 27 − 19 − 6 events = the 2 censored → hidden. Day 14: 27 − 10 − 12 = 5 censored
+    # since day 0 → shown; days 21 and 28: none censored since → shown.
+    d = pd.DataFrame(
+        {
+            "duration": [3] * 6 + [5] * 2 + [10] * 6 + [12] * 3 + [30] * 10,
+            "event": [True] * 6 + [False] * 2 + [True] * 6 + [False] * 13,
+        }
+    )
+    t = km_table(d, grid_days=7)
+    curve = t.curve.xs("all", level="stratum")
+    np.testing.assert_array_equal(curve["at_risk"], [27, np.nan, 10, 10, 10])
+    assert curve["survival"].notna().all()
+    assert t.formatted("en").loc[("all", 7.0), "at_risk"] == "×"
+    assert _leaks(d, t) == []
+    # Without the 3 censored on day 12 the 2 stay alone: no number after day 0 is shown.
+    fewer = d[d["duration"] != 12]
+    assert km_table(fewer, grid_days=7).curve["at_risk"].notna().tolist() == [True] + [False] * 4
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_published_at_risk_gives_back_a_hidden_count(seed):
+    # Small random samples (whole days, a third censored, two strata) on daily and weekly grids.
+    rng = np.random.default_rng(seed)
+    n = 60
+    d = pd.DataFrame(
+        {
+            "duration": np.floor(rng.exponential(12.0, n)),
+            "event": rng.random(n) > 0.33,
+            "level": rng.integers(1, 3, n),
+        }
+    )
+    for grid in (1, 7):
+        t = km_table(d, by="level", grid_days=grid)
+        assert _leaks(d, t) == []
+
+
+def test_an_empty_period_gives_an_empty_table_and_figure():
+    d = time_to_level0_decision(LEVEL0_LOG, ("2030-01-01", "2030-03-31"))
+    assert len(d) == 0
+    t = km_table(d)
+    assert t.curve.empty and t.summary.empty
+    assert list(t.curve.columns) == ["at_risk", "events", "survival", "ci_low", "ci_high"]
+    assert t.curve.index.names == ["stratum", "day"]
+    assert list(t.hidden.columns) == ["at_risk", "events"] and t.marks.empty
+    assert list(t.summary.columns) == [
+        "n",
+        "median",
+        "median_ci_low",
+        "median_ci_high",
+        "target_share",
+        "target_ci_low",
+        "target_ci_high",
+    ]
+    assert list(t.formatted("en").columns) == ["at_risk", "events", "survival", "ci"]
+    assert t.grid_days == 7  # still the level-0 default
+    fig = km_figure(t, "en")
+    assert len(fig.data) == 0
+    assert "n = 0" in [a.text for a in fig.layout.annotations]
+    closing = km_table(
+        time_to_closing(LEVEL0_LOG.assign(level=0), ("2030-01-01", "2030-03-31")), by="level"
+    )
+    assert closing.curve.empty and closing.summary.empty
 
 
 def test_time_to_level0_decision_censors_at_the_period_end():

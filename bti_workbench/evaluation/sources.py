@@ -17,9 +17,18 @@ import pandas as pd
 
 from bti_workbench.evaluation.timeseries import monthly_counts
 from bti_workbench.municipality import Municipality, load_municipality
+from bti_workbench.privacy import DEFAULT_K, suppress_small
 from bti_workbench.store import go_live_dates, import_files, read_table, store_status
 
-__all__ = ["EvaluationData", "load_evaluation", "monthly_panel", "parse_go_live", "parse_period"]
+__all__ = [
+    "EvaluationData",
+    "default_store",
+    "load_evaluation",
+    "monthly_panel",
+    "parse_go_live",
+    "parse_period",
+    "publishable_panel",
+]
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,27 @@ class EvaluationData:
     event_logs: dict[str, pd.DataFrame]
     imports: pd.DataFrame
     synthetic: bool
+
+
+_QUIET_DAYS = pd.Timedelta(days=31)
+
+
+def default_store() -> Path:
+    """``data/store/bti.duckdb`` when it exists; else the demo store (built once per session).
+
+    The demo store (:func:`bti_workbench.demo.write_demo_store`: Sirdal and Haugesund,
+    synthetic, staggered go-live) lets the report and the dashboard run before any import.
+    """
+    from bti_workbench._resources import data_dir
+    from bti_workbench.demo import write_demo_store
+
+    real = data_dir() / "store" / "bti.duckdb"
+    if real.exists():
+        return real
+    demo = data_dir() / "store" / "demo.duckdb"
+    if not demo.exists():
+        write_demo_store(demo)
+    return demo
 
 
 def parse_period(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -131,8 +161,10 @@ def load_evaluation(
     if files:
         with tempfile.TemporaryDirectory(prefix="bti-eval-") as folder:
             temporary = Path(folder) / "evaluation.duckdb"
-            for file in files:
-                import_files(temporary, [file], municipality=place.kommunenummer)
+            for file in map(Path, files):
+                # A demo folder names its own municipality; plain files are this one's.
+                own = None if file.is_dir() else place.kommunenummer
+                import_files(temporary, [file], municipality=own)
             return _from_store(temporary, place, (start, end), go_live)
     if store is None:
         raise ValueError("give a store or files")
@@ -153,6 +185,14 @@ def _from_store(
     }
     if code not in event_logs:
         raise ValueError(f"the store has no event log for municipality {code}")
+    last = event_logs[code]["event_time"].max().normalize()
+    if period[1].normalize() > last + _QUIET_DAYS and period[1] != pd.Timestamp.max:
+        # Past the export's end open logs would look dropped and waits too long. A quiet month
+        # is allowed: a small municipality's last event need not fall on the export's last day.
+        raise ValueError(
+            f"the period ends {period[1]:%Y-%m-%d}, more than a month after the last event of "
+            f"the export ({last:%Y-%m-%d}); choose an end within the export"
+        )
 
     def mine(kind: str) -> pd.DataFrame:
         return read_table(store, kind, municipality=code).reset_index(drop=True)
@@ -194,9 +234,14 @@ def monthly_panel(
     -------
     pandas.DataFrame
         Columns ``unit`` (kommunenummer), ``period`` (month), ``count`` and ``outcome``; every
-        municipality over the months common to all logs.
+        municipality over the whole months common to all logs.
     """
     counts = {m: monthly_counts(log, event) for m, log in event_logs.items()}
+    # A log's first month is partial unless its first event falls on the 1st: the export (or
+    # the tool) began within it, and new logs lag their concerns. It is left out.
+    for place, log in event_logs.items():
+        if len(log) and pd.Timestamp(log["event_time"].min()).day > 1:
+            counts[place] = counts[place].iloc[1:]
     first = max(series.index.min() for series in counts.values())
     last = min(series.index.max() for series in counts.values())
     rows = []
@@ -214,3 +259,23 @@ def monthly_panel(
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def publishable_panel(panel: pd.DataFrame, k: int = DEFAULT_K) -> tuple[pd.DataFrame, list[str]]:
+    """Keep the municipalities whose every monthly count passes ``suppress_small``.
+
+    The staggered-adoption estimates are differences of these monthly rates; a municipality
+    with a month below ``k`` could have it worked back from them and its published neighbours,
+    so it is left out of the comparison (and named, as municipalities are not persons).
+
+    Returns
+    -------
+    (panel, withheld)
+        The panel without the withheld municipalities, and their numbers.
+    """
+    withheld = []
+    for unit, rows in panel.groupby("unit", sort=True):
+        counts = rows.set_index(rows["period"].astype(str))["count"].rename("count")
+        if bool(suppress_small(counts.astype("int64"), k).hidden.to_numpy().any()):
+            withheld.append(str(unit))
+    return panel[~panel["unit"].isin(withheld)].reset_index(drop=True), withheld

@@ -447,6 +447,15 @@ def att_gt(
     by_group.index = pd.Index([data.periods[int(g)] for g in by_group.index], name="group")
     overall = frame("overall", "aggregation")
 
+    # With one treated or one control unit the bootstrap has no spread to draw on: its zero
+    # standard error would read as certainty. Such estimates keep their point, not an interval.
+    for table in (group_time, event_time, overall, by_group):
+        few = table["n_treated"] < 2
+        if "n_control" in table:
+            few |= table["n_control"] < 2
+        for column in ("se", "ci_low", "ci_high", "p_value", "band_low", "band_high"):
+            if column in table:
+                table.loc[few, column] = np.nan
     codes: list[tuple[str, dict]] = []
     if n < FEW_CLUSTERS:
         codes.append(("did.warn.few_clusters", {"n": n, "m": FEW_CLUSTERS}))

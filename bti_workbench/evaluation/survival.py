@@ -14,10 +14,15 @@ How a curve is made publishable (see :func:`km_table`):
 * **Steps of at least k events.** The curve is shown only at grid days where at least ``k``
   events have gathered since the last shown value (or none at all), so no change of the curve
   stands for fewer than ``k`` people.
-* **Counts through the gate.** At-risk numbers and events per grid interval pass
+* **Counts through the gate.** Events per grid interval pass
   :func:`bti_workbench.privacy.suppress_small`; the events of each step form one table whose
   total (what the change of the curve tells) is its margin, so no hidden count follows from
   the curve.
+* **At risk only where the curve is shown.** The number still followed after a day is
+  published only on the days that close a step, and only when the people censored since
+  the last published number are none or at least ``k``: the drop between two published
+  numbers is then the steps' events (known from the curve) plus censored people who are
+  not few, and gives back no hidden count.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ __all__ = ["KMTable", "km_figure", "km_table", "time_to_closing", "time_to_level
 
 _COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b")
 _DEFAULT_GRID = {"level0_decision": 7.0, "closing": 30.0}
+_HIDDEN_MARK = "×"  # a count hidden so that no other one can be worked out
+_CURVE = ["at_risk", "events", "survival", "ci_low", "ci_high"]
 _SUMMARY = [
     "n",
     "median",
@@ -149,10 +156,12 @@ class KMTable:
     Attributes
     ----------
     curve : pandas.DataFrame
-        Index (``stratum``, ``day``); columns ``at_risk`` (number still waiting at the start
-        of the day), ``events`` (in the grid interval ending that day), ``survival`` and its
-        pointwise interval ``ci_low``, ``ci_high``. Rows with fewer than ``k`` at risk are cut;
-        hidden counts are NaN; the survival is NaN on days inside a step (see :func:`km_table`).
+        Index (``stratum``, ``day``); columns ``at_risk`` (number still waiting and followed
+        after the day, the ones at risk for what comes next), ``events`` (in the grid interval
+        ending that day), ``survival`` and its pointwise interval ``ci_low``, ``ci_high``.
+        Rows with fewer than ``k`` at risk at the start of the day are cut; hidden counts are
+        NaN; the survival, and with it ``at_risk``, is NaN on days inside a step (see
+        :func:`km_table`).
     hidden : pandas.DataFrame
         ``at_risk`` and ``events``: True where the count is hidden.
     marks : pandas.DataFrame
@@ -280,6 +289,23 @@ def _steps(events: np.ndarray, k: int) -> list[tuple[int, int, bool]]:
     return steps
 
 
+def _published_at_risk(censored: np.ndarray, closes: np.ndarray, k: int) -> np.ndarray:
+    """Rows whose at-risk number may be shown, given the cumulative censored counts.
+
+    A reader who has two shown numbers (or ``n`` and the first) and the curve's step totals
+    gets the people censored in between. So a number is shown only on a row that closes a
+    step and when the censored since the last shown number (``n`` before the first) are 0
+    or at least ``k``; otherwise it is hidden and the censored add up to the next row.
+    """
+    shown = np.zeros(len(closes), dtype=bool)
+    last = 0  # censored up to the last shown number; none before the start (n)
+    for j in np.flatnonzero(closes):
+        between = int(censored[j]) - last
+        if between == 0 or between >= k:
+            shown[j], last = True, int(censored[j])
+    return shown
+
+
 def _stratum_curve(
     duration: np.ndarray,
     event: np.ndarray,
@@ -288,11 +314,14 @@ def _stratum_curve(
     z: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     order = np.sort(duration)
-    at_risk = len(duration) - np.searchsorted(order, grid, side="left")
+    entering = len(duration) - np.searchsorted(order, grid, side="left")  # duration ≥ day
+    at_risk = len(duration) - np.searchsorted(order, grid, side="right")  # duration > day
     cumulative = np.searchsorted(np.sort(duration[event]), grid, side="right")
+    censored = np.searchsorted(np.sort(duration[~event]), grid, side="right")
     events = np.diff(cumulative, prepend=0)
-    keep = at_risk >= k
-    grid, at_risk, events, cumulative = grid[keep], at_risk[keep], events[keep], cumulative[keep]
+    keep = entering >= k  # a prefix: ``entering`` never grows
+    grid, at_risk, events = grid[keep], at_risk[keep], events[keep]
+    cumulative, censored = cumulative[keep], censored[keep]
     times, surv, se = _fit(duration, event)
     idx = np.searchsorted(times, grid, side="right") - 1
     s = np.where(idx >= 0, surv[np.maximum(idx, 0)] if len(surv) else 1.0, 1.0)
@@ -313,9 +342,6 @@ def _stratum_curve(
     marks = pd.DataFrame("", index=curve.index, columns=["at_risk", "events"])
     if curve.empty:
         return curve, hidden, marks
-    gate = suppress_small(pd.Series(at_risk, index=curve.index), k, margins=False)
-    hidden["at_risk"] = gate.hidden.iloc[:, 0].to_numpy()
-    marks["at_risk"] = np.where(hidden["at_risk"], gate.formatted("en").iloc[:, 0], "")
     survival_shown = np.zeros(len(curve), dtype=bool)
     for first, last, closed in _steps(events, k):
         rows = curve.index[first : last + 1]
@@ -326,7 +352,19 @@ def _stratum_curve(
             is_hidden, step.formatted("en").iloc[:-1, 0].to_numpy(), ""
         )
         survival_shown[last] = closed
-    curve.loc[hidden["at_risk"].to_numpy(), "at_risk"] = np.nan
+    # At risk: only where the curve is shown and the censored in between are not few; the
+    # rest is "×". What is left passes the gate (after the day only the last row can be < k).
+    candidate = _published_at_risk(censored, survival_shown, k)
+    at_risk_hidden = ~candidate
+    at_risk_marks = np.full(len(curve), _HIDDEN_MARK, dtype=object)
+    if candidate.any():
+        rows = curve.index[candidate]
+        gate = suppress_small(pd.Series(at_risk[candidate], index=rows), k, margins=False)
+        at_risk_hidden[candidate] = gate.hidden.iloc[:, 0].to_numpy()
+        at_risk_marks[candidate] = gate.formatted("en").iloc[:, 0].to_numpy()
+    hidden["at_risk"] = at_risk_hidden
+    marks["at_risk"] = np.where(at_risk_hidden, at_risk_marks, "")
+    curve.loc[at_risk_hidden, "at_risk"] = np.nan
     curve.loc[hidden["events"].to_numpy(), "events"] = np.nan
     curve.loc[~survival_shown, ["survival", "ci_low", "ci_high"]] = np.nan
     return curve, hidden, marks
@@ -353,9 +391,14 @@ def km_table(
       intervals with no event, or with at least ``k`` events together. On the days inside a
       step it is NaN (a change in the curve would count fewer than ``k`` people), and after
       the last closed step the curve stops.
-    * ``at_risk`` passes :func:`suppress_small` (all are at least ``k`` after the cut);
-      ``events`` per interval pass it step by step, with the step's total as the margin,
-      zeros shown. A hidden count can therefore not be worked out from the curve.
+    * ``events`` per interval pass :func:`suppress_small` step by step, with the step's
+      total as the margin, zeros shown.
+    * ``at_risk`` (still waiting after the day) is shown only on the days where the survival
+      is, and only when the people censored since the last shown number (or since the start,
+      against ``n``) are none or at least ``k``: the drop between two shown numbers is the
+      events of the steps between plus those censored, so a small censored count would
+      follow from it. Elsewhere it is NaN, marked ``×``; the shown numbers pass
+      :func:`suppress_small`. A hidden count can therefore not be worked out from the table.
 
     The summary gives per stratum ``n`` (hidden below ``k``), the median with a
     Brookmeyer–Crowley interval (cloglog; NaN where not reached or fewer than ``k`` at risk),
@@ -380,6 +423,7 @@ def km_table(
     Returns
     -------
     KMTable
+        Empty (no rows, the same columns) when ``durations`` has no rows.
 
     Examples
     --------
@@ -388,6 +432,8 @@ def km_table(
     >>> t = km_table(d, grid_days=7)
     >>> t.curve["survival"].round(3).tolist()
     [1.0, 0.7, 0.4, 0.4, 0.4]
+    >>> t.curve["at_risk"].tolist()  # still waiting after days 0, 7, 14, 21 and 28
+    [20.0, 14.0, 8.0, 8.0, 8.0]
     >>> round(float(t.summary.loc["all", "target_share"]), 3)
     0.6
     """
@@ -430,7 +476,13 @@ def km_table(
         hiddens.append(hidden.set_axis(key))
         marks.append(mark.set_axis(key))
     summary_frame = pd.DataFrame.from_dict(summary, orient="index", columns=_SUMMARY)
+    summary_frame = summary_frame.astype(float)
     summary_frame.index.name = "stratum"
+    if not curves:  # no durations: an empty table with the right columns
+        empty = pd.MultiIndex.from_arrays([[], np.zeros(0)], names=["stratum", "day"])
+        curves = [pd.DataFrame({c: np.zeros(0) for c in _CURVE}, index=empty)]
+        hiddens = [pd.DataFrame({c: np.zeros(0, bool) for c in _CURVE[:2]}, index=empty)]
+        marks = [pd.DataFrame({c: np.zeros(0, object) for c in _CURVE[:2]}, index=empty)]
     return KMTable(
         curve=pd.concat(curves),
         hidden=pd.concat(hiddens),
@@ -449,7 +501,8 @@ def km_figure(table: KMTable, lang: str = "nb", target_days: float | None = 14) 
     """Step curves of a :class:`KMTable` with their intervals and the target line.
 
     Only what the table shows is drawn: each curve starts at 1 on day 0, steps at the days
-    that close a step, and ends where the table cuts it.
+    that close a step, and ends where the table cuts it. A table with no durations gives an
+    empty figure noting ``n = 0``.
 
     Parameters
     ----------
@@ -507,6 +560,16 @@ def km_figure(table: KMTable, lang: str = "nb", target_days: float | None = 14) 
                 legendgroup=name,
                 hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>",
             )
+        )
+    if not len(strata):
+        fig.add_annotation(
+            text="n = 0",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font={"size": 16, "color": "#555"},
         )
     if target_days is not None:
         fig.add_vline(

@@ -1,0 +1,225 @@
+"""Tables and text for the evaluation report and dashboard, in Norwegian or English.
+
+Everything here formats results that have already passed the suppression gate: hidden counts
+arrive as marks (``<5``, ``×``) and stay marks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from bti_workbench.evaluation.proportions import ProportionTable
+from bti_workbench.evaluation.survival import KMTable
+from bti_workbench.labels import label
+from bti_workbench.privacy import SuppressedTable
+
+__all__ = [
+    "HEADLINE",
+    "cases_by_level_figure",
+    "caveats",
+    "headline_table",
+    "indicator_display",
+    "sources_table",
+]
+
+#: Indicators in the headline, in order.
+HEADLINE = (
+    "reach",
+    "level0_decision_14d",
+    "consent_present",
+    "parents_participating",
+    "dropped_batons",
+    "handover_gaps",
+)
+
+
+def _columns(lang: str) -> dict[str, str]:
+    return {
+        "indicator": label("rep.col.indicator", lang),
+        "numerator": label("rep.col.numerator", lang),
+        "denominator": label("rep.col.denominator", lang),
+        "share": label("rep.col.share", lang),
+        "ci": label("rep.col.ci", lang),
+        "definition": label("rep.col.definition", lang),
+    }
+
+
+def indicator_display(
+    table: ProportionTable, lang: str = "nb", *, definitions: bool = True
+) -> pd.DataFrame:
+    """The indicator table as a reader sees it: names, counts or marks, share, CI, definition.
+
+    Examples
+    --------
+    >>> from bti_workbench.evaluation.proportions import proportion_table
+    >>> t = proportion_table(pd.DataFrame({"numerator": [30], "denominator": [40]},
+    ...                                   index=pd.Index(["consent_present"], name="indicator")))
+    >>> indicator_display(t, "en", definitions=False).iloc[0].tolist()
+    ['Consent at opening', '30', '40', '75.0 %', '59.8–85.8']
+    """
+    text = table.formatted(lang)
+    out = pd.DataFrame(
+        {
+            "indicator": [label(f"ind.{i}", lang) for i in text.index],
+            "numerator": text["numerator"].to_numpy(),
+            "denominator": text["denominator"].to_numpy(),
+            "share": text["share"].to_numpy(),
+            "ci": text["ci"].to_numpy(),
+        }
+    )
+    if definitions:
+        out["definition"] = [label(f"ind.{i}.definition", lang) for i in text.index]
+    return out.rename(columns=_columns(lang))
+
+
+def _days(value: float, lang: str) -> str:
+    return "" if pd.isna(value) else f"{value:.0f} " + label("rep.days", lang)
+
+
+def headline_table(
+    indicators: ProportionTable,
+    decision: KMTable | None = None,
+    cases: SuppressedTable | None = None,
+    lang: str = "nb",
+) -> pd.DataFrame:
+    """The few figures a project group reads first.
+
+    Parameters
+    ----------
+    indicators : ProportionTable
+        From :func:`bti_workbench.evaluation.indicator_table`.
+    decision : KMTable, optional
+        Time from concern to level-0 decision (median days against the 14-day target).
+    cases : SuppressedTable, optional
+        Open cases by level at each month end; the last month is shown.
+    lang : {"nb", "en"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``what`` and ``figure`` (text, marks where hidden) with localised headers.
+    """
+    rows: list[tuple[str, str]] = []
+    text = indicators.formatted(lang)
+    for name in HEADLINE:
+        if name not in text.index:
+            continue
+        row = text.loc[name]
+        if row["share"]:
+            figure = f"{row['share']} ({row['numerator']} / {row['denominator']})"
+        else:
+            figure = f"{row['numerator']} / {row['denominator']}"
+        rows.append((label(f"ind.{name}", lang), figure))
+    if decision is not None and len(decision.summary):
+        summary = decision.summary.iloc[0]
+        median = summary.get("median", np.nan)
+        shown = _days(median, lang) or label("rep.hidden", lang)
+        rows.append((label("rep.median_decision", lang, days=int(decision.target_days)), shown))
+    if cases is not None:
+        body = cases.formatted(lang)
+        months = [i for i in body.index if str(i) != "total"]
+        if months:
+            last = months[-1]
+            for level in [c for c in body.columns if str(c) != "total"]:
+                rows.append(
+                    (
+                        label(
+                            "rep.open_at", lang, level=level, date=f"{pd.Timestamp(last):%d.%m.%Y}"
+                        ),
+                        body.loc[last, level],
+                    )
+                )
+    return pd.DataFrame(rows, columns=[label("rep.col.what", lang), label("rep.col.figure", lang)])
+
+
+def cases_by_level_figure(table: SuppressedTable, lang: str = "nb") -> go.Figure:
+    """Open cases per level at each month end; hidden months are gaps, never numbers."""
+    values = table.values.drop(index="total", errors="ignore").drop(
+        columns="total", errors="ignore"
+    )
+    fig = go.Figure()
+    colours = ("#9ecae1", "#4292c6", "#2171b5", "#08306b")
+    for position, level in enumerate(values.columns):
+        series = values[level].astype("Float64").astype(float)
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(values.index),
+                y=series,
+                mode="lines+markers",
+                connectgaps=False,
+                name=label(f"level.{level}.short", lang),
+                line={"color": colours[position % len(colours)]},
+            )
+        )
+    hidden = int(table.hidden.drop(index="total", errors="ignore").to_numpy().sum())
+    fig.update_layout(
+        title=label("ind.cases_by_level", lang),
+        yaxis_title=label("rep.cases", lang),
+        height=380,
+        margin={"l": 50, "r": 10, "t": 50, "b": 70},
+    )
+    if hidden:
+        fig.add_annotation(
+            x=0,
+            y=-0.22,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            xanchor="left",
+            text=label("rep.gaps_hidden", lang, n=hidden, k=table.k),
+            font={"size": 11},
+        )
+    return fig
+
+
+def sources_table(imports: pd.DataFrame, municipality: str, lang: str = "nb") -> pd.DataFrame:
+    """The files an evaluation rests on: kind, file, rows, imported, sha256 (first 12)."""
+    mine = imports[imports["municipality"].isna() | (imports["municipality"] == municipality)]
+    return pd.DataFrame(
+        {
+            label("rep.col.kind", lang): mine["kind"].to_numpy(),
+            label("rep.col.file", lang): mine["file_name"].to_numpy(),
+            label("rep.col.rows", lang): mine["rows"].to_numpy(),
+            label("rep.col.imported", lang): pd.to_datetime(mine["imported_at"])
+            .dt.strftime("%Y-%m-%d %H:%M")
+            .to_numpy(),
+            "sha256": [s[:12] + "…" for s in mine["sha256"]],
+        }
+    )
+
+
+def caveats(
+    *,
+    k: int,
+    synthetic: bool,
+    hidden_indicators: int,
+    underpowered_items: int,
+    its_messages: list[str] = (),
+    staggered_messages: list[str] = (),
+    lang: str = "nb",
+) -> str:
+    """The methods-and-caveats section as Markdown, with what applies to this report.
+
+    Examples
+    --------
+    >>> "«<5»" in caveats(k=5, synthetic=True, hidden_indicators=2, underpowered_items=0,
+    ...                    lang="en")
+    True
+    """
+    parts = [f"### {label('rep.methods', lang)}", ""]
+    parts += [f"- {label(f'rep.method.{m}', lang)}" for m in _METHODS]
+    parts += ["", f"### {label('rep.caveats', lang)}", ""]
+    if synthetic:
+        parts.append(f"- **{label('rep.caveat.synthetic', lang)}**")
+    parts.append(f"- {label('rep.caveat.suppression', lang, k=k, n=hidden_indicators)}")
+    if underpowered_items:
+        parts.append(f"- {label('rep.caveat.underpowered', lang, n=underpowered_items)}")
+    parts += [f"- {m}" for m in [*its_messages, *staggered_messages]]
+    parts += [f"- {label(f'rep.caveat.{c}', lang)}" for c in _STANDING_CAVEATS]
+    return "\n".join(parts)
+
+
+_METHODS = ("indicators", "km", "surveys", "its", "staggered", "plan")
+_STANDING_CAVEATS = ("pseudonyms", "export", "causal")
