@@ -176,7 +176,8 @@ def main() -> None:
     )
     stores = iter(range(1000))
     period = (pd.Timestamp("2019-01-01"), pd.Timestamp("2019-12-31"))
-    tromso_population = load_municipality("5401").population
+    # The million-row log is Tromsø's demo log copied: its population, copied as often.
+    tromso_population = load_municipality("5401").population * copies
 
     def all_indicators() -> None:
         indicator_table(million, period=period, population=tromso_population)
