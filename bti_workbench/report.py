@@ -13,12 +13,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from bti_workbench._atomic import write_atomically
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["REPORTS", "notebook_path", "render_report", "show_figure"]
+__all__ = ["REPORTS", "notebook_path", "render_report", "show_figure", "show_table"]
 
 #: Report name (``bti report NAME``) → notebook.
 REPORTS = {"evaluation": "03_pilot_evaluation.ipynb"}
@@ -54,6 +56,16 @@ def show_figure(figure: go.Figure) -> None:
     include = not _state["plotly_js_included"]
     _state["plotly_js_included"] = True
     display(HTML(figure.to_html(full_html=False, include_plotlyjs=include)))
+
+
+def show_table(frame: pd.DataFrame) -> None:
+    """Display a table for readers: no row numbers, text left-aligned and not cut short."""
+    from IPython.display import display
+
+    styled = frame.style.hide(axis="index").set_properties(
+        **{"text-align": "left", "white-space": "normal"}
+    )
+    display(styled)
 
 
 def render_report(

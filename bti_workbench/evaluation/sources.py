@@ -28,6 +28,7 @@ __all__ = [
     "parse_go_live",
     "parse_period",
     "publishable_panel",
+    "whole_months",
 ]
 
 
@@ -213,6 +214,18 @@ def _from_store(
     )
 
 
+def whole_months(event_log: pd.DataFrame, event: str = "log_opened") -> pd.Series:
+    """Monthly counts of ``event`` over the whole months of the export.
+
+    The first month is partial unless the first event falls on the 1st (the export, or the
+    tool, began within it, and new logs lag their concerns): it is left out.
+    """
+    counts = monthly_counts(event_log, event)
+    if len(event_log) and pd.Timestamp(event_log["event_time"].min()).day > 1:
+        counts = counts.iloc[1:]
+    return counts
+
+
 def monthly_panel(
     event_logs: dict[str, pd.DataFrame],
     event: str = "log_opened",
@@ -236,12 +249,7 @@ def monthly_panel(
         Columns ``unit`` (kommunenummer), ``period`` (month), ``count`` and ``outcome``; every
         municipality over the whole months common to all logs.
     """
-    counts = {m: monthly_counts(log, event) for m, log in event_logs.items()}
-    # A log's first month is partial unless its first event falls on the 1st: the export (or
-    # the tool) began within it, and new logs lag their concerns. It is left out.
-    for place, log in event_logs.items():
-        if len(log) and pd.Timestamp(log["event_time"].min()).day > 1:
-            counts[place] = counts[place].iloc[1:]
+    counts = {m: whole_months(log, event) for m, log in event_logs.items()}
     first = max(series.index.min() for series in counts.values())
     last = min(series.index.max() for series in counts.values())
     rows = []

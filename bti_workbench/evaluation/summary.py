@@ -18,6 +18,7 @@ from bti_workbench.privacy import SuppressedTable
 __all__ = [
     "HEADLINE",
     "cases_by_level_figure",
+    "cases_table",
     "caveats",
     "headline_table",
     "indicator_display",
@@ -172,6 +173,18 @@ def cases_by_level_figure(table: SuppressedTable, lang: str = "nb") -> go.Figure
             font={"size": 11},
         )
     return fig
+
+
+def cases_table(table: SuppressedTable, lang: str = "nb") -> pd.DataFrame:
+    """Open cases by level at month ends as text: marks where hidden, the month's total last.
+
+    The column totals of the suppressed table (sums of monthly stocks) mean nothing to a reader
+    and are left out; they stay protected in the table itself.
+    """
+    text = table.formatted(lang).drop(index="total", errors="ignore")
+    text.index = [f"{pd.Timestamp(i):%d.%m.%Y}" for i in text.index]
+    names = {c: label(f"level.{c}.short", lang) for c in text.columns if str(c) != "total"}
+    return text.rename(columns={**names, "total": label("rep.total", lang)})
 
 
 def sources_table(imports: pd.DataFrame, municipality: str, lang: str = "nb") -> pd.DataFrame:
