@@ -24,9 +24,8 @@ demo-data: install
 
 demo: demo-data
 	@echo "Serving the dashboard on http://localhost:$(PORT)"
-	BTI_DATA_DIR=data/demo $(BIN)/panel serve dashboards/leader_app.py --port $(PORT) \
-		--address 127.0.0.1 --allow-websocket-origin=localhost:$(PORT) \
-		--allow-websocket-origin=127.0.0.1:$(PORT)
+	BTI_MUNICIPALITY=$(DEMO_MUNICIPALITY) $(BIN)/bti serve --store data/store/demo.duckdb \
+		--port $(PORT) --address 127.0.0.1
 
 test: install
 	$(BIN)/python -m pytest tests notebooks bti_workbench --doctest-modules --nbval-lax \

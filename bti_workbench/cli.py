@@ -427,10 +427,6 @@ def network(
         typer.echo(f"wrote {path}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
-
-
 store_app = typer.Typer(help="The embedded store (DuckDB).", no_args_is_help=True)
 app.add_typer(store_app, name="store")
 _STORE_HELP = "The store (DuckDB file)."
@@ -640,3 +636,163 @@ def calibrate(
         )
         typer.echo(f"  {row.label:<78} {value}")
     typer.echo(f"wrote {out} (load it with bti simulate {out})")
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 5006,
+    address: Annotated[
+        str, typer.Option(help="Address to listen on; beyond loopback needs a login and TLS.")
+    ] = "127.0.0.1",
+    num_procs: Annotated[int, typer.Option(min=0, help="Worker processes (0: one per CPU).")] = 1,
+    basic_auth: Annotated[
+        Path | None,
+        typer.Option(help='Credentials: JSON {"user": "password", …} outside the repository.'),
+    ] = None,
+    cookie_secret: Annotated[
+        str | None,
+        typer.Option(
+            envvar="BTI_COOKIE_SECRET",
+            show_default=False,
+            help="Signs the login cookies, 32+ characters (better: $BTI_COOKIE_SECRET).",
+        ),
+    ] = None,
+    oauth_provider: Annotated[
+        str | None, typer.Option(help="github, gitlab, google, azure, okta, generic, …")
+    ] = None,
+    oauth_key: Annotated[str | None, typer.Option(help="The OAuth client id.")] = None,
+    oauth_secret: Annotated[
+        str | None,
+        typer.Option(envvar="BTI_OAUTH_SECRET", show_default=False, help="OAuth client secret."),
+    ] = None,
+    oauth_encryption_key: Annotated[
+        str | None,
+        typer.Option(
+            envvar="BTI_OAUTH_ENCRYPTION_KEY",
+            show_default=False,
+            help="Encrypts OAuth tokens in cookies: 32 bytes, URL-safe base64.",
+        ),
+    ] = None,
+    oauth_redirect_uri: Annotated[
+        str | None, typer.Option(help="Public URL the provider returns to (behind a proxy).")
+    ] = None,
+    oauth_extra_params: Annotated[
+        str | None, typer.Option(help='JSON object for the provider, e.g. {"tenant": "…"}.')
+    ] = None,
+    allow_user: Annotated[
+        list[str] | None, typer.Option(help="Only this user may see the dashboard; repeatable.")
+    ] = None,
+    allow_websocket_origin: Annotated[
+        list[str] | None, typer.Option(help="A HOST[:PORT] browsers use; repeatable.")
+    ] = None,
+    behind_proxy: Annotated[
+        bool, typer.Option(help="A reverse proxy with TLS forwards to this server.")
+    ] = False,
+    ssl_certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
+    ssl_keyfile: Annotated[
+        Path | None, typer.Option(help="TLS private key, outside the repository.")
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option(help="Allow no login or no TLS beyond loopback (closed tests only).")
+    ] = False,
+    store: Annotated[
+        Path | None, typer.Option(help=f"{_STORE_HELP} The app reads it as $BTI_STORE.")
+    ] = None,
+    k: Annotated[
+        int, typer.Option(min=2, help="Small-cell threshold; viewers cannot change it.")
+    ] = 5,
+    app_file: Annotated[Path | None, typer.Option("--app", hidden=True)] = None,
+) -> None:
+    """Serve the leaders' dashboard (panel serve); a login is needed beyond this machine."""
+    import importlib.util
+    import os
+    import shlex
+
+    from bti_workbench.serve import (
+        LEADER_APP,
+        PANEL_AUTH_VARIABLES,
+        ServeError,
+        check_credentials,
+        check_private_file,
+        exec_server,
+        is_loopback,
+        serve_command,
+        serve_environment,
+    )
+
+    app_path = (app_file or LEADER_APP).resolve()
+    if not app_path.is_file():
+        _fail(f"error: the app {app_path} not found")
+    if store is not None and not store.is_file():
+        _fail(f"error: {store}: no store here; import files with `bti import`")
+    if ssl_certfile is not None and not ssl_certfile.is_file():
+        _fail(f"error: certificate {ssl_certfile} not found")
+    if oauth_provider is not None and importlib.util.find_spec("cryptography") is None:
+        _fail("error: OAuth encrypts its tokens with the cryptography package: install it")
+    users = allow_user or []
+    try:
+        credentials = check_credentials(basic_auth) if basic_auth is not None else None
+        keyfile = check_private_file(ssl_keyfile, what="TLS key") if ssl_keyfile else None
+        command = serve_command(
+            app_path,
+            port=port,
+            address=address,
+            num_procs=num_procs,
+            basic_auth=credentials.path if credentials else None,
+            cookie_secret=cookie_secret,
+            oauth_provider=oauth_provider,
+            oauth_key=oauth_key,
+            oauth_secret=oauth_secret,
+            oauth_encryption_key=oauth_encryption_key,
+            oauth_redirect_uri=oauth_redirect_uri,
+            oauth_extra_params=oauth_extra_params,
+            allow_user=users,
+            allow_websocket_origin=allow_websocket_origin or [],
+            behind_proxy=behind_proxy,
+            ssl_certfile=ssl_certfile.resolve() if ssl_certfile else None,
+            ssl_keyfile=keyfile,
+            insecure=insecure,
+        )
+        environ = serve_environment(
+            os.environ,
+            store=store.resolve() if store else None,
+            k=k,
+            cookie_secret=cookie_secret,
+            oauth_secret=oauth_secret,
+            oauth_encryption_key=oauth_encryption_key,
+            allow_user=users,
+        )
+    except ServeError as exc:
+        _fail(f"error: {exc}")
+    ignored = [name for name in PANEL_AUTH_VARIABLES if name in os.environ]
+    if ignored:
+        typer.echo(
+            f"note: ignoring {', '.join(ignored)}: bti serve sets the login from its options",
+            err=True,
+        )
+    if credentials is not None and not credentials.private:
+        typer.echo(
+            f"warning: other users of this machine can read {credentials.path.name}: "
+            f"chmod 600 {credentials.path}",
+            err=True,
+        )
+    if credentials is not None:
+        login = f"basic auth, {credentials.users} user{'s' if credentials.users != 1 else ''}"
+    elif oauth_provider is not None:
+        login = f"OAuth ({oauth_provider})"
+    else:
+        login = "no login"
+    if insecure and (behind_proxy or not is_loopback(address)):
+        typer.echo(
+            "warning: --insecure: reachable without a login or without TLS; closed tests only",
+            err=True,
+        )
+    if users:
+        login += f", {len(users)} allowed user{'s' if len(users) != 1 else ''}"
+    typer.echo(f"serving /{app_path.stem} on {address}:{port} ({login}; k={k})", err=True)
+    typer.echo(f"running {shlex.join(command)}", err=True)
+    exec_server(command, environ)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,48 @@
+"""What the leaders' dashboard shows, as plain functions: one view per page.
+
+Each function returns a frozen dataclass of plotly figures, tables and texts in Norwegian
+(``lang="nb"``, the default) or English, built on the library (evaluation, network,
+simulation). There is no Panel code here: ``dashboards/leader_app.py`` lays the views out.
+Every figure from case data has passed :func:`bti_workbench.privacy.suppress_small` with a
+threshold the operator sets (never a viewer); simulated figures come from a scenario's
+assumptions and are not case data.
+
+- :func:`status_view` — where the municipality stands today (cards and trends);
+- :func:`load_view` — a scenario's load with options and sliders (:data:`SLIDERS`,
+  :func:`overrides_from_sliders`), cached;
+- :func:`collaboration_view` — the service network of a period (:func:`periods`);
+- :func:`evaluation_view` — staff surveys before and after, the indicators;
+- :func:`plan_view` — the progress plan.
+"""
+
+from bti_workbench.dashboard.collaboration import CollaborationView, collaboration_view, periods
+from bti_workbench.dashboard.evaluation import EvaluationView, evaluation_view
+from bti_workbench.dashboard.load import (
+    SLIDERS,
+    LoadView,
+    Slider,
+    load_view,
+    overrides_from_sliders,
+    slider_values,
+)
+from bti_workbench.dashboard.plan import PlanView, plan_view
+from bti_workbench.dashboard.status import Card, StatusView, status_view
+
+__all__ = [
+    "SLIDERS",
+    "Card",
+    "CollaborationView",
+    "EvaluationView",
+    "LoadView",
+    "PlanView",
+    "Slider",
+    "StatusView",
+    "collaboration_view",
+    "evaluation_view",
+    "load_view",
+    "overrides_from_sliders",
+    "periods",
+    "plan_view",
+    "slider_values",
+    "status_view",
+]
