@@ -14,7 +14,7 @@ from bti_workbench.labels import label
 from bti_workbench.population import AGE_BANDS
 from bti_workbench.privacy import SuppressedTable
 
-__all__ = ["case_flow_sankey", "flow_table_text", "population_bars"]
+__all__ = ["add_notes", "case_flow_sankey", "flow_table_text", "population_bars"]
 
 _STATE_KEYS = {
     "concern": "ui.new_concern",
@@ -115,3 +115,28 @@ def flow_table_text(flows: SuppressedTable, lang: str = "nb") -> pd.DataFrame:
     return text.rename(index=names, columns=names).rename_axis(
         index=label("ui.from", lang), columns=label("ui.to", lang)
     )
+
+
+def add_notes(fig: go.Figure, notes: list[str], y: float = -0.2) -> go.Figure:
+    """Write notes under a figure's plot area, one per line, left-aligned in small type.
+
+    Examples
+    --------
+    >>> fig = add_notes(go.Figure(), ["Small counts are hidden."])
+    >>> fig.layout.annotations[0].text
+    'Small counts are hidden.'
+    """
+    if notes:
+        fig.add_annotation(
+            x=0,
+            y=y,
+            xref="paper",
+            yref="paper",
+            text="<br>".join(notes),
+            showarrow=False,
+            align="left",
+            xanchor="left",
+            yanchor="top",
+            font={"size": 11},
+        )
+    return fig

@@ -48,6 +48,7 @@ import plotly.graph_objects as go
 import statsmodels.api as sm
 from scipy import stats
 
+from bti_workbench.figures import add_notes
 from bti_workbench.labels import label
 
 __all__ = [
@@ -663,18 +664,7 @@ def event_study_figure(
         ),
         *result.messages(lang),
     ]
-    fig.add_annotation(
-        x=0,
-        y=-0.2,
-        xref="paper",
-        yref="paper",
-        text="<br>".join(notes),
-        showarrow=False,
-        align="left",
-        xanchor="left",
-        yanchor="top",
-        font={"size": 11},
-    )
+    add_notes(fig, notes, y=-0.2)
     fig.update_layout(
         title=label("did.title", lang),
         xaxis_title=label("did.event_time", lang),

@@ -47,6 +47,7 @@ from scipy import stats
 from statsmodels.stats.stattools import durbin_watson
 
 from bti_workbench.contracts import column_specs
+from bti_workbench.figures import add_notes
 from bti_workbench.labels import label
 from bti_workbench.privacy import DEFAULT_K, suppress_small
 
@@ -655,19 +656,7 @@ def its_figure(result: ItsResult, lang: str = "nb", k: int = DEFAULT_K) -> go.Fi
     if withheld:
         notes.append(label("its.lines_withheld", lang))
     notes += result.messages(lang)
-    if notes:
-        fig.add_annotation(
-            x=0,
-            y=-0.18,
-            xref="paper",
-            yref="paper",
-            text="<br>".join(notes),
-            showarrow=False,
-            align="left",
-            xanchor="left",
-            yanchor="top",
-            font={"size": 11},
-        )
+    add_notes(fig, notes, y=-0.18)
     fig.update_layout(
         title=label("its.title", lang),
         xaxis_title=label("its.month", lang),
