@@ -135,7 +135,24 @@ _CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-_PLOT_DATA = "el => JSON.stringify(el.data.map(t => [t.x, t.y]))"
+# A plot being drawn has no data yet: null until it has.
+_PLOT_DATA = "el => el.data ? JSON.stringify(el.data.map(t => [t.x, t.y])) : null"
+
+
+def _plot_data(page, title: str, timeout: float = 120) -> str:
+    """The data of the plot whose text holds ``title``, once it is drawn."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        charts = page.locator(".js-plotly-plot", has_text=title)
+        if charts.count():
+            try:
+                data = charts.first.evaluate(_PLOT_DATA, timeout=5_000)
+            except Exception:  # re-drawn while read: try again
+                data = None
+            if data:
+                return data
+        page.wait_for_timeout(500)
+    pytest.fail(f"no drawn plot with {title!r} within {timeout} s")
 
 
 @pytest.mark.server
@@ -197,9 +214,7 @@ def test_browser_every_page_slider_language_and_small_cells(demo_store):
                 page.wait_for_timeout(1500)
                 page.screenshot(path=str(SCREENSHOTS / shot))
             # Moving a slider answers with a new load chart.
-            chart = page.locator(".js-plotly-plot", has_text="Saker per nivå").first
-            chart.wait_for(timeout=120_000)
-            before = chart.evaluate(_PLOT_DATA)
+            before = _plot_data(page, "Saker per nivå")
             handle = page.locator(".noUi-handle").nth(1)  # mean stay at level 1
             handle.focus()
             for _ in range(6):
@@ -208,8 +223,7 @@ def test_browser_every_page_slider_language_and_small_cells(demo_store):
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
                 page.wait_for_timeout(1000)
-                chart = page.locator(".js-plotly-plot", has_text="Saker per nivå").first
-                after = chart.evaluate(_PLOT_DATA)
+                after = _plot_data(page, "Saker per nivå")
                 if after != before:
                     break
             assert after != before, "the load chart did not change when a slider moved"
