@@ -247,6 +247,10 @@ def main() -> None:
         f"ciw {t_ciw:,.0f}/s, ratio {t_fast / t_ciw:,.0f}×",
         f"- Tromsø, fast, 200 replications: peak memory (tracemalloc) {peak / 2**20:,.0f} MiB",
     ]
+    # The served dashboard: slider answers, first render, 20 concurrent sessions.
+    from dashboard import dashboard_benchmarks
+
+    lines += ["", *dashboard_benchmarks(work)]
     (REPO / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
