@@ -168,6 +168,42 @@ def _progress(length: int, text: str):
     return typer.progressbar(length=length, label=text, file=sys.stderr, show_pos=True)
 
 
+def _chosen_municipality(knr: str | None, population_file: Path | None):
+    from bti_workbench.municipality import load_municipality
+    from bti_workbench.population import PopulationFileError
+
+    if knr is None:
+        if population_file is not None:
+            _fail("error: --population-file goes with --municipality")
+        return None
+    if not (knr.strip().isdigit() and len(knr.strip()) <= 4):
+        _fail("error: --municipality: give a kommunenummer such as 4228")
+    try:
+        return load_municipality(knr.strip(), population_file)
+    except KeyError as exc:
+        _fail(f"error: --municipality: {exc.args[0]}")
+    except (PopulationFileError, OSError, ValueError) as exc:
+        _fail(f"error: --population-file: {exc}")
+
+
+def _settings(items: list[str]) -> dict:
+    """``--set KEY=VALUE`` as a mapping; values read as YAML scalars."""
+    import yaml
+
+    from bti_workbench.scenario import ScenarioError
+
+    out = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioError(f"--set {item!r}: write KEY=VALUE with a dotted key")
+        try:
+            out[key.strip()] = yaml.safe_load(text.strip())
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"--set {key.strip()}: not a value") from exc
+    return out
+
+
 @app.command()
 def simulate(
     scenario: Annotated[
@@ -186,6 +222,20 @@ def simulate(
         int | None, typer.Option(help="Weeks to leave out (default: MSER-5).")
     ] = None,
     lang: Annotated[str, typer.Option(help="nb or en.")] = "nb",
+    municipality: Annotated[
+        str | None,
+        typer.Option(
+            "--municipality", "-m", help="Apply the scenario to this kommunenummer instead."
+        ),
+    ] = None,
+    population_file: Annotated[
+        Path | None,
+        typer.Option(help="SSB 07459 file for --municipality (default: data/municipalities.csv)."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="A dotted setting, e.g. levels.1.duration.mean_weeks=20."),
+    ] = None,
 ) -> None:
     """Simulate case flows across levels 0–3 and print load, waits and costs."""
     from bti_workbench.results import (
@@ -200,8 +250,10 @@ def simulate(
 
     if engine not in ENGINES:
         _fail(f"error: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    place = _chosen_municipality(municipality, population_file)
     try:
-        chosen = load_scenario(scenario, tuple(option or ()))
+        settings = _settings(set_ or [])
+        chosen = load_scenario(scenario, tuple(option or ()), settings=settings, municipality=place)
     except ScenarioError as exc:
         _fail(f"error: {exc}")
     total = replications if engine == "ciw" else chosen.horizon_weeks
@@ -792,6 +844,111 @@ def serve(
     typer.echo(f"serving /{app_path.stem} on {address}:{port} ({login}; k={k})", err=True)
     typer.echo(f"running {shlex.join(command)}", err=True)
     exec_server(command, environ)
+
+
+@app.command()
+def sweep(
+    template: Annotated[
+        Path, typer.Argument(help="Scenario or template YAML, e.g. national_per_1000.yaml.")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for the results (resumed if it exists).")],
+    municipalities: Annotated[
+        str, typer.Option(help="all, a list such as 4228,5401, or a file of kommunenummer.")
+    ] = "all",
+    options: Annotated[
+        str, typer.Option(help="Comma-separated: baseline (the template as it is), options, a+b.")
+    ] = "baseline",
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(help="PARAM=v1,v2 with a dotted key (repeatable; the cross product)."),
+    ] = None,
+    replications: Annotated[int, typer.Option("--replications", "-r", min=1)] = 100,
+    seed: Annotated[int, typer.Option(help="Sweep seed; each municipality's is derived.")] = 1,
+    warmup: Annotated[
+        int, typer.Option(help="Weeks left out of every cell (the same for all).")
+    ] = 104,
+    population_file: Annotated[
+        Path | None,
+        typer.Option(help="SSB 07459 file (default: data/municipalities.csv, 15 municipalities)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler, tcp://host:8786.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="LocalCluster worker processes (default: CPUs).")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
+) -> None:
+    """Run a template over municipalities × options × grid points on Dask, resumably."""
+    from bti_workbench.scenario import ScenarioError
+    from bti_workbench.simulation import ENGINES
+    from bti_workbench.sweep import SweepError, parse_grid, parse_municipalities, plan_sweep
+    from bti_workbench.sweep import run_sweep as run
+
+    if engine not in ENGINES:
+        _fail(f"error: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    names = [o.strip() for o in options.split(",") if o.strip()]
+    try:
+        chosen = parse_municipalities(municipalities, population_file)
+        population = _population_label(population_file)
+        planned = plan_sweep(
+            template,
+            chosen,
+            names,
+            parse_grid(grid or []),
+            replications=replications,
+            seed=seed,
+            warmup=warmup,
+            engine=engine,
+            population=population,
+        )
+    except (SweepError, ScenarioError) as exc:
+        _fail(f"error: {exc}")
+    total = len(planned.tasks)
+    typer.echo(
+        f"{template.name}: {len(chosen)} municipalities × {len(names)} options × "
+        f"{len(planned.points)} grid points = {total} tasks, {replications} replications, "
+        f"seed {seed}, warm-up {warmup} weeks",
+        err=True,
+    )
+    bar = None
+    try:
+        with _progress(total, "tasks") as bar:
+            seen = [0]
+
+            def tick(done: int, _todo: int) -> None:
+                bar.update(done - seen[0])
+                seen[0] = done
+
+            report = run(planned, out, scheduler=scheduler, workers=workers, progress=tick)
+    except SweepError as exc:
+        _fail(f"error: {exc}")
+    except KeyboardInterrupt:
+        _fail(f"interrupted: finished tasks are kept in {out}; run the same command to resume")
+    typer.echo(
+        f"{report.computed} tasks computed, {report.skipped} already finished, "
+        f"{len(report.failed)} failed; results in {out / 'results'}",
+        err=True,
+    )
+    if not report.failed.empty:
+        for row in report.failed.head(20).itertuples(index=False):
+            settings = f" [{row.settings}]" if row.settings else ""
+            typer.echo(
+                f"failed: task {row.task}: {row.kommunenummer} {row.municipality}, "
+                f"{row.option}{settings}: {row.error}",
+                err=True,
+            )
+        if len(report.failed) > 20:
+            typer.echo(f"… and {len(report.failed) - 20} more in {out / 'failed.json'}", err=True)
+        _fail("run the same command again to retry the failed tasks")
+
+
+def _population_label(path: Path | None) -> str:
+    import hashlib
+
+    if path is None:
+        return "data/municipalities.csv"
+    return f"{path.name} sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,15 @@ from bti_workbench._resources import data_dir
 from bti_workbench.population import AGE_BANDS, band_totals, read_municipalities, read_ssb_07459
 from bti_workbench.services import service_ids
 
-__all__ = ["Municipality", "default_services", "load_municipality"]
+__all__ = ["Municipality", "default_services", "load_municipalities", "load_municipality"]
 
 _AGES = pd.RangeIndex(0, 24, name="age")
+
+
+@lru_cache(maxsize=8)
+def _norms(path: Path, _mtime: int) -> pd.DataFrame:
+    """The norms file, read once per version of it."""
+    return pd.read_csv(path, comment="#")
 
 
 def default_services(population: pd.Series, norms: str | Path | None = None) -> pd.DataFrame:
@@ -39,10 +46,12 @@ def default_services(population: pd.Series, norms: str | Path | None = None) -> 
     18.18
     """
     path = Path(norms) if norms is not None else data_dir() / "staffing_norms.csv"
-    table = pd.read_csv(path, comment="#")
+    table = _norms(path.resolve(), path.stat().st_mtime_ns)
+    persons = population.to_numpy(dtype=float)
+    ages = population.index.to_numpy()
     rows = []
     for norm in table.itertuples(index=False):
-        children = float(population.loc[norm.age_from : norm.age_to].sum())
+        children = float(persons[(ages >= norm.age_from) & (ages <= norm.age_to)].sum())
         fte = max(children / norm.children_per_fte, norm.min_fte)
         rows.append((norm.service, round(fte, 2), float(norm.bti_share)))
     frame = pd.DataFrame(rows, columns=["service", "staff_fte", "bti_share"]).set_index("service")
@@ -159,27 +168,96 @@ def load_municipality(
     knr = f"{int(kommunenummer):04d}"
     if population_file is not None:
         tidy = read_ssb_07459(population_file)
-        rows = tidy[tidy["kommunenummer"] == knr]
-        if rows.empty:
-            raise KeyError(f"municipality {knr} is not in {Path(population_file).name}")
-        chosen = int(rows["year"].max()) if year is None else int(year)
-        rows = rows[(rows["year"] == chosen) & (rows["age"] <= 23)]
-        if rows.empty:
-            raise KeyError(f"{Path(population_file).name} has no {chosen} figures for {knr}")
-        population = rows.set_index("age")["persons"].reindex(_AGES).fillna(0).astype("int64")
-        name = str(rows["kommunenavn"].iloc[0])
-        source = f"SSB 07459 ({chosen}), {Path(population_file).name}"
-    else:
-        table = read_municipalities().set_index("kommunenummer")
-        if knr not in table.index:
-            raise KeyError(
-                f"municipality {knr} is not in data/municipalities.csv; "
-                "pass an SSB 07459 file with population_file="
-            )
-        row = table.loc[knr]
-        population = _spread_bands(row)
-        name = str(row["name"])
-        source = str(row["source"])
+        return _from_ssb(knr, tidy, Path(population_file).name, year, services)
+    return _from_table(knr, read_municipalities().set_index("kommunenummer"), services)
+
+
+def _from_ssb(
+    knr: str, tidy: pd.DataFrame, filename: str, year: int | None, services: pd.DataFrame | None
+) -> Municipality:
+    rows = tidy[tidy["kommunenummer"] == knr]
+    if rows.empty:
+        raise KeyError(f"municipality {knr} is not in {filename}")
+    chosen = int(rows["year"].max()) if year is None else int(year)
+    rows = rows[(rows["year"] == chosen) & (rows["age"] <= 23)]
+    if rows.empty:
+        raise KeyError(f"{filename} has no {chosen} figures for {knr}")
+    population = rows.set_index("age")["persons"].reindex(_AGES).fillna(0).astype("int64")
+    name = str(rows["kommunenavn"].iloc[0])
+    source = f"SSB 07459 ({chosen}), {filename}"
+    return _build(knr, name, population, services, source, exact=True)
+
+
+def _from_table(knr: str, table: pd.DataFrame, services: pd.DataFrame | None) -> Municipality:
+    if knr not in table.index:
+        raise KeyError(
+            f"municipality {knr} is not in data/municipalities.csv; "
+            "pass an SSB 07459 file with population_file="
+        )
+    row = table.loc[knr]
+    return _build(
+        knr, str(row["name"]), _spread_bands(row), services, str(row["source"]), exact=False
+    )
+
+
+def _build(
+    knr: str,
+    name: str,
+    population: pd.Series,
+    services: pd.DataFrame | None,
+    source: str,
+    *,
+    exact: bool,
+) -> Municipality:
     population = population.rename("persons")
     staffing = services if services is not None else default_services(population)
-    return Municipality(knr, name, population, staffing, source, population_file is not None)
+    return Municipality(knr, name, population, staffing, source, exact)
+
+
+def load_municipalities(
+    kommunenummer: list[str] | tuple[str, ...] | None = None,
+    population_file: str | Path | None = None,
+    *,
+    year: int | None = None,
+) -> list[Municipality]:
+    """Load many municipalities, reading the population file once.
+
+    Parameters
+    ----------
+    kommunenummer : sequence of str, optional
+        Which ones, in this order; ``None`` for every municipality in the source.
+    population_file : str or pathlib.Path, optional
+        An SSB 07459 file; without it ``data/municipalities.csv``.
+    year : int, optional
+        The year to take from an SSB file (default: the latest for each municipality).
+
+    Each is the same as :func:`load_municipality` gives for it.
+
+    Raises
+    ------
+    KeyError
+        Naming the first municipality that is not in the source.
+
+    Examples
+    --------
+    >>> [m.name for m in load_municipalities(["5413", "4228"])]
+    ['Ibestad', 'Sirdal']
+    >>> len(load_municipalities())
+    15
+    """
+    if population_file is not None:
+        tidy = read_ssb_07459(population_file)
+        wanted = (
+            sorted(tidy["kommunenummer"].unique())
+            if kommunenummer is None
+            else [f"{int(k):04d}" for k in kommunenummer]
+        )
+        filename = Path(population_file).name
+        by_knr = dict(tuple(tidy.groupby("kommunenummer", sort=False)))
+        empty = tidy.iloc[0:0]
+        return [_from_ssb(k, by_knr.get(k, empty), filename, year, None) for k in wanted]
+    table = read_municipalities().set_index("kommunenummer")
+    wanted = (
+        list(table.index) if kommunenummer is None else [f"{int(k):04d}" for k in kommunenummer]
+    )
+    return [_from_table(k, table, None) for k in wanted]

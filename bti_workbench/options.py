@@ -22,7 +22,13 @@ import yaml
 
 from bti_workbench._resources import data_dir
 
-__all__ = ["apply_options", "available_options", "describe_option", "merge"]
+__all__ = [
+    "apply_options",
+    "available_options",
+    "describe_option",
+    "merge",
+    "settings_overrides",
+]
 
 _OPTION_KEYS = {"description", "changes", "sources"}
 
@@ -135,4 +141,53 @@ def apply_options(doc: dict, options: tuple[str, ...] | list[str], source: str) 
         out = merge(out, spec["changes"])
     if "options" in doc:
         out["options"] = doc["options"]
+    return out
+
+
+def _key_in(mapping: dict, segment: str) -> object:
+    """The key a dotted segment means here: as written, else the number YAML would read."""
+    if segment in mapping:
+        return segment
+    if segment.lstrip("-").isdigit():
+        return int(segment)
+    return segment
+
+
+def settings_overrides(doc: dict, settings: dict[str, object], source: str) -> dict:
+    """Dotted settings (``levels.1.duration.mean_weeks: 20``) as nested overrides.
+
+    Each segment is matched against the document, so ``1`` finds a level written ``1:``
+    (read by YAML as a number) and ``"0-5"`` an age band.
+
+    Raises
+    ------
+    ScenarioError
+        When a setting goes through a value that is not a mapping, or has an empty part.
+
+    Examples
+    --------
+    >>> doc = {"levels": {1: {"duration": {"mean_weeks": 16}}}, "resources": {"max_logs": 3}}
+    >>> settings_overrides(doc, {"levels.1.duration.mean_weeks": 20,
+    ...                          "resources.max_logs": 1}, "t.yaml")
+    {'levels': {1: {'duration': {'mean_weeks': 20}}}, 'resources': {'max_logs': 1}}
+    """
+    from bti_workbench.scenario import ScenarioError
+
+    out: dict = {}
+    for path, value in settings.items():
+        parts = str(path).split(".")
+        if not all(part.strip() for part in parts):
+            raise ScenarioError(f"{source}: {path}: a setting names keys joined by dots")
+        here, target = doc, out
+        for depth, part in enumerate(parts):
+            key = _key_in(here if isinstance(here, dict) else {}, part)
+            if depth == len(parts) - 1:
+                target[key] = copy.deepcopy(value)
+                break
+            below = here.get(key) if isinstance(here, dict) else None
+            if below is not None and not isinstance(below, dict):
+                where = ".".join(parts[: depth + 1])
+                raise ScenarioError(f"{source}: {path}: {where} is a value, not a mapping")
+            here = below if below is not None else {}
+            target = target.setdefault(key, {})
     return out

@@ -34,6 +34,7 @@ __all__ = [
     "ServiceResource",
     "load_scenario",
     "parse_scenario",
+    "scenario_document",
 ]
 
 DISTRIBUTIONS = ("exponential", "erlang", "lognormal")
@@ -48,6 +49,7 @@ _TOP_KEYS = {
     "arrivals",
     "levels",
     "warm_start",
+    "warm_start_per_1000",
     "resources",
     "costs",
     "options",
@@ -56,7 +58,7 @@ _TOP_KEYS = {
 _LEVEL_KEYS = {"duration", "slots", "next", "note"}
 _DURATION_KEYS = {"distribution", "mean_weeks", "shape"}
 _NEXT_KEYS = {"up", "down", "child_welfare"}
-_ARRIVAL_KEYS = {"poisson_per_week", "per_1000_per_year", "baton_holder", "seasonality"}
+_ARRIVAL_KEYS = {"poisson_per_week", "per_1000_per_year", "baton_holder", "seasonality", "scale"}
 _SEASON_KEYS = {"start_week", "closed_weeks", "closed_factor", "services"}
 _RESOURCE_KEYS = {
     "hours_per_fte",
@@ -69,8 +71,11 @@ _RESOURCE_KEYS = {
 }
 _SERVICE_KEYS = {
     "baton_holders",
+    "baton_holders_per_1000",
     "max_logs",
     "hours_per_week",
+    "hours_per_week_per_1000",
+    "min_hours_per_week",
     "fte",
     "bti_share",
     "hours_factor",
@@ -79,7 +84,7 @@ _SERVICE_KEYS = {
 }
 _MEETING_KEYS = {"every_weeks", "hours", "services"}
 _COST_KEYS = {"hourly_rate_nok", "organisation", "posts"}
-_POST_KEYS = {"fte", "nok_per_fte_year", "note"}
+_POST_KEYS = {"fte", "fte_per_1000", "min_fte", "nok_per_fte_year", "note"}
 
 
 class ScenarioError(ValueError):
@@ -473,10 +478,13 @@ def _arrivals(
     plain = "poisson_per_week" in spec
     if plain == ("per_1000_per_year" in spec):
         _fail(source, "arrivals", "give either poisson_per_week or per_1000_per_year")
+    scale = float(_number(source, "arrivals.scale", spec.get("scale", 1.0), low=0))
     if plain:
-        if set(spec) != {"poisson_per_week"}:
+        if set(spec) - {"scale"} != {"poisson_per_week"}:
             _fail(source, "arrivals", "poisson_per_week stands alone (no classes or seasons)")
-        rate = float(_number(source, "arrivals.poisson_per_week", spec["poisson_per_week"], low=0))
+        rate = scale * float(
+            _number(source, "arrivals.poisson_per_week", spec["poisson_per_week"], low=0)
+        )
         yearly = np.full((52, 1), rate)
         return Arrivals(("all",), np.resize(yearly, (horizon, 1)), pd.DataFrame(), yearly)
     if municipality is None:
@@ -494,6 +502,7 @@ def _arrivals(
             per_1000 = float(_number(source, f"{key}.{name}", rate, low=0))
             holder = baton.get(name, name)
             _service(source, f"arrivals.baton_holder.{name}", holder)
+            per_1000 *= scale
             per_year = per_1000 * int(children[band]) / 1000
             rows.append((band, name, int(children[band]), per_1000, holder, per_year))
     if not rows:
@@ -518,6 +527,37 @@ def _arrivals(
     return Arrivals(classes, np.resize(yearly, (horizon, len(classes))), table, yearly)
 
 
+def _children(source: str, key: str, municipality: Municipality | None) -> int:
+    """Children and young people 0–23 that a per-1 000 figure is applied to."""
+    if municipality is None:
+        _fail(source, key, "a figure per 1 000 children needs a municipality (kommunenummer)")
+    return municipality.children
+
+
+def _per_children(rate: float, children: int) -> int:
+    """Whole persons from a rate per 1 000 children: rounded half up, at least one if any."""
+    if rate <= 0:
+        return 0
+    return max(1, math.floor(rate * children / 1000 + 0.5))
+
+
+def _baton_holders(source: str, key: str, entry: dict, municipality: Municipality | None) -> int:
+    if "baton_holders_per_1000" in entry:
+        if "baton_holders" in entry:
+            _fail(
+                source,
+                f"{key}.baton_holders_per_1000",
+                "give baton_holders or baton_holders_per_1000, not both",
+            )
+        rate = float(
+            _number(source, f"{key}.baton_holders_per_1000", entry["baton_holders_per_1000"], low=0)
+        )
+        children = _children(source, f"{key}.baton_holders_per_1000", municipality)
+        return _per_children(rate, children)
+    value = entry.get("baton_holders", 0)
+    return int(_number(source, f"{key}.baton_holders", value, low=0, integer=True))
+
+
 def _services(
     source: str, spec: dict, defaults: dict, municipality: Municipality | None
 ) -> tuple[ServiceResource, ...]:
@@ -527,11 +567,7 @@ def _services(
         key = f"resources.services.{name}"
         _service(source, key, name)
         entry = _mapping(source, key, entry, _SERVICE_KEYS)
-        holders = int(
-            _number(
-                source, f"{key}.baton_holders", entry.get("baton_holders", 0), low=0, integer=True
-            )
-        )
+        holders = _baton_holders(source, key, entry, municipality)
         max_logs = int(
             _number(
                 source,
@@ -552,9 +588,28 @@ def _services(
                 low=0,
             )
         )
-        if "hours_per_week" in entry:
-            if {"fte", "bti_share"} & set(entry):
-                _fail(source, f"{key}.hours_per_week", "give hours_per_week or fte, not both")
+        given = [k for k in ("hours_per_week", "hours_per_week_per_1000", "fte") if k in entry]
+        if len(given) > 1 or ("bti_share" in entry and "fte" not in entry):
+            _fail(
+                source,
+                f"{key}.{given[-1] if given else 'bti_share'}",
+                "give hours one way: hours_per_week, hours_per_week_per_1000 "
+                "or fte (with bti_share)",
+            )
+        if "min_hours_per_week" in entry and "hours_per_week_per_1000" not in entry:
+            _fail(source, f"{key}.min_hours_per_week", "goes with hours_per_week_per_1000")
+        if "hours_per_week_per_1000" in entry:
+            per = f"{key}.hours_per_week_per_1000"
+            rate = float(_number(source, per, entry["hours_per_week_per_1000"], low=0))
+            floor = float(
+                _number(
+                    source, f"{key}.min_hours_per_week", entry.get("min_hours_per_week", 0), low=0
+                )
+            )
+            children = _children(source, f"{key}.hours_per_week_per_1000", municipality)
+            hours = max(rate * children / 1000, floor)
+            basis = f"{rate:g} h per 1 000 children × {children} (at least {floor:g} h)"
+        elif "hours_per_week" in entry:
             value = entry["hours_per_week"]
             hours = (
                 None
@@ -709,7 +764,9 @@ def _resources(
     )
 
 
-def _costs(source: str, spec: object, base: Path) -> Costs:
+def _costs(
+    source: str, spec: object, base: Path, municipality: Municipality | None = None
+) -> Costs:
     from bti_workbench.io import read_organisation
 
     spec = _mapping(source, "costs", spec, _COST_KEYS)
@@ -739,8 +796,19 @@ def _costs(source: str, spec: object, base: Path) -> Costs:
     for name, entry in _mapping(source, "costs.posts", spec.get("posts")).items():
         key = f"costs.posts.{name}"
         entry = _mapping(source, key, entry, _POST_KEYS)
+        if "fte_per_1000" in entry:
+            if "fte" in entry:
+                _fail(source, f"{key}.fte_per_1000", "give fte or fte_per_1000, not both")
+            rate = float(_number(source, f"{key}.fte_per_1000", entry["fte_per_1000"], low=0))
+            floor = float(_number(source, f"{key}.min_fte", entry.get("min_fte", 0), low=0))
+            children = _children(source, f"{key}.fte_per_1000", municipality)
+            fte = max(rate * children / 1000, floor)
+        else:
+            if "min_fte" in entry:
+                _fail(source, f"{key}.min_fte", "goes with fte_per_1000")
+            fte = float(_number(source, f"{key}.fte", entry.get("fte"), low=0))
         posts[str(name)] = (
-            float(_number(source, f"{key}.fte", entry.get("fte"), low=0)),
+            fte,
             float(_number(source, f"{key}.nok_per_fte_year", entry.get("nok_per_fte_year"), low=0)),
         )
     return Costs(rate, groups, posts, origin)
@@ -764,12 +832,34 @@ def _municipality(source: str, doc: dict, base: Path) -> Municipality | None:
         _fail(source, "population_file", str(exc))
 
 
+def _warm_start(source: str, doc: dict, municipality: Municipality | None) -> tuple[int, ...]:
+    """Open cases by level at week 0: counts, or per 1 000 children rounded half up."""
+    if "warm_start_per_1000" in doc:
+        key = "warm_start_per_1000"
+        if "warm_start" in doc:
+            _fail(source, key, "give warm_start or warm_start_per_1000, not both")
+        rates = _by_level(source, key, doc[key], range(4))
+        children = _children(source, key, municipality)
+        return tuple(
+            math.floor(
+                float(_number(source, f"{key}.{n}", rates.get(n, 0), low=0)) * children / 1000 + 0.5
+            )
+            for n in range(4)
+        )
+    warm = _by_level(source, "warm_start", doc.get("warm_start"), range(4))
+    return tuple(
+        int(_number(source, f"warm_start.{n}", warm.get(n, 0), low=0, integer=True))
+        for n in range(4)
+    )
+
+
 def parse_scenario(
     doc: object,
     source: str,
     base: Path,
     options: tuple[str, ...] = (),
     overrides: dict | None = None,
+    municipality: Municipality | None = None,
 ) -> Scenario:
     """Check a scenario already read into a mapping (options applied).
 
@@ -783,6 +873,11 @@ def parse_scenario(
         Folder that relative paths in the document are relative to.
     options : tuple of str
         Names of the options already applied (recorded on the scenario).
+    overrides : dict, optional
+        The overrides already merged in (recorded on the scenario).
+    municipality : Municipality, optional
+        The population and services to apply the scenario to, instead of the document's
+        ``municipality`` (how a template with rates per 1 000 children is used anywhere).
     """
     if not isinstance(doc, dict):
         raise ScenarioError(f"{source}: expected a mapping at the top")
@@ -797,18 +892,15 @@ def parse_scenario(
     per_week = 1.0 / step
     if step > 1 or abs(per_week - round(per_week)) > 1e-9:
         _fail(source, "time_step_weeks", "must divide a week: 1, 0.5, 0.25, 0.1, 0.05 …")
-    municipality = _municipality(source, doc, base)
+    if municipality is None:
+        municipality = _municipality(source, doc, base)
     arrivals = _arrivals(source, doc["arrivals"], horizon, municipality)
     levels_spec = _by_level(source, "levels", doc["levels"], range(4))
     if sorted(levels_spec) != [0, 1, 2, 3]:
         _fail(source, "levels", "must give levels 0, 1, 2 and 3")
     by_number = levels_spec
     levels = tuple(_level(source, n, by_number[n]) for n in range(4))
-    warm = _by_level(source, "warm_start", doc.get("warm_start"), range(4))
-    warm_start = tuple(
-        int(_number(source, f"warm_start.{n}", warm.get(n, 0), low=0, integer=True))
-        for n in range(4)
-    )
+    warm_start = _warm_start(source, doc, municipality)
     resources = None
     if doc.get("resources") is not None:
         resources = _resources(source, doc["resources"], arrivals.classes, municipality)
@@ -820,7 +912,7 @@ def parse_scenario(
                     "with resources, logs are limited by the services' baton holders; "
                     "per-level slots apply only to level 0",
                 )
-    costs = None if doc.get("costs") is None else _costs(source, doc["costs"], base)
+    costs = None if doc.get("costs") is None else _costs(source, doc["costs"], base, municipality)
     return Scenario(
         name=str(doc["name"]),
         horizon_weeks=horizon,
@@ -839,36 +931,27 @@ def parse_scenario(
     )
 
 
-def load_scenario(
+def scenario_document(
     path: str | Path,
     options: tuple[str, ...] | list[str] = (),
     overrides: dict | None = None,
-) -> Scenario:
-    """Read and check a scenario file, with organisation options applied.
+    settings: dict[str, object] | None = None,
+) -> tuple[dict, str, dict]:
+    """Read a scenario file and apply options, overrides and settings, without checking it.
 
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        A YAML scenario, e.g. ``data/scenarios/tromso.yaml``.
-    options : sequence of str
-        Organisation options to apply, in order (see :mod:`bti_workbench.options`).
-    overrides : dict, optional
-        Changes merged in last, like an unnamed option, e.g. ``{"municipality": "1820"}``
-        or ``{"resources": {"services": {"ppt": {"hours_per_week": 40}}}}``.
-
-    Raises
-    ------
-    ScenarioError
-        Naming the file and the key; nothing runs.
+    Returns the document, the name used in messages and the overrides as applied (settings
+    included). :func:`load_scenario` is this followed by :func:`parse_scenario`; a sweep
+    prepares the document once and parses it on a worker, with the same result.
 
     Examples
     --------
     >>> from bti_workbench._resources import data_dir
-    >>> s = load_scenario(data_dir() / "scenarios" / "validation_jackson.yaml")
-    >>> s.horizon_weeks, [lv.slots for lv in s.levels]
-    (260, [60, 200, 80, 40])
+    >>> doc, source, changes = scenario_document(
+    ...     data_dir() / "scenarios" / "sirdal.yaml", settings={"levels.1.next.up": 0.3})
+    >>> doc["levels"][1]["next"], source
+    ({'up': 0.3, 'down': 0.05, 'child_welfare': 0.02}, 'sirdal.yaml (with overrides)')
     """
-    from bti_workbench.options import apply_options, merge
+    from bti_workbench.options import apply_options, merge, settings_overrides
 
     path = Path(path)
     source = path.name
@@ -882,9 +965,58 @@ def load_scenario(
         raise ScenarioError(f"{source}: expected a mapping at the top")
     options = tuple(options)
     doc = apply_options(doc, options, source)
-    if overrides:
-        doc = merge(doc, overrides)
-    changed = [*options, *(["overrides"] if overrides else [])]
+    changes = dict(overrides or {})
+    if changes:
+        doc = merge(doc, changes)
+    if settings:
+        nested = settings_overrides(doc, settings, source)
+        doc = merge(doc, nested)
+        changes = merge(changes, nested)
+    changed = [*options, *(["overrides"] if changes else [])]
     if changed:
         source = f"{source} (with {', '.join(changed)})"
-    return parse_scenario(doc, source, path.parent, options, overrides)
+    return doc, source, changes
+
+
+def load_scenario(
+    path: str | Path,
+    options: tuple[str, ...] | list[str] = (),
+    overrides: dict | None = None,
+    *,
+    settings: dict[str, object] | None = None,
+    municipality: Municipality | None = None,
+) -> Scenario:
+    """Read and check a scenario file, with organisation options applied.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A YAML scenario, e.g. ``data/scenarios/tromso.yaml``.
+    options : sequence of str
+        Organisation options to apply, in order (see :mod:`bti_workbench.options`).
+    overrides : dict, optional
+        Changes merged in after the options, like an unnamed option, e.g.
+        ``{"municipality": "1820"}`` or
+        ``{"resources": {"services": {"ppt": {"hours_per_week": 40}}}}``.
+    settings : dict, optional
+        Single values by dotted key, merged in last, e.g.
+        ``{"levels.1.duration.mean_weeks": 20}`` (what ``bti simulate --set`` and
+        ``bti sweep --grid`` give).
+    municipality : Municipality, optional
+        Apply the scenario to this municipality instead of its ``municipality`` key (a
+        template with rates and staff per 1 000 children works for any municipality).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file and the key; nothing runs.
+
+    Examples
+    --------
+    >>> from bti_workbench._resources import data_dir
+    >>> s = load_scenario(data_dir() / "scenarios" / "validation_jackson.yaml")
+    >>> s.horizon_weeks, [lv.slots for lv in s.levels]
+    (260, [60, 200, 80, 40])
+    """
+    doc, source, changes = scenario_document(path, options, overrides, settings)
+    return parse_scenario(doc, source, Path(path).parent, tuple(options), changes, municipality)
