@@ -55,7 +55,7 @@ class Parameter:
     def at(self, unit: float) -> float | int:
         """The value at a position 0–1 in the range (rounded for an integer parameter)."""
         value = self.low + float(unit) * (self.high - self.low)
-        return int(round(value)) if self.integer else float(value)
+        return round(value) if self.integer else float(value)
 
     def values(self, n: int) -> list:
         """``n`` evenly spaced values from low to high."""

@@ -73,7 +73,7 @@ def _one_by_one(knr: str, option: str, seed: int, settings: dict | None = None) 
 def test_a_sweep_of_three_municipalities_and_two_options_equals_the_runs_one_by_one(
     three_by_two,
 ):
-    sweep, out, report = three_by_two
+    _, out, report = three_by_two
     assert (report.total, report.computed, report.skipped) == (6, 6, 0)
     assert report.complete and not (out / "failed.json").exists()
     results = read_sweep(out)
@@ -137,7 +137,7 @@ def test_a_rerun_computes_only_what_is_missing(three_by_two, client):
 
 
 def test_a_folder_holding_another_sweep_is_refused(three_by_two, client):
-    sweep, out, _ = three_by_two
+    _, out, _ = three_by_two
     other = plan_sweep(TEMPLATE, load_municipalities(THREE), OPTIONS, replications=R + 1, seed=5)
     with pytest.raises(SweepError, match="replications"):
         run_sweep(other, out, client=client)
@@ -330,7 +330,7 @@ def test_template_applies_rates_and_staff_per_1000_children():
 
 
 def test_a_template_needs_a_municipality_and_says_where():
-    with pytest.raises(ScenarioError, match="arrivals.per_1000_per_year: needs a municipality"):
+    with pytest.raises(ScenarioError, match=r"arrivals\.per_1000_per_year: needs a municipality"):
         load_scenario(TEMPLATE)
     result = CliRunner().invoke(app, ["simulate", str(TEMPLATE), "-r", "2"])
     assert result.exit_code == 1 and "needs a municipality" in result.output
