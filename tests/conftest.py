@@ -45,3 +45,17 @@ def large_demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo store: Sirdal, Haugesund and Skien with staggered go-live dates."""
     return write_demo_store(tmp_path_factory.mktemp("store") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A LocalCluster of two worker processes for the sweep tests."""
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client

@@ -42,16 +42,8 @@ R = 6
 
 
 @pytest.fixture(scope="module")
-def client():
-    from distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
+def client(dask_client):
+    return dask_client
 
 
 @pytest.fixture(scope="module")
@@ -323,6 +315,7 @@ def test_template_applies_rates_and_staff_per_1000_children():
     # Project leader 0.05 FTE per 1 000, at least 0.2.
     assert s.costs.posts["project_leader"][0] == 0.2
     assert t.costs.posts["project_leader"][0] == pytest.approx(0.05 * 21.426)
+    assert s.costs.hourly_rate_nok == t.costs.hourly_rate_nok == 470
     # Concerns scale with the children in each band.
     assert t.arrivals_per_week / s.arrivals_per_week == pytest.approx(
         t.arrivals.table["per_year"].sum() / s.arrivals.table["per_year"].sum()
