@@ -890,7 +890,6 @@ def sweep(
     names = [o.strip() for o in options.split(",") if o.strip()]
     try:
         chosen = parse_municipalities(municipalities, population_file)
-        population = _population_label(population_file)
         planned = plan_sweep(
             template,
             chosen,
@@ -900,7 +899,6 @@ def sweep(
             seed=seed,
             warmup=warmup,
             engine=engine,
-            population=population,
         )
     except (SweepError, ScenarioError) as exc:
         _fail(f"error: {exc}")
@@ -941,14 +939,6 @@ def sweep(
         if len(report.failed) > 20:
             typer.echo(f"… and {len(report.failed) - 20} more in {out / 'failed.json'}", err=True)
         _fail("run the same command again to retry the failed tasks")
-
-
-def _population_label(path: Path | None) -> str:
-    import hashlib
-
-    if path is None:
-        return "data/municipalities.csv"
-    return f"{path.name} sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -196,27 +196,48 @@ def cap_figure(table: pd.DataFrame, threshold: float, lang: str = "nb"):
     return fig
 
 
-def payoff_figure(table: pd.DataFrame, nok_per_waiting_week: float, lang: str = "nb"):
-    """Extra cost per saved week of waiting against children; where it saves nothing
-    surely, the municipality is left out (named in the hover of the others' table)."""
+def payoff_figure(table: pd.DataFrame, lang: str = "nb"):
+    """Weeks of waiting saved per year at levels 2–3 (95 % interval) against children.
+
+    Green where the option pays off at the stated value, red where it surely saves waiting
+    but costs more per saved week, grey where it saves nothing surely. The hover gives the
+    extra cost per saved week.
+    """
     import plotly.graph_objects as go
 
-    shown = table.dropna(subset=["nok_per_saved_week"])
+    colour = np.where(
+        table["pays_off"], "#54a24b", np.where(table["saved_low"] > 0, "#e45756", "#9d9d9d")
+    )
+    price = table["nok_per_saved_week"].map(
+        lambda v: "–" if pd.isna(v) else f"NOK {v:,.0f}".replace(",", " ")
+    )
     fig = go.Figure(
         go.Scatter(
-            x=shown["children"],
-            y=shown["nok_per_saved_week"],
+            x=table["children"],
+            y=table["saved_weeks"],
             mode="markers",
-            marker={"color": np.where(shown["pays_off"], "#54a24b", "#e45756")},
-            text=shown["municipality"],
-            hovertemplate="%{text}: NOK %{y:,.0f}<extra></extra>",
+            marker={"color": colour},
+            text=table["municipality"],
+            customdata=price,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": table["saved_high"] - table["saved_weeks"],
+                "arrayminus": table["saved_weeks"] - table["saved_low"],
+                "thickness": 1,
+            },
+            hovertemplate=(
+                "%{text}: %{y:.1f}<br>"
+                + label("national.nok_per_week", lang)
+                + ": %{customdata}<extra></extra>"
+            ),
         )
     )
-    fig.add_hline(y=nok_per_waiting_week, line_dash="dot")
+    fig.add_hline(y=0, line_dash="dot")
     fig.update_layout(
         title=label("national.payoff_title", lang),
         xaxis={"title": label("national.children", lang), "type": "log"},
-        yaxis={"title": label("national.nok_per_week", lang), "type": "log"},
+        yaxis_title=label("national.saved_weeks", lang),
         showlegend=False,
     )
     return fig

@@ -799,9 +799,7 @@ def _costs(
         if "fte_per_1000" in entry:
             if "fte" in entry:
                 _fail(source, f"{key}.fte_per_1000", "give fte or fte_per_1000, not both")
-            per_1000 = float(
-                _number(source, f"{key}.fte_per_1000", entry["fte_per_1000"], low=0)
-            )
+            per_1000 = float(_number(source, f"{key}.fte_per_1000", entry["fte_per_1000"], low=0))
             floor = float(_number(source, f"{key}.min_fte", entry.get("min_fte", 0), low=0))
             children = _children(source, f"{key}.fte_per_1000", municipality)
             fte = max(per_1000 * children / 1000, floor)

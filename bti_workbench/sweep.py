@@ -43,12 +43,14 @@ __all__ = [
     "Sweep",
     "SweepError",
     "SweepReport",
+    "open_client",
     "option_effects",
     "parse_grid",
     "parse_municipalities",
     "plan_sweep",
     "read_sweep",
     "run_sweep",
+    "sweep_folder",
     "sweep_means",
     "task_seed",
 ]
@@ -84,8 +86,6 @@ class Sweep:
     points : tuple of dict
         Grid points: dotted settings, e.g. ``{"resources.max_logs": 1}``; ``({},)`` for none.
     replications, seed, warmup, engine
-    population : str
-        Where the populations came from (file name and its sha256, or the shipped table).
     tasks : pandas.DataFrame
         One row per task: ``task, kommunenummer, municipality, children, option, point,
         seed``.
@@ -99,7 +99,6 @@ class Sweep:
     seed: int
     warmup: int
     engine: str = "fast"
-    population: str = ""
     tasks: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     documents: dict = field(default_factory=dict, repr=False)  # (option, point) → document
 
@@ -111,7 +110,7 @@ class Sweep:
             "template": self.template.name,
             "template_sha256": hashlib.sha256(text).hexdigest(),
             "municipalities": [m.kommunenummer for m in self.municipalities],
-            "population": self.population,
+            "population_sha256": _population_digest(self.municipalities),
             "options": list(self.options),
             "points": [_jsonable(p) for p in self.points],
             "replications": self.replications,
@@ -136,6 +135,16 @@ class SweepReport:
     def complete(self) -> bool:
         """True when every task has its results."""
         return self.failed.empty
+
+
+def _population_digest(municipalities: Sequence[Municipality]) -> str:
+    """One hash of every municipality's children by age and staffing: the sweep's inputs."""
+    digest = hashlib.sha256()
+    for m in municipalities:
+        digest.update(m.kommunenummer.encode())
+        digest.update(m.population.to_numpy(dtype="int64").tobytes())
+        digest.update(m.services.to_csv().encode())
+    return digest.hexdigest()
 
 
 def _jsonable(point: dict) -> dict:
@@ -262,7 +271,6 @@ def plan_sweep(
     seed: int = 1,
     warmup: int = 104,
     engine: str = "fast",
-    population: str = "",
 ) -> Sweep:
     """Plan a sweep: check the template with every option and grid point, list the tasks.
 
@@ -340,7 +348,6 @@ def plan_sweep(
         int(seed),
         int(warmup),
         engine,
-        population,
         tasks,
         documents,
     )
@@ -410,39 +417,47 @@ def _finished(out: Path) -> set[int]:
     return numbers
 
 
-class _Cluster:
-    """A Dask client: the caller's, one connected to ``scheduler``, or a LocalCluster."""
+def open_client(scheduler: str | None = None, workers: int | None = None):
+    """A Dask client: connected to ``scheduler``, or to a new LocalCluster of ``workers``
+    single-threaded processes (default: the CPUs, at most 8). ``client.close()`` also
+    closes a LocalCluster it started.
 
-    def __init__(self, client=None, scheduler: str | None = None, workers: int | None = None):
-        self.client, self.own, self.cluster = client, client is None, None
-        self.scheduler, self.workers = scheduler, workers
+    Raises
+    ------
+    SweepError
+        When the scheduler cannot be reached.
+    """
+    from distributed import Client
 
-    def __enter__(self):
-        from distributed import Client, LocalCluster
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="15s")
+        except (OSError, TimeoutError) as exc:
+            raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from exc
+    return Client(
+        n_workers=workers or max(1, min(os.cpu_count() or 1, 8)),
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,  # failed tasks are reported by run_sweep
+    )
 
-        if self.client is not None:
-            return self.client
-        if self.scheduler:
-            try:
-                self.client = Client(self.scheduler, timeout="15s")
-            except (OSError, TimeoutError) as exc:
-                raise SweepError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from exc
-        else:
-            self.cluster = LocalCluster(
-                n_workers=self.workers or max(1, min(os.cpu_count() or 1, 8)),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.CRITICAL,  # failed tasks are reported by run_sweep
-            )
-            self.client = Client(self.cluster)
-        return self.client
 
-    def __exit__(self, *exc) -> None:
-        if self.own and self.client is not None:
-            self.client.close()
-            if self.cluster is not None:
-                self.cluster.close()
+def sweep_folder(root: str | Path, sweep: Sweep) -> Path:
+    """A folder under ``root`` named for the sweep's settings, so a rerun with the same
+    settings resumes it and other settings get their own.
+
+    Examples
+    --------
+    >>> from bti_workbench._resources import data_dir
+    >>> from bti_workbench.municipality import load_municipalities
+    >>> plan = plan_sweep(data_dir() / "scenarios" / "national_per_1000.yaml",
+    ...                   load_municipalities(["4228"]), replications=2)
+    >>> sweep_folder("build", plan).name.startswith("national_per_1000-")
+    True
+    """
+    text = json.dumps(sweep.spec(), sort_keys=True, default=str).encode("utf-8")
+    return Path(root) / f"{sweep.template.stem}-{hashlib.sha256(text).hexdigest()[:12]}"
 
 
 def run_sweep(
@@ -491,7 +506,9 @@ def run_sweep(
     by_knr = {m.kommunenummer: m for m in sweep.municipalities}
     failures = []
     if len(todo):
-        with _Cluster(client, scheduler, workers) as dask:
+        own = client is None
+        dask = open_client(scheduler, workers) if own else client
+        try:
             futures = {}
             for row in todo.itertuples(index=False):
                 meta = {c: getattr(row, c) for c in _TASK_COLUMNS[:-1]}
@@ -529,6 +546,9 @@ def run_sweep(
             except BaseException:
                 dask.cancel(list(futures))
                 raise
+        finally:
+            if own:
+                dask.close()
     failed = pd.DataFrame(
         failures,
         columns=["task", "kommunenummer", "municipality", "option", "settings", "error"],

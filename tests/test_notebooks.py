@@ -107,3 +107,22 @@ def test_pilot_evaluation_runs_for_two_municipalities(tmp_path, demo_store, para
     text = _run(tmp_path, "03_pilot_evaluation.ipynb", {"store": str(demo_store), **parameters})
     for phrase in expected:
         assert phrase in text, phrase
+
+
+def test_national_comparison_runs_for_chosen_municipalities_and_resumes(tmp_path):
+    parameters = {
+        "municipalities": "5413,1106",
+        "population_file": "data/raw/ssb/07459_population_by_age_2022.csv",
+        "options": ["baseline", "trial_cap_one_log"],
+        "replications": 6,
+        "lang": "en",
+        "out": str(tmp_path / "sweeps"),
+        "lhs_samples": 14,
+        "sensitivity_municipality": "5413",
+    }
+    text = _run(tmp_path, "04_national_comparison.ipynb", parameters)
+    assert "From Ibestad (256 children) to Haugesund (10240)" in text
+    assert "4 tasks: 4 computed now, 0 already finished, 0 failed" in text
+    assert "One parameter at a time" in text and "Partial rank correlation" in text
+    again = _run(tmp_path, "04_national_comparison.ipynb", parameters)
+    assert "4 tasks: 0 computed now, 4 already finished, 0 failed" in again
