@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from bti_workbench._model import PRIORITY, Model, compile_model
+from bti_workbench.results import FlowArrays
 from bti_workbench.scenario import Scenario
 
-__all__ = ["FlowResult", "simulate_fast"]
+__all__ = ["FlowResult", "flow_arrays_many", "simulate_fast", "simulate_fast_many"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,10 @@ class _Groups:
         self.starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
         self.owners = owner[self.starts] if len(owner) else owner
         self.single = len(set(owner.tolist())) == len(owner)
+        # Sums of whole counts through a 0/1 matrix product: exact in floating point (far
+        # below 2**53), so the same whatever the width, and faster than reduceat.
+        self.matrix = np.zeros((n_groups, len(owner)))
+        self.matrix[owner, np.arange(len(owner))] = 1.0
         first = np.zeros(n_groups + 1, np.int64)
         np.add.at(first, owner + 1, 1)
         self.group_start = np.cumsum(first)[owner]  # first row of each row's group
@@ -129,10 +134,9 @@ class _Groups:
 
     def total(self, counts: np.ndarray) -> np.ndarray:
         """Sum rows per group: (groups, R)."""
-        out = np.zeros((self.n_groups, self.R), counts.dtype)
-        if len(self.starts):
-            out[self.owners] = np.add.reduceat(counts, self.starts, axis=0)
-        return out
+        if not len(self.starts):
+            return np.zeros((self.n_groups, counts.shape[1]), counts.dtype)
+        return (self.matrix @ counts).astype(counts.dtype)
 
     def split(self, total: np.ndarray, counts: np.ndarray) -> np.ndarray:
         """Share ``total`` (groups, R) over the rows of each group, in proportion to
@@ -166,6 +170,82 @@ class _Groups:
         return padded[self.group_start]
 
 
+class _Streams:
+    """The random streams of each block of replications.
+
+    A run may stack several scenarios that share their structure (a sweep's municipalities
+    under one option) as blocks of ``R`` replications. Each block draws from its own seed's
+    streams, in the order and amounts it would alone, so its numbers are exactly those of
+    its own run.
+    """
+
+    ARRIVALS, NEW_CASES, PARTNER, ROUTE, DURATION = 0, 1, 2, 3, 7
+
+    def __init__(self, seeds: list[int], replications: int) -> None:
+        self.R, self.B = replications, len(seeds)
+        self.blocks = [
+            [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(11)]
+            for seed in seeds
+        ]
+
+    def draw(self, stream: int, rep: np.ndarray, fn: Callable) -> np.ndarray:
+        """``fn(generator, n)`` for the cells of each block, in their order; ``rep`` is each
+        cell's replication column."""
+        if self.B == 1:
+            return fn(self.blocks[0][stream], len(rep))
+        out = np.empty(len(rep))
+        block = rep // self.R
+        order = np.argsort(block, kind="stable")
+        counts = np.bincount(block, minlength=self.B)
+        first = 0
+        for b, n in enumerate(counts):
+            if n:
+                out[order[first : first + n]] = fn(self.blocks[b][stream], int(n))
+            first += n
+        return out
+
+    def columns(self, stream: int, fn: Callable) -> np.ndarray:
+        """``fn(generator, block)`` per block, joined along the last axis (replications)."""
+        return np.concatenate([fn(g[stream], b) for b, g in enumerate(self.blocks)], axis=-1)
+
+
+class _Terms:
+    """``weights @ counts`` (services × things times things × replications, counts whole)
+    with the same rounding however many replications are computed at once.
+
+    A BLAS product's rounding depends on the width, so the things are grouped by service and
+    weight: each group's count is an exact 0/1 product, and the groups' weighted counts are
+    added in a fixed order.
+    """
+
+    def __init__(self, weights: np.ndarray) -> None:
+        service, thing = np.nonzero(weights)
+        pairs = sorted(
+            {(int(s_), float(weights[s_, t])) for s_, t in zip(service, thing, strict=True)}
+        )
+        self.S = weights.shape[0]
+        self.members = np.zeros((len(pairs), weights.shape[1]))
+        for g, (s_, w) in enumerate(pairs):
+            self.members[g] = (weights[s_] == w) & (weights[s_] != 0)
+        self.weight = np.array([w for _, w in pairs])[:, None]
+        depth = max([sum(1 for p in pairs if p[0] == s_) for s_ in range(self.S)] + [0])
+        # slot[j, s]: the j-th group of service s (or a zero row at the end).
+        self.slot = np.full((depth, self.S), len(pairs), np.int64)
+        seen = np.zeros(self.S, np.int64)
+        for g, (s_, _) in enumerate(pairs):
+            self.slot[seen[s_], s_] = g
+            seen[s_] += 1
+
+    def total(self, counts: np.ndarray) -> np.ndarray:
+        out = np.zeros((self.S, counts.shape[1]))
+        if len(self.weight):
+            weighted = (self.members @ counts) * self.weight
+            weighted = np.vstack([weighted, np.zeros((1, counts.shape[1]))])
+            for row in self.slot:
+                out += weighted[row]
+        return out
+
+
 class _Run:
     """State of all replications; arrays are (things, replications).
 
@@ -175,21 +255,26 @@ class _Run:
     order it serves them (level 3, 2, then new logs at level 1).
     """
 
-    def __init__(self, model: Model, scenario: Scenario, replications: int, seed: int) -> None:
-        self.m = model
-        self.R = n_reps = replications
+    def __init__(
+        self, models: list[Model], scenario: Scenario, replications: int, seeds: list[int]
+    ) -> None:
+        self.models = models
+        self.m = model = models[0]  # the structure all blocks share
+        self.block_R = replications
+        self.R = n_reps = replications * len(models)
         self.per_week = round(1.0 / scenario.time_step_weeks)
         self.dt = scenario.time_step_weeks
         self.steps = scenario.horizon_weeks * self.per_week
         self.weeks = scenario.horizon_weeks
-        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(11)]
         # Arrivals, and the level-0 duration and next step of each arriving case, have
         # streams of their own, so options run with the same seed see the same concerns
         # arriving and leaving level 0 (common random numbers).
-        self.rng_arrivals, self.rng_new_cases, self.rng_partner = streams[:3]
-        self.rng_route = streams[3:7]
-        self.rng_duration = streams[7:]
+        self.rng = _Streams(seeds, replications)
         n_classes, n_services = len(model.classes), len(model.services)
+        # Per replication column: each block's own capacities and warm start.
+        self.hours_cap = self._by_block(np.stack([m.hours for m in models]))
+        self.slots_cap = self._by_block(np.stack([m.slots for m in models]))
+        warm_any = np.any(np.stack([m.warm for m in models]) > 0, axis=0)
         self.C, self.S = n_classes, n_services
         none = model.none
         keys = [(0, c, d) for c in range(n_classes) for d in range(4) if model.shares[0, d] > 0]
@@ -198,7 +283,7 @@ class _Run:
             for level in range(1, 4)
             for c in range(n_classes)
             for p in range(n_services + 1)
-            if model.partner_mix[level, c, p] > 0 or model.warm[level, c, p] > 0
+            if model.partner_mix[level, c, p] > 0 or warm_any[level, c, p]
         ]
         self.keys = np.array(keys, dtype=np.int64).reshape(-1, 3)
         self.key_of = {k: i for i, k in enumerate(keys)}
@@ -206,6 +291,7 @@ class _Run:
         self.key_level, self.key_class = self.keys[:, 0], self.keys[:, 1]
         self.key_next = self.keys[:, 2].copy()  # level 0: the next step
         self.level_bounds = np.searchsorted(self.key_level, np.arange(5))
+        self.level_matrix = (self.key_level[None, :] == np.arange(4)[:, None]).astype(float)
         self.key_none = {
             level: np.array([self.key_of.get((level, c, none), -1) for c in range(n_classes)])
             for level in range(1, 4)
@@ -280,6 +366,8 @@ class _Run:
                 self.row_slots[model.baton[c], j] = 1
             if level >= 2 and model.charge[level, c] >= 0:
                 self.row_hours[model.charge[level, c], j] += model.baton_hours[level]
+        self.key_terms = _Terms(self.key_hours)
+        self.row_terms = _Terms(self.row_hours)
         demand = np.zeros((n_services, 3))
         for k, level in enumerate(PRIORITY):
             demand[:, k] = model.baton_hours[1] if level == 1 else model.partner_hours[level]
@@ -306,6 +394,14 @@ class _Run:
         self.hours_used = np.zeros((n_services, n_reps))
         self.week = 0
 
+    def _by_block(self, per_block: np.ndarray) -> np.ndarray:
+        """(blocks, things) → (things, replications): each block's values in its columns."""
+        return np.repeat(per_block.T, self.block_R, axis=-1)
+
+    def _warm_columns(self, per_block: np.ndarray) -> np.ndarray:
+        """(blocks, things) warm counts → (things, replications) int64."""
+        return self._by_block(per_block).astype(np.int64)
+
     # --- starting cases -------------------------------------------------------------------
 
     def start(self, keys: np.ndarray, counts: np.ndarray) -> None:
@@ -318,12 +414,16 @@ class _Run:
 
     def start_level0(self, by_class: np.ndarray) -> None:
         """Start cases (C, R) at level 0, drawing each one's next step."""
-        rng = self.rng_route[0]
         shares = self.m.shares[0]
         left, remaining = by_class, 1.0
         counts = np.zeros((self.C, 4, self.R), np.int64)
+        width = self.block_R
         for d in self.level0_dest[:-1]:
-            draw = rng.binomial(left, min(1.0, shares[d] / remaining))
+            p = min(1.0, shares[d] / remaining)
+            draw = self.rng.columns(
+                _Streams.ROUTE,
+                lambda g, b, left=left, p=p: g.binomial(left[:, b * width : (b + 1) * width], p),
+            )
             counts[:, d] = draw
             left = left - draw
             remaining -= shares[d]
@@ -355,7 +455,9 @@ class _Run:
             at = level == lv
             n = int(at.sum())
             if n:
-                durations[at] = self.m.durations[lv].sample(self.rng_duration[lv], n)
+                durations[at] = self.rng.draw(
+                    _Streams.DURATION + lv, rep_index[at], self.m.durations[lv].sample
+                )
         done = t + np.maximum(1, np.rint(durations / self.dt).astype(np.int64))
         stay = (np.minimum(done, self.steps) - t) * self.dt
         self.out["stay_weeks"][:, self.week] += (
@@ -408,7 +510,7 @@ class _Run:
         levels = np.array([lv for lv, _ in flows])
         cells = np.repeat(np.arange(both.size), both.ravel())
         which, klass, rep = cells // (self.C * self.R), (cells // self.R) % self.C, cells % self.R
-        u = self.rng_partner.random(len(cells))
+        u = self.rng.draw(_Streams.PARTNER, rep, lambda g, n: g.random(n))
         partner = (u[:, None] >= self.mix_cum[levels[which], klass]).sum(axis=1)
         flat = ((which * self.C + klass) * (self.S + 1) + partner) * self.R + rep
         split = np.bincount(flat, minlength=len(levels) * self.C * (self.S + 1) * self.R)
@@ -452,11 +554,10 @@ class _Run:
                 self._start_none(level, taken)
         if self.S == 0:
             return
-        m = self.m
         activef = self.active.astype(float)
         queuef = self.queue.astype(float)
         slots_used = self.key_slots @ activef + self.row_slots @ queuef
-        hours_used = self.key_hours @ activef + self.row_hours @ queuef
+        hours_used = self.key_terms.total(activef) + self.row_terms.total(queuef)
         self.slots_used, self.hours_used = slots_used, hours_used
         if not self.queue.any():
             return
@@ -468,11 +569,11 @@ class _Run:
             if not want.any():
                 continue
             demand = self.demand[:, k][:, None]
-            free_hours = np.maximum(m.hours[:, None] - hours_used, 0)
+            free_hours = np.maximum(self.hours_cap - hours_used, 0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 fit = np.where(demand > 0, np.floor(free_hours / demand + 1e-9), np.inf)
             if level == 1:
-                fit = np.minimum(fit, np.maximum(m.slots[:, None] - slots_used, 0))
+                fit = np.minimum(fit, np.maximum(self.slots_cap - slots_used, 0))
             got = np.where(blocked, 0, np.minimum(want, fit)).astype(np.int64)
             blocked |= got < want
             admitted[:, k] = got
@@ -510,9 +611,17 @@ class _Run:
             level, klass = self.key_level[key], self.key_class[key]
             # Cases are in key order, so each level's are together.
             per_level = np.add.reduceat(finished.sum(axis=1), self.level_bounds[:4])
+            ends = np.cumsum(per_level)
             u = np.concatenate(
                 [np.zeros(per_level[0])]
-                + [self.rng_route[lv].random(per_level[lv]) for lv in (1, 2, 3)]
+                + [
+                    self.rng.draw(
+                        _Streams.ROUTE + lv,
+                        rep[ends[lv] - per_level[lv] : ends[lv]],
+                        lambda g, n: g.random(n),
+                    )
+                    for lv in (1, 2, 3)
+                ]
             )
             dest = (u[:, None] >= self.route_cum[level]).sum(axis=1)  # up, down, cw, closed
             dest[: per_level[0]] = self.key_next[key[: per_level[0]]]
@@ -532,7 +641,9 @@ class _Run:
 
     def snapshot(self, direct_open: np.ndarray | int = 0) -> None:
         week = self.week
-        self.out["active"][:, week] = np.add.reduceat(self.active, self.level_bounds[:4], axis=0).T
+        self.out["active"][:, week] = (
+            (self.level_matrix @ self.active.astype(float)).astype(np.int64).T
+        )
         self.out["active"][:, week, 0] += direct_open
         waiting = (self.row_levels @ self.queue.astype(float)).astype(np.int64)
         for level, queue in self.level_queue.items():
@@ -554,8 +665,13 @@ class _Run:
         only reads how many such cases finish, by class and next step.
         """
         steps, n_classes, n_reps = self.steps, self.C, self.R
-        rate = np.repeat(self.m.weekly[: self.weeks] * self.dt, self.per_week, axis=0)
-        arrivals = self.rng_arrivals.poisson(rate[:, :, None], (steps, n_classes, n_reps))
+        width = self.block_R
+
+        def concerns(g, b):
+            rate = np.repeat(self.models[b].weekly[: self.weeks] * self.dt, self.per_week, axis=0)
+            return g.poisson(rate[:, :, None], (steps, n_classes, width))
+
+        arrivals = self.rng.columns(_Streams.ARRIVALS, concerns)
         self.direct_done = np.zeros((steps + 1, n_classes, 4, n_reps), np.int64)
         stay = np.zeros((self.weeks, n_reps))
         block = 52 * self.per_week
@@ -564,9 +680,8 @@ class _Run:
             cells = np.repeat(np.arange(counts.size), counts)
             t = cells // (n_classes * n_reps) + first + 1
             klass, rep = (cells // n_reps) % n_classes, cells % n_reps
-            u = self.rng_new_cases.random(len(cells))
+            u, durations = self._new_case_draws(rep)
             dest = (u[:, None] >= self.route_cum[0]).sum(axis=1)
-            durations = self.m.durations[0].sample(self.rng_new_cases, len(cells))
             done = t + np.maximum(1, np.rint(durations / self.dt).astype(np.int64))
             week = (t - 1) // self.per_week
             stay += np.bincount(
@@ -586,27 +701,42 @@ class _Run:
         finished = self.direct_done.sum(axis=(1, 2))
         self.direct_open = np.cumsum(per_step, axis=0) - np.cumsum(finished[1:], axis=0)
 
+    def _new_case_draws(self, rep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Next step (uniforms) and level-0 stay of new cases, from the new-case stream:
+        per block, the uniforms first and then the stays, as a block alone draws them."""
+        u, durations = np.empty(len(rep)), np.empty(len(rep))
+        block = rep // self.block_R
+        order = np.argsort(block, kind="stable")
+        counts = np.bincount(block, minlength=len(self.models))
+        first = 0
+        for b, n in enumerate(counts):
+            g = self.rng.blocks[b][_Streams.NEW_CASES]
+            at = order[first : first + n]
+            u[at] = g.random(int(n))
+            durations[at] = self.m.durations[0].sample(g, int(n))
+            first += n
+        return u, durations
+
     def run(self, progress: Callable[[int, int], None] | None = None) -> None:
         ahead = 0 not in self.level_queue
         if ahead:
             self.arrivals_ahead()
-        warm = self.m.warm
+        warm = np.stack([m.warm for m in self.models])  # (blocks, 4, C, S + 1)
         for level, queue in self.level_queue.items():
             # A level with its own slots starts as many warm cases as it has slots.
-            queue += warm[level].sum(axis=1)[:, None]
+            queue += self._warm_columns(warm[:, level].sum(axis=2))
         if 0 not in self.level_queue:
-            self.start_level0(np.repeat(warm[0].sum(axis=1)[:, None], self.R, axis=1))
+            self.start_level0(self._warm_columns(warm[:, 0].sum(axis=2)))
         for level in range(1, 4):
             if level in self.level_queue:
                 continue
-            cells = [
-                (self.key_of[(level, c, p)], warm[level, c, p])
-                for c, p in zip(*warm[level].nonzero(), strict=True)
-            ]
+            cells = list(zip(*warm[:, level].any(axis=0).nonzero(), strict=True))
             if cells:
-                keys = np.array([k for k, _ in cells])
-                counts = np.repeat(np.array([n for _, n in cells])[:, None], self.R, axis=1)
-                self.start(keys, counts)
+                keys = np.array([self.key_of[(level, c, p)] for c, p in cells])
+                per_block = np.array(
+                    [[warm[b, level, c, p] for c, p in cells] for b in range(len(self.models))]
+                )
+                self.start(keys, self._warm_columns(per_block))
         if self.level_queue:
             self.admit(np.zeros_like(self.queue))
         self.flush(0)
@@ -615,8 +745,13 @@ class _Run:
             self.pending_new[:] = 0
             before = self.queue.copy()
             if not ahead:
-                rate = self.m.weekly[self.week] * self.dt
-                arrivals = self.rng_arrivals.poisson(rate[:, None], (self.C, self.R))
+                arrivals = self.rng.columns(
+                    _Streams.ARRIVALS,
+                    lambda g, b: g.poisson(
+                        self.models[b].weekly[self.week][:, None] * self.dt,
+                        (self.C, self.block_R),
+                    ),
+                )
                 self._count_entered(0, arrivals)
                 if not self._to_level_queue(0, arrivals):
                     self.start_level0(arrivals)
@@ -663,20 +798,140 @@ def simulate_fast(
     >>> result.levels.columns.tolist()
     ['replication', 'week', 'level', 'active', 'waiting']
     """
+    return simulate_fast_many([scenario], replications, [seed], progress)[0]
+
+
+_SHARED = (
+    "classes",
+    "services",
+    "baton",
+    "level_slots",
+    "shares",
+    "durations",
+    "baton_hours",
+    "charge",
+    "partner_mix",
+    "partner_hours",
+)
+
+
+def _same_structure(first: Model, other: Model) -> bool:
+    for name in _SHARED:
+        a, b = getattr(first, name), getattr(other, name)
+        same = np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+        if not same:
+            return False
+    return True
+
+
+def simulate_fast_many(
+    scenarios: list[Scenario],
+    replications: int,
+    seeds: list[int],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FlowResult]:
+    """Run several scenarios that share their structure in one pass, each with its seed.
+
+    The scenarios are stacked as blocks of ``replications`` columns; each block draws from
+    its own seed's streams exactly as it would alone, so result ``i`` equals
+    ``simulate_fast(scenarios[i], replications, seeds[i])`` number for number. What may
+    differ between them: arrival rates, baton-holder slots, hours and the warm start (a
+    template applied to several municipalities). One pass costs little more than one run
+    for small scenarios, whose time goes to the steps rather than the cases.
+
+    Raises
+    ------
+    ValueError
+        When the scenarios differ in structure (classes, services, levels, routing, partner
+        mix, hours per case, horizon or time step), or the seeds do not match them.
+
+    Examples
+    --------
+    >>> from bti_workbench._resources import data_dir
+    >>> from bti_workbench.municipality import load_municipalities
+    >>> from bti_workbench.scenario import load_scenario
+    >>> path = data_dir() / "scenarios" / "national_per_1000.yaml"
+    >>> places = load_municipalities(["5413", "4228"])
+    >>> both = simulate_fast_many([load_scenario(path, municipality=m) for m in places], 3, [7, 8])
+    >>> alone = simulate_fast(load_scenario(path, municipality=places[1]), 3, 8)
+    >>> both[1].levels.equals(alone.levels)
+    True
+    """
+    models, run = _run_many(scenarios, replications, seeds, progress)
+    first = scenarios[0]
+    results = []
+    for b, model in enumerate(models):
+        cols = slice(b * replications, (b + 1) * replications)
+        out = {k: v[cols] for k, v in run.out.items()}
+        levels, queues = _levels_frames(replications, first.horizon_weeks, out)
+        exits = pd.DataFrame(
+            {
+                "replication": np.arange(replications),
+                "closed": run.closed[cols],
+                "child_welfare": run.reported[cols],
+            }
+        )
+        services = _services_frame(
+            model,
+            first.horizon_weeks,
+            run.out_services["logs"][cols],
+            run.out_services["hours"][cols],
+            run.out_services["waiting"][cols],
+        )
+        results.append(FlowResult(levels=levels, exits=exits, queues=queues, services=services))
+    return results
+
+
+def flow_arrays_many(
+    scenarios: list[Scenario], replications: int, seeds: list[int]
+) -> list[FlowArrays]:
+    """As :func:`simulate_fast_many`, but the weekly figures as arrays for
+    :func:`~bti_workbench.results.summarise`, without building the long tables (what a
+    sweep needs). ``summarise`` gives the same numbers from either."""
+    models, run = _run_many(scenarios, replications, seeds, None)
+    weeks = np.arange(1, scenarios[0].horizon_weeks + 1)
+    out = []
+    for b, model in enumerate(models):
+        cols = slice(b * replications, (b + 1) * replications)
+        order = np.argsort(np.array(model.services, dtype=object), kind="stable")
+        demanded = np.ascontiguousarray(run.out_services["hours"][cols][:, :, order])
+        hours = np.where(np.isfinite(model.hours), model.hours, np.nan)[order]
+        available = np.ascontiguousarray(np.broadcast_to(hours, demanded.shape))
+        out.append(
+            FlowArrays(
+                np.arange(replications),
+                weeks,
+                *(
+                    np.ascontiguousarray(run.out[k][cols])
+                    for k in ("active", "waiting", "wait_weeks", "entered")
+                ),
+                tuple(model.services[i] for i in order),
+                demanded,
+                available,
+            )
+        )
+    return out
+
+
+def _run_many(
+    scenarios: list[Scenario],
+    replications: int,
+    seeds: list[int],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[Model], _Run]:
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    model = compile_model(scenario)
-    run = _Run(model, scenario, replications, seed)
+    if not scenarios or len(seeds) != len(scenarios):
+        raise ValueError("give one seed per scenario")
+    first = scenarios[0]
+    models = [compile_model(s) for s in scenarios]
+    for scenario, model in zip(scenarios[1:], models[1:], strict=True):
+        if (
+            scenario.horizon_weeks != first.horizon_weeks
+            or scenario.time_step_weeks != first.time_step_weeks
+            or not _same_structure(models[0], model)
+        ):
+            raise ValueError(f"{scenario.label} differs in structure from {first.label}")
+    run = _Run(models, first, replications, [int(s) for s in seeds])
     run.run(progress)
-    levels, queues = _levels_frames(replications, scenario.horizon_weeks, run.out)
-    exits = pd.DataFrame(
-        {"replication": run.rep, "closed": run.closed, "child_welfare": run.reported}
-    )
-    services = _services_frame(
-        model,
-        scenario.horizon_weeks,
-        run.out_services["logs"],
-        run.out_services["hours"],
-        run.out_services["waiting"],
-    )
-    return FlowResult(levels=levels, exits=exits, queues=queues, services=services)
+    return models, run

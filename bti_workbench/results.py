@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 __all__ = [
+    "FlowArrays",
     "bands",
+    "flow_arrays",
     "littles_law",
     "mser5",
     "paired_differences",
@@ -128,44 +131,117 @@ def seasonal_period(scenario) -> int | None:
     return 52 if np.ptp(weekly, axis=0).max() > 1e-12 else None
 
 
+@dataclass(frozen=True)
+class FlowArrays:
+    """A run's weekly figures as arrays, what :func:`summarise` works on.
+
+    ``active``, ``waiting``, ``wait_weeks`` and ``entered`` are (replications, weeks, 4);
+    ``demanded`` and ``available`` (hours per week) are (replications, weeks, services),
+    ``available`` NaN where a service's hours are unlimited.
+    """
+
+    replications: np.ndarray
+    weeks: np.ndarray
+    active: np.ndarray
+    waiting: np.ndarray
+    wait_weeks: np.ndarray
+    entered: np.ndarray
+    services: tuple[str, ...]
+    demanded: np.ndarray
+    available: np.ndarray
+
+
+def _cube(frame: pd.DataFrame, inner: str, inner_values, columns: list[str]) -> list[np.ndarray]:
+    """Columns of a long frame as (replications, weeks, inner) arrays; the frame must hold
+    every combination once."""
+    reps = np.unique(frame["replication"].to_numpy())
+    weeks = np.unique(frame["week"].to_numpy())
+    r = np.searchsorted(reps, frame["replication"].to_numpy())
+    w = np.searchsorted(weeks, frame["week"].to_numpy())
+    position = {v: k for k, v in enumerate(inner_values)}
+    i = frame[inner].map(position).to_numpy()
+    shape = (len(reps), len(weeks), len(inner_values))
+    flat = (r * shape[1] + w) * shape[2] + i
+    if len(frame) != np.prod(shape) or len(np.unique(flat)) != len(frame):
+        raise ValueError(f"expected one row per replication, week and {inner}")
+    out = []
+    for column in columns:
+        cube = np.empty(int(np.prod(shape)), dtype=frame[column].to_numpy().dtype)
+        cube[flat] = frame[column].to_numpy()
+        out.append(cube.reshape(shape))
+    return out
+
+
+def flow_arrays(result) -> FlowArrays:
+    """The arrays of a :class:`~bti_workbench.engine_fast.FlowResult` (either engine)."""
+    levels = result.levels
+    active, waiting = _cube(levels, "level", range(4), ["active", "waiting"])
+    wait_weeks, entered = _cube(result.queues, "level", range(4), ["wait_weeks", "entered"])
+    services = tuple(sorted(result.services["service"].unique()))
+    if services:
+        demanded, available = _cube(
+            result.services, "service", services, ["hours_demanded", "hours_available"]
+        )
+    else:
+        demanded = available = np.zeros((*active.shape[:2], 0))
+    return FlowArrays(
+        np.unique(levels["replication"].to_numpy()),
+        np.unique(levels["week"].to_numpy()),
+        active,
+        waiting,
+        wait_weeks,
+        entered,
+        services,
+        demanded,
+        available,
+    )
+
+
 def summarise(result, scenario, warmup: int = 0) -> pd.DataFrame:
     """One row per replication with the figures options are compared on.
 
     Columns: ``active.L`` and ``waiting.L`` (mean cases per week at level L), ``wait.L``
     (mean weeks a case waited to start at level L), ``utilisation.SERVICE`` (mean hours
-    demanded / hours available), ``cost.case_work`` and ``cost.total`` (NOK per year;
-    total adds the organisation's groups and posts). Weeks up to ``warmup`` are left out.
+    demanded / hours available; services with unlimited hours have none), ``cost.case_work``
+    and ``cost.total`` (NOK per year; total adds the organisation's groups and posts). Weeks
+    up to ``warmup`` are left out. ``result`` is a FlowResult or its :class:`FlowArrays`.
     """
-    from bti_workbench.costs import case_work_cost, organisation_cost
+    from bti_workbench._model import compile_model
+    from bti_workbench.costs import WEEKS_PER_YEAR, organisation_cost
 
-    levels = result.levels[result.levels["week"] > warmup]
-    queues = result.queues[result.queues["week"] > warmup]
-    out = {}
-    for measure in ("active", "waiting"):
-        table = levels.pivot_table(
-            index="replication", columns="level", values=measure, aggfunc="mean"
-        )
-        for level in table.columns:
-            out[f"{measure}.{level}"] = table[level]
-    sums = queues.groupby(["replication", "level"])[["wait_weeks", "entered"]].sum()
-    wait = (sums["wait_weeks"] / sums["entered"].where(sums["entered"] > 0)).unstack("level")
+    arrays = result if isinstance(result, FlowArrays) else flow_arrays(result)
+    keep = arrays.weeks > warmup
+    out: dict[str, np.ndarray] = {}
+    active = arrays.active[:, keep]
+    for measure, cube in (("active", active), ("waiting", arrays.waiting[:, keep])):
+        means = cube.mean(axis=1)
+        for level in range(4):
+            out[f"{measure}.{level}"] = means[:, level]
+    entered = arrays.entered[:, keep].sum(axis=1)
+    waited = arrays.wait_weeks[:, keep].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wait = np.where(entered > 0, waited / np.where(entered > 0, entered, 1), np.nan)
     for level in range(1, 4):
-        if level in wait.columns:
-            out[f"wait.{level}"] = wait[level]
-    services = result.services[result.services["week"] > warmup]
-    if len(services):
-        use = services.pivot_table(
-            index="replication", columns="service", values="utilisation", aggfunc="mean"
-        )
-        for name in use.columns:
-            out[f"utilisation.{name}"] = use[name]
-    frame = pd.DataFrame(out)
+        out[f"wait.{level}"] = wait[:, level]
+    demanded = arrays.demanded[:, keep]
+    available = arrays.available[:, keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        use = np.where(np.isfinite(available), demanded / available, np.nan)
+    counted = np.isfinite(use).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        mean_use = np.where(counted > 0, np.nansum(use, axis=1) / np.maximum(counted, 1), np.nan)
+    for k, name in enumerate(arrays.services):
+        if counted[:, k].any():
+            out[f"utilisation.{name}"] = mean_use[:, k]
+    frame = pd.DataFrame(out, index=pd.Index(arrays.replications, name="replication"))
     if scenario.costs is not None:
-        work = case_work_cost(scenario, result, warmup).set_index("replication")
+        weeks = int(keep.sum())
+        other = active.sum(axis=1) @ compile_model(scenario).other_meeting_hours
+        hours = (demanded.sum(axis=(1, 2)) + other) / max(weeks, 1) * WEEKS_PER_YEAR
+        work = hours * scenario.costs.hourly_rate_nok
         fixed = float(organisation_cost(scenario)["nok_per_year"].sum())
-        frame["cost.case_work"] = work["nok_per_year"]
-        frame["cost.total"] = work["nok_per_year"] + fixed
-    frame.index.name = "replication"
+        frame["cost.case_work"] = work
+        frame["cost.total"] = work + fixed
     return frame
 
 

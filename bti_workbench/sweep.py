@@ -356,35 +356,78 @@ def plan_sweep(
 # --- running ------------------------------------------------------------------------------
 
 
-def _run_task(
+def _run_batch(
     document: tuple[dict, str, dict],
     base: str,
     option: str,
-    municipality: Municipality,
+    point: dict,
+    cells: list[tuple[Municipality, int, dict]],
     replications: int,
-    seed: int,
     warmup: int,
     engine: str,
-    meta: dict,
-    point: dict,
-) -> pd.DataFrame:
-    """One cell: the scenario for the municipality, simulated and summarised per replication.
+) -> list[tuple[int, pd.DataFrame | None, str]]:
+    """Cells of one option and grid point: ``(municipality, seed, meta)`` each.
 
     Runs on a Dask worker; it needs nothing from the client but its arguments (and, for a
-    template that names an organisation file, that file at the same path).
+    template that names an organisation file, that file at the same path). With the fast
+    engine the cells run in one pass (:func:`~bti_workbench.engine_fast.flow_arrays_many`),
+    each with its own seed, so each equals its own run. Returns per cell its task number,
+    its summary (or None) and the error of a cell that failed.
     """
+    from bti_workbench.engine_fast import flow_arrays_many
     from bti_workbench.results import summarise
     from bti_workbench.simulation import simulate
 
     doc, source, changes = document
-    scenario = parse_scenario(doc, source, Path(base), _option_parts(option), changes, municipality)
-    result = simulate(scenario, replications, seed, engine)
-    table = summarise(result, scenario, warmup).reset_index()
-    for column, value in reversed(list(meta.items())):
-        table.insert(0, column, value)
-    for name, value in point.items():
-        table[f"param.{name}"] = value
-    return table
+    parsed, out = [], []
+    for municipality, seed, meta in cells:
+        try:
+            scenario = parse_scenario(
+                doc, source, Path(base), _option_parts(option), changes, municipality
+            )
+        except Exception as exc:  # reported with the cell's parameters; the others run
+            out.append((meta["task"], None, _error_text(exc)))
+        else:
+            parsed.append((scenario, seed, meta))
+    if not parsed:
+        return out
+    scenarios = [p[0] for p in parsed]
+    if engine == "fast":
+        runs = flow_arrays_many(scenarios, replications, [p[1] for p in parsed])
+    else:
+        runs = [simulate(sc, replications, seed, engine) for sc, seed, _ in parsed]
+    for (scenario, _, meta), run in zip(parsed, runs, strict=True):
+        table = summarise(run, scenario, warmup).reset_index()
+        for column, value in reversed(list(meta.items())):
+            table.insert(0, column, value)
+        for name, value in point.items():
+            table[f"param.{name}"] = value
+        out.append((meta["task"], table, ""))
+    return out
+
+
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}".strip()
+
+
+def _batches(todo: pd.DataFrame, max_cells: int, max_children: int) -> list[pd.DataFrame]:
+    """Cells of one option and grid point, by size: up to ``max_cells`` municipalities and
+    about ``max_children`` children a batch, so large municipalities run alone; the
+    largest batches come first (they take longest)."""
+    batches = []
+    for _, group in todo.groupby(["option", "point"], sort=False):
+        group = group.sort_values(["children", "task"], ascending=[False, True])
+        current, children = [], 0
+        for row in group.itertuples(index=False):
+            if current and (len(current) >= max_cells or children + row.children > max_children):
+                batches.append(current)
+                current, children = [], 0
+            current.append(row)
+            children += row.children
+        if current:
+            batches.append(current)
+    batches.sort(key=lambda rows: -sum(r.children for r in rows) - 2_000 * len(rows))
+    return [pd.DataFrame(rows) for rows in batches]
 
 
 def _claim(out: Path, spec: dict) -> None:
@@ -434,13 +477,31 @@ def open_client(scheduler: str | None = None, workers: int | None = None):
             return Client(scheduler, timeout="15s")
         except (OSError, TimeoutError) as exc:
             raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from exc
-    return Client(
-        n_workers=workers or max(1, min(os.cpu_count() or 1, 8)),
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.CRITICAL,  # failed tasks are reported by run_sweep
-    )
+    import dask
+
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}):
+        return Client(
+            n_workers=workers or max(1, min(os.cpu_count() or 1, 8)),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,  # failed tasks are reported by run_sweep
+        )
+
+
+# Dask's workers return freed memory to the system eagerly (MALLOC_TRIM_THRESHOLD_), which
+# also turns off glibc's adaptive mmap threshold: every array above 128 KiB is then mapped
+# and unmapped, and the engine's per-step arrays spend most of their time in page faults
+# (2.7× slower, measured). Arrays up to 64 MiB come from the heap instead.
+MMAP_THRESHOLD = 64 * 2**20
+
+
+def _worker_environ() -> dict:
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
+    environ.setdefault("MALLOC_MMAP_THRESHOLD_", MMAP_THRESHOLD)
+    return environ
 
 
 def sweep_folder(root: str | Path, sweep: Sweep) -> Path:
@@ -468,6 +529,8 @@ def run_sweep(
     workers: int | None = None,
     client=None,
     progress: Callable[[int, int], None] | None = None,
+    batch_cells: int = 16,
+    batch_children: int = 20_000,
 ) -> SweepReport:
     """Run the tasks of a sweep that have no results in ``out`` yet.
 
@@ -485,6 +548,10 @@ def run_sweep(
         A client to use as it is (not closed).
     progress : callable, optional
         Called with (tasks done, tasks to do) as tasks finish.
+    batch_cells, batch_children : int
+        Tasks of one option and grid point go to a worker together, up to this many
+        municipalities and about this many children: small municipalities share one pass
+        of the engine (each with its own seed, so with the same numbers as alone).
 
     Returns
     -------
@@ -502,7 +569,6 @@ def run_sweep(
     _claim(out, sweep.spec())
     finished = _finished(out)
     todo = sweep.tasks[~sweep.tasks["task"].isin(finished)]
-    todo = todo.sort_values(["children", "task"], ascending=[False, True])  # longest first
     by_knr = {m.kommunenummer: m for m in sweep.municipalities}
     failures = []
     if len(todo):
@@ -510,37 +576,45 @@ def run_sweep(
         dask = open_client(scheduler, workers) if own else client
         try:
             futures = {}
-            for row in todo.itertuples(index=False):
-                meta = {c: getattr(row, c) for c in _TASK_COLUMNS[:-1]}
-                meta = {k: (v.item() if hasattr(v, "item") else v) for k, v in meta.items()}
+            for batch in _batches(todo, batch_cells, batch_children):
+                first = batch.iloc[0]
+                cells = [
+                    (by_knr[row.kommunenummer], int(row.seed), _meta(row))
+                    for row in batch.itertuples(index=False)
+                ]
                 future = dask.submit(
-                    _run_task,
-                    sweep.documents[row.option, row.point],
+                    _run_batch,
+                    sweep.documents[first["option"], int(first["point"])],
                     str(sweep.template.parent),
-                    row.option,
-                    by_knr[row.kommunenummer],
+                    first["option"],
+                    sweep.points[int(first["point"])],
+                    cells,
                     sweep.replications,
-                    int(row.seed),
                     sweep.warmup,
                     sweep.engine,
-                    meta,
-                    sweep.points[row.point],
                     pure=False,
                 )
-                futures[future] = row
+                futures[future] = batch
             done = 0
+            rows = todo.set_index("task")
             try:
                 for future in as_completed(list(futures)):
-                    row = futures.pop(future)
+                    batch = futures.pop(future)
                     if future.status == "error":
-                        error = future.exception()
-                        failures.append(_failure(row, sweep.points[row.point], error))
+                        error = _error_text(future.exception())
+                        results = [(int(t), None, error) for t in batch["task"]]
                     else:
-                        frame = future.result()
-                        target = out / "results" / f"task-{row.task:05d}.parquet"
+                        results = future.result()
+                    for task, frame, error in results:
+                        if frame is None:
+                            row = rows.loc[task]
+                            point = sweep.points[int(row["point"])]
+                            failures.append(_failure(task, row, point, error))
+                            continue
+                        target = out / "results" / f"task-{task:05d}.parquet"
                         write_atomically(target, lambda p, f=frame: f.to_parquet(p, index=False))
                     future.release()
-                    done += 1
+                    done += len(batch)
                     if progress is not None:
                         progress(done, len(todo))
             except BaseException:
@@ -557,10 +631,14 @@ def run_sweep(
     return SweepReport(out, len(sweep.tasks), len(sweep.tasks) - len(todo), len(todo), failed)
 
 
-def _failure(row, point: dict, error: BaseException) -> tuple:
-    message = f"{type(error).__name__}: {error}".strip()
+def _meta(row) -> dict:
+    meta = {c: getattr(row, c) for c in _TASK_COLUMNS[:-1]}
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in meta.items()}
+
+
+def _failure(task: int, row: pd.Series, point: dict, error: str) -> tuple:
     settings = ", ".join(f"{k}={v}" for k, v in point.items())
-    return (int(row.task), row.kommunenummer, row.municipality, row.option, settings, message)
+    return (int(task), row["kommunenummer"], row["municipality"], row["option"], settings, error)
 
 
 def _write_failures(out: Path, failed: pd.DataFrame) -> None:
