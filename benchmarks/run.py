@@ -251,6 +251,11 @@ def main() -> None:
     from dashboard import dashboard_benchmarks
 
     lines += ["", *dashboard_benchmarks(work)]
+
+    # Sweeps on Dask: the national sweep on 2 and 1 workers, and the 32-worker projection.
+    from sweep import sweep_benchmarks
+
+    lines += ["", *sweep_benchmarks(int(os.environ.get("BTI_SWEEP_REPEATS", "3")))]
     (REPO / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -175,3 +175,53 @@ def test_more_slots_never_lengthen_the_mean_wait():
         waits.append(queue["wait_weeks"].sum() / queue["entered"].sum())
     assert all(a >= b for a, b in itertools.pairwise(waits)), waits
     assert waits[0] > waits[-1]
+
+
+# --- several scenarios in one pass ------------------------------------------------------------
+
+NATIONAL = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "national_per_1000.yaml"
+
+
+@pytest.mark.parametrize("option", [(), ("trial_cap_one_log",), ("extra_coordinator_20pct",)])
+def test_many_scenarios_in_one_pass_equal_each_run_alone(option):
+    from bti_workbench.engine_fast import flow_arrays_many, simulate_fast_many
+    from bti_workbench.municipality import load_municipalities
+    from bti_workbench.results import summarise
+
+    # Ibestad's warm start leaves level 3 empty, Tromsø's does not: the keys differ.
+    places = load_municipalities(["5413", "4228", "1106", "5401"])
+    scenarios = [load_scenario(NATIONAL, option, municipality=m) for m in places]
+    seeds = [21, 5, 21, 9]  # a seed may repeat: each block has its own streams anyway
+    together = simulate_fast_many(scenarios, 6, seeds)
+    arrays = flow_arrays_many(scenarios, 6, seeds)
+    for scenario, seed, result, cube in zip(scenarios, seeds, together, arrays, strict=True):
+        alone = simulate_fast(scenario, 6, seed)
+        for table in ("levels", "queues", "services", "exits"):
+            pd.testing.assert_frame_equal(
+                getattr(result, table), getattr(alone, table), check_exact=True
+            )
+        pd.testing.assert_frame_equal(
+            summarise(cube, scenario, 52), summarise(alone, scenario, 52), check_exact=True
+        )
+
+
+def test_one_pass_with_level_slots_equals_runs_alone():
+    from bti_workbench.engine_fast import simulate_fast_many
+
+    s = load_scenario(JACKSON)
+    together = simulate_fast_many([s, s.with_horizon(s.horizon_weeks)], 4, [1, 2])
+    for seed, result in zip([1, 2], together, strict=True):
+        pd.testing.assert_frame_equal(result.levels, simulate_fast(s, 4, seed).levels)
+
+
+def test_scenarios_of_different_structure_are_refused():
+    from bti_workbench.engine_fast import simulate_fast_many
+    from bti_workbench.municipality import load_municipalities
+
+    (place,) = load_municipalities(["4228"])
+    plain = load_scenario(NATIONAL, municipality=place)
+    coordinator = load_scenario(NATIONAL, ("extra_coordinator_20pct",), municipality=place)
+    with pytest.raises(ValueError, match="differs in structure"):
+        simulate_fast_many([plain, coordinator], 2, [1, 2])
+    with pytest.raises(ValueError, match="one seed per scenario"):
+        simulate_fast_many([plain, plain], 2, [1])

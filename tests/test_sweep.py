@@ -379,3 +379,34 @@ def test_settings_find_numeric_levels_and_refuse_paths_through_values():
     assert row["per_1000_per_year"] == 70
     with pytest.raises(ScenarioError, match="horizon_weeks is a value, not a mapping"):
         load_scenario(TEMPLATE, settings={"horizon_weeks.x": 1}, municipality=place)
+
+
+def test_a_batch_that_raises_reports_each_of_its_cells(client, tmp_path):
+    # An engine that does not exist fails the whole batch on the worker: every cell is
+    # reported, with its parameters, and nothing is written for them.
+    sweep = plan_sweep(
+        TEMPLATE, load_municipalities(THREE), ["baseline"], replications=2, engine="bogus"
+    )
+    report = run_sweep(sweep, tmp_path, client=client)
+    assert sorted(report.failed["kommunenummer"]) == sorted(THREE)
+    assert report.failed["error"].str.contains("unknown engine 'bogus'").all()
+    assert not list((tmp_path / "results").glob("*.parquet"))
+
+
+def test_batches_group_small_municipalities_and_leave_large_ones_alone():
+    from bti_workbench.sweep import _batches
+
+    sweep = plan_sweep(
+        TEMPLATE,
+        load_municipalities(None),  # 15 municipalities, Ibestad (256) to Tromsø (21 426)
+        ["baseline", "trial_cap_one_log"],
+        replications=2,
+    )
+    batches = _batches(sweep.tasks, max_cells=4, max_children=12_000)
+    assert sorted(t for b in batches for t in b["task"]) == list(range(30))
+    for batch in batches:
+        assert batch["option"].nunique() == 1 and batch["point"].nunique() == 1
+        assert len(batch) <= 4
+        assert len(batch) == 1 or batch["children"].sum() <= 12_000
+    alone = [b for b in batches if (b["municipality"] == "Tromsø").any()]
+    assert all(len(b) == 1 for b in alone)
