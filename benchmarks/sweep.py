@@ -132,8 +132,8 @@ def sweep_benchmarks(repeats: int = 1) -> list[str]:
         f"- Target ≤ {TARGET_SECONDS:.0f} s on 2 workers: {med[2]:.1f} s, {met}.",
         f"- Scaling: 1 worker / 2 workers = {med[1] / med[2]:.2f}× (ideal 2× on 2 cores; the "
         "client, which writes every partition, shares the two cores with the workers).",
-        f"- Planning (load 356 populations once, check the template with every option on the "
-        f"largest): {planning:.1f} s.",
+        "- Planning (check the template with every option on the largest municipality, list "
+        f"the tasks; the 356 populations already loaded): {planning:.1f} s.",
         f"- Compute per Dask task (a batch) on a worker: median {per_task:.2f} s, slowest "
         f"{max(two['compute_max'], one['compute_max']):.2f} s; {compute_total:.0f} s of "
         f"compute per sweep, {compute_total / tasks * 1000:.0f} ms per cell.",

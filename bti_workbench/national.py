@@ -164,36 +164,48 @@ def size_figure(table: pd.DataFrame, metric: str, lang: str = "nb", per_1000: bo
     return fig
 
 
+def _by_size(table: pd.DataFrame, y: str, low: str, high: str, colours, hover: str, **extra):
+    """Municipalities as markers against their children (log scale), 95 % bars."""
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=table["children"],
+        y=table[y],
+        mode="markers",
+        marker={"color": colours},
+        text=table["municipality"],
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": table[high] - table[y],
+            "arrayminus": table[y] - table[low],
+            "thickness": 1,
+        },
+        hovertemplate=hover,
+        **extra,
+    )
+
+
+def _size_layout(fig, title: str, y_title: str, line: float, lang: str):
+    fig.add_hline(y=line, line_dash="dot")
+    fig.update_layout(
+        title=title,
+        xaxis={"title": label("national.children", lang), "type": "log"},
+        yaxis_title=y_title,
+        showlegend=False,
+    )
+    return fig
+
+
 def cap_figure(table: pd.DataFrame, threshold: float, lang: str = "nb"):
     """The cap's extra wait for a log (95 % interval) against children, threshold dotted."""
     import plotly.graph_objects as go
 
     colours = np.where(table["bites"], "#e45756", "#4c78a8")
-    fig = go.Figure(
-        go.Scatter(
-            x=table["children"],
-            y=table["difference"],
-            mode="markers",
-            marker={"color": colours},
-            text=table["municipality"],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": table["high"] - table["difference"],
-                "arrayminus": table["difference"] - table["low"],
-                "thickness": 1,
-            },
-            hovertemplate="%{text}: %{y:.2f}<extra></extra>",
-        )
-    )
-    fig.add_hline(y=threshold, line_dash="dot")
-    fig.update_layout(
-        title=label("national.cap_title", lang),
-        xaxis={"title": label("national.children", lang), "type": "log"},
-        yaxis_title=label("national.extra_wait", lang),
-        showlegend=False,
-    )
-    return fig
+    hover = "%{text}: %{y:.2f}<extra></extra>"
+    fig = go.Figure(_by_size(table, "difference", "low", "high", colours, hover))
+    title = label("national.cap_title", lang)
+    return _size_layout(fig, title, label("national.extra_wait", lang), threshold, lang)
 
 
 def payoff_figure(table: pd.DataFrame, lang: str = "nb"):
@@ -205,39 +217,18 @@ def payoff_figure(table: pd.DataFrame, lang: str = "nb"):
     """
     import plotly.graph_objects as go
 
-    colour = np.where(
+    colours = np.where(
         table["pays_off"], "#54a24b", np.where(table["saved_low"] > 0, "#e45756", "#9d9d9d")
     )
     price = table["nok_per_saved_week"].map(
         lambda v: "–" if pd.isna(v) else f"NOK {v:,.0f}".replace(",", " ")
     )
+    hover = (
+        "%{text}: %{y:.1f}<br>" + label("national.nok_per_week", lang) + ": %{customdata}"
+        "<extra></extra>"
+    )
     fig = go.Figure(
-        go.Scatter(
-            x=table["children"],
-            y=table["saved_weeks"],
-            mode="markers",
-            marker={"color": colour},
-            text=table["municipality"],
-            customdata=price,
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": table["saved_high"] - table["saved_weeks"],
-                "arrayminus": table["saved_weeks"] - table["saved_low"],
-                "thickness": 1,
-            },
-            hovertemplate=(
-                "%{text}: %{y:.1f}<br>"
-                + label("national.nok_per_week", lang)
-                + ": %{customdata}<extra></extra>"
-            ),
-        )
+        _by_size(table, "saved_weeks", "saved_low", "saved_high", colours, hover, customdata=price)
     )
-    fig.add_hline(y=0, line_dash="dot")
-    fig.update_layout(
-        title=label("national.payoff_title", lang),
-        xaxis={"title": label("national.children", lang), "type": "log"},
-        yaxis_title=label("national.saved_weeks", lang),
-        showlegend=False,
-    )
-    return fig
+    title = label("national.payoff_title", lang)
+    return _size_layout(fig, title, label("national.saved_weeks", lang), 0, lang)

@@ -153,20 +153,38 @@ class FlowArrays:
 
 def _cube(frame: pd.DataFrame, inner: str, inner_values, columns: list[str]) -> list[np.ndarray]:
     """Columns of a long frame as (replications, weeks, inner) arrays; the frame must hold
-    every combination once."""
-    reps = np.unique(frame["replication"].to_numpy())
-    weeks = np.unique(frame["week"].to_numpy())
-    r = np.searchsorted(reps, frame["replication"].to_numpy())
-    w = np.searchsorted(weeks, frame["week"].to_numpy())
+    every combination once. Frames in (replication, week) order with the inner values in a
+    fixed order (as the engines write them) are reshaped; others are placed row by row."""
+    rep = frame["replication"].to_numpy()
+    week = frame["week"].to_numpy()
+    reps, weeks = np.sort(pd.unique(rep)), np.sort(pd.unique(week))
+    inner_values = list(inner_values)
+    codes, uniques = pd.factorize(frame[inner], sort=False)
     position = {v: k for k, v in enumerate(inner_values)}
-    i = frame[inner].map(position).to_numpy()
+    if len(uniques) != len(inner_values) or any(v not in position for v in uniques):
+        raise ValueError(f"expected the {inner} values {inner_values}")
+    where = np.array([position[v] for v in uniques], dtype=np.int64)
     shape = (len(reps), len(weeks), len(inner_values))
-    flat = (r * shape[1] + w) * shape[2] + i
-    if len(frame) != np.prod(shape) or len(np.unique(flat)) != len(frame):
+    size = int(np.prod(shape))
+    if len(frame) != size:
+        raise ValueError(f"expected one row per replication, week and {inner}")
+    ordered = (
+        size > 0
+        and np.array_equal(rep, np.repeat(reps, shape[1] * shape[2]))
+        and np.array_equal(week, np.tile(np.repeat(weeks, shape[2]), shape[0]))
+        and np.array_equal(codes, np.tile(np.arange(shape[2]), shape[0] * shape[1]))
+    )
+    if ordered:
+        order = np.argsort(where)  # the frame's inner order → inner_values' order
+        return [frame[c].to_numpy().reshape(shape)[:, :, order].copy() for c in columns]
+    flat = (np.searchsorted(reps, rep) * shape[1] + np.searchsorted(weeks, week)) * shape[
+        2
+    ] + where[codes]
+    if len(pd.unique(flat)) != len(frame):
         raise ValueError(f"expected one row per replication, week and {inner}")
     out = []
     for column in columns:
-        cube = np.empty(int(np.prod(shape)), dtype=frame[column].to_numpy().dtype)
+        cube = np.empty(size, dtype=frame[column].to_numpy().dtype)
         cube[flat] = frame[column].to_numpy()
         out.append(cube.reshape(shape))
     return out
@@ -185,8 +203,8 @@ def flow_arrays(result) -> FlowArrays:
     else:
         demanded = available = np.zeros((*active.shape[:2], 0))
     return FlowArrays(
-        np.unique(levels["replication"].to_numpy()),
-        np.unique(levels["week"].to_numpy()),
+        np.sort(pd.unique(levels["replication"].to_numpy())),
+        np.sort(pd.unique(levels["week"].to_numpy())),
         active,
         waiting,
         wait_weeks,

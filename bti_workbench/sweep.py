@@ -219,9 +219,6 @@ def parse_municipalities(
     ['Ibestad', 'Sirdal']
     """
     text = str(text).strip()
-    source = (
-        Path(population_file).name if population_file is not None else "data/municipalities.csv"
-    )
     if text == "all":
         numbers = None
     else:
@@ -244,7 +241,7 @@ def parse_municipalities(
     except KeyError as exc:
         raise SweepError(f"--municipalities: {exc.args[0]}") from exc
     except (OSError, ValueError) as exc:
-        raise SweepError(f"--population-file: {source}: {exc}") from exc
+        raise SweepError(f"--population-file: {exc}") from exc
 
 
 def _numbers_from_file(path: Path) -> list[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from bti_workbench.results import bands, mser5, replications_needed
+from bti_workbench.results import bands, mser5, replications_needed, summarise
 
 
 def test_bands_order_and_shape():
@@ -60,3 +62,24 @@ def test_replications_needed_reaches_the_target_width():
     assert np.median(widths) == pytest.approx(2.0, rel=0.25)
     with pytest.raises(ValueError, match="at least two"):
         replications_needed(np.array([1.0]), 1.0)
+
+
+def test_summarise_reads_the_tables_in_any_row_order():
+    from dataclasses import replace
+
+    from bti_workbench.scenario import load_scenario
+    from bti_workbench.simulation import simulate
+
+    scenario = load_scenario(Path(__file__).resolve().parents[1] / "data/scenarios/sirdal.yaml")
+    result = simulate(scenario, 4, 2)
+    shuffled = replace(
+        result,
+        levels=result.levels.sample(frac=1, random_state=1),
+        queues=result.queues.sample(frac=1, random_state=2),
+        services=result.services.sample(frac=1, random_state=3),
+    )
+    pd.testing.assert_frame_equal(
+        summarise(shuffled, scenario, 30), summarise(result, scenario, 30), check_exact=True
+    )
+    with pytest.raises(ValueError, match="one row per replication"):
+        summarise(replace(result, levels=result.levels.iloc[1:]), scenario, 30)

@@ -410,3 +410,25 @@ def test_batches_group_small_municipalities_and_leave_large_ones_alone():
         assert len(batch) == 1 or batch["children"].sum() <= 12_000
     alone = [b for b in batches if (b["municipality"] == "Tromsø").any()]
     assert all(len(b) == 1 for b in alone)
+
+
+def test_a_bad_population_file_is_named_and_nothing_is_written(tmp_path):
+    bad = tmp_path / "07459.csv"
+    bad.write_text('"region";"age";"Persons 2022"\n"K-4228 Sirdal";"0 years";x\n', encoding="utf-8")
+    out = tmp_path / "never"
+    result = CliRunner().invoke(
+        app,
+        [
+            "sweep",
+            str(TEMPLATE),
+            "--municipalities",
+            "4228",
+            "--population-file",
+            str(bad),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "07459.csv" in result.output
+    assert not out.exists()
