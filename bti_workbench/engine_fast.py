@@ -120,8 +120,6 @@ class _Groups:
     def __init__(self, owner: np.ndarray, n_groups: int, replications: int) -> None:
         self.owner = owner
         self.n_groups, self.R = n_groups, replications
-        self.starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
-        self.owners = owner[self.starts] if len(owner) else owner
         self.single = len(set(owner.tolist())) == len(owner)
         # Sums of whole counts through a 0/1 matrix product: exact in floating point (far
         # below 2**53), so the same whatever the width, and faster than reduceat.
@@ -134,7 +132,7 @@ class _Groups:
 
     def total(self, counts: np.ndarray) -> np.ndarray:
         """Sum rows per group: (groups, R)."""
-        if not len(self.starts):
+        if not len(self.owner):
             return np.zeros((self.n_groups, counts.shape[1]), counts.dtype)
         return (self.matrix @ counts).astype(counts.dtype)
 
