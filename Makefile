@@ -28,8 +28,7 @@ demo: demo-data
 		--port $(PORT) --address 127.0.0.1
 
 test: install
-	$(BIN)/python -m pytest tests notebooks bti_workbench --doctest-modules --nbval-lax \
-		-p no:cacheprovider
+	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -39,7 +38,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 
 docs: install
-	$(BIN)/python -c "from bti_workbench.contracts import contract_markdown as md; print(md(), end='')" > docs/data-contracts.md
+	$(BIN)/python -c "from bti_workbench.ingest.contracts import contract_markdown as md; print(md(), end='')" > docs/data-contracts.md
 
 lab: install
 	$(BIN)/jupyter lab notebooks

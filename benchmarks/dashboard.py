@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-APP = REPO / "dashboards" / "leader_app.py"
+APP = REPO / "bti_workbench" / "dashboard" / "leader_app.py"
 TROMSO = REPO / "data" / "scenarios" / "tromso.yaml"
 CHROMIUM = "/usr/bin/chromium"
 BROWSER_ARGS = [
@@ -77,8 +77,8 @@ def _slider_positions(count: int) -> list[dict[str, float]]:
 def _slider_to_figure(replications: int, positions: list[dict[str, float]]) -> dict[str, list]:
     """Time what the app does when a slider moves, once per (uncached) position."""
     from bti_workbench.dashboard.load import load_view, overrides_from_sliders
-    from bti_workbench.scenario import load_scenario
-    from bti_workbench.simulation import simulate
+    from bti_workbench.simulation.run import simulate
+    from bti_workbench.simulation.scenario.parse import load_scenario
 
     # Warm imports and the engine on the scenario as it is (a key no position uses).
     load_view(TROMSO, replications=replications, seed=1, lang="nb").cases_by_level.to_json()
@@ -442,7 +442,7 @@ def dashboard_benchmarks(work: Path) -> list[str]:
     if not Path(CHROMIUM).exists() or importlib.util.find_spec("playwright") is None:
         bullets.append(f"- Browser rows skipped: needs {CHROMIUM} and Playwright.")
         return [*lines, "", *bullets]
-    from bti_workbench.demo import write_demo_store
+    from bti_workbench.synthetic.demo import write_demo_store
 
     store = write_demo_store(work / "demo.duckdb")
     status = _status_view_times(store)

@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from bti_workbench import read_ssb_07459, suppress_small
-from bti_workbench.caseflow import flow_table, level_transitions
-from bti_workbench.demo import write_demo
-from bti_workbench.engine_ciw import simulate_ciw
-from bti_workbench.engine_fast import simulate_fast
-from bti_workbench.io import read_event_log
-from bti_workbench.scenario import load_scenario
+from bti_workbench.evaluation.caseflow import flow_table, level_transitions
+from bti_workbench.ingest.readers import read_event_log
+from bti_workbench.simulation.engines.ciw import simulate_ciw
+from bti_workbench.simulation.engines.fast import simulate_fast
+from bti_workbench.simulation.scenario.parse import load_scenario
+from bti_workbench.synthetic.demo import write_demo
 
 REPO = Path(__file__).resolve().parents[1]
 SSB = REPO.parent / "shared" / "data" / "ssb"
@@ -167,8 +167,8 @@ def main() -> None:
     # Evaluation: import a 1 000 000-row event log into a store; all indicators on it.
     from bti_workbench.evaluation.indicators import cases_by_level, indicator_table
     from bti_workbench.evaluation.survival import km_table, time_to_closing, time_to_level0_decision
-    from bti_workbench.municipality import load_municipality
-    from bti_workbench.store import import_files
+    from bti_workbench.ingest.store import import_files
+    from bti_workbench.reference.municipality import load_municipality
 
     million_csv = work / "event_log_1m.csv"
     million.assign(event_time=million["event_time"].dt.strftime("%Y-%m-%d %H:%M")).to_csv(

@@ -1,21 +1,57 @@
 """bti_workbench: planning and evaluation workbench for BTI (Bedre tverrfaglig innsats).
 
-The public surface is small and re-exported here; see the README for the tour.
+The public surface is small and re-exported here; ``docs/architecture.md`` shows the layers
+and the README gives the tour.
+
+- reference data: :data:`LEVELS`, :func:`label`, :func:`service_catalogue`,
+  :func:`read_ssb_07459`, :func:`load_municipality`;
+- data in: :func:`read` (one reader per contract kind, see :data:`KINDS`) and
+  :func:`import_files` into the store;
+- privacy: :func:`check_no_identifiers` and :func:`suppress_small`;
+- simulation: :func:`load_scenario` → :func:`simulate` or :func:`compare_options` →
+  :func:`summarise`;
+- networks: :func:`service_graph` and :func:`metrics_table`;
+- evaluation: :func:`load_evaluation` and :func:`indicator_table`.
+
+Examples
+--------
+>>> from bti_workbench import compare_options, load_scenario, summarise
+>>> scenario = load_scenario("data/scenarios/sirdal.yaml")
+>>> runs = compare_options(scenario, ["no_bti"], replications=4, seed=1)
+>>> sorted(runs)
+['baseline', 'no_bti']
 """
 
-from bti_workbench.contracts import KINDS, schema
-from bti_workbench.io import ContractError, read
-from bti_workbench.labels import label
-from bti_workbench.levels import LEVELS, Level, level
-from bti_workbench.municipality import Municipality, load_municipality
-from bti_workbench.population import AGE_BANDS, by_band, read_municipalities, read_ssb_07459
-from bti_workbench.privacy import (
+from bti_workbench.errors import (
+    ContractError,
     IdentifierError,
-    check_no_identifiers,
-    is_fodselsnummer,
-    suppress_small,
+    PopulationFileError,
+    ScenarioError,
+    StoreError,
 )
-from bti_workbench.services import service_catalogue
+from bti_workbench.evaluation import indicator_table, load_evaluation
+from bti_workbench.ingest import KINDS, import_files, read, schema
+from bti_workbench.network import metrics_table, service_graph
+from bti_workbench.privacy import check_no_identifiers, is_fodselsnummer, suppress_small
+from bti_workbench.reference import (
+    AGE_BANDS,
+    LEVELS,
+    Level,
+    Municipality,
+    by_band,
+    label,
+    level,
+    load_municipality,
+    read_municipalities,
+    read_ssb_07459,
+    service_catalogue,
+)
+from bti_workbench.simulation import (
+    compare_options,
+    load_scenario,
+    simulate,
+    summarise,
+)
 
 __version__ = "0.1.0"
 
@@ -27,16 +63,28 @@ __all__ = [
     "IdentifierError",
     "Level",
     "Municipality",
+    "PopulationFileError",
+    "ScenarioError",
+    "StoreError",
     "by_band",
     "check_no_identifiers",
+    "compare_options",
+    "import_files",
+    "indicator_table",
     "is_fodselsnummer",
     "label",
     "level",
+    "load_evaluation",
     "load_municipality",
+    "load_scenario",
+    "metrics_table",
     "read",
     "read_municipalities",
     "read_ssb_07459",
     "schema",
     "service_catalogue",
+    "service_graph",
+    "simulate",
+    "summarise",
     "suppress_small",
 ]

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bti_workbench._text import normalise_name
+from bti_workbench._util.text import normalise_name
+from bti_workbench.errors import IdentifierError
 
 __all__ = [
     "DEFAULT_K",
@@ -95,13 +96,6 @@ _IDENTIFIER_PARTS = (
 _ALLOWED_NAVN_WORDS = frozenset(
     {"kommunenavn", "tjenestenavn", "enhetsnavn", "gruppenavn", "fylkesnavn", "skolenavn"}
 )
-
-
-class IdentifierError(ValueError):
-    """A table holds, or seems to hold, a direct identifier.
-
-    The message names the file, the column and how many rows; it never repeats a value.
-    """
 
 
 def _looks_like_identifier(column: str) -> bool:
@@ -336,7 +330,7 @@ class SuppressedTable:
 
     def formatted(self, lang: str = "nb") -> pd.DataFrame:
         """The table as text: counts, ``<k`` for small cells, ``×`` for protecting cells."""
-        from bti_workbench.labels import label
+        from bti_workbench.reference.labels import label
 
         low = label("suppression.primary", lang, k=self.k)
         protect = label("suppression.secondary", lang)

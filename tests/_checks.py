@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bti_workbench.results import littles_law
+from bti_workbench.simulation.analysis import littles_law
 
 
 def assert_littles_law(result, tolerance=0.03):

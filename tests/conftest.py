@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bti_workbench.demo import write_demo, write_demo_store
+from bti_workbench.synthetic.demo import write_demo, write_demo_store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

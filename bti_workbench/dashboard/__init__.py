@@ -25,7 +25,7 @@ from bti_workbench.dashboard.load import (
     overrides_from_sliders,
     slider_values,
 )
-from bti_workbench.dashboard.plan import PlanView, plan_view
+from bti_workbench.dashboard.progress_plan import PlanView, plan_view
 from bti_workbench.dashboard.status import Card, StatusView, status_view
 
 __all__ = [

@@ -19,12 +19,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from bti_workbench.evaluation.proportions import proportion_table
-from bti_workbench.labels import label
 from bti_workbench.network.figures import network_map
 from bti_workbench.network.graphs import service_graph
 from bti_workbench.network.publish import suppressed_adjacency
 from bti_workbench.network.questions import drop_out, expected_links
 from bti_workbench.privacy import DEFAULT_K
+from bti_workbench.reference.labels import label
 
 __all__ = ["CollaborationView", "collaboration_view", "periods"]
 

@@ -18,8 +18,8 @@ from bti_workbench.evaluation.indicators import indicator_table
 from bti_workbench.evaluation.sources import EvaluationData
 from bti_workbench.evaluation.summary import indicator_display
 from bti_workbench.evaluation.surveys import agreement_table, survey_figure, wave_change
-from bti_workbench.labels import label
 from bti_workbench.privacy import DEFAULT_K
+from bti_workbench.reference.labels import label
 
 __all__ = ["EvaluationView", "evaluation_view"]
 
@@ -129,7 +129,7 @@ def evaluation_view(
     Examples
     --------
     >>> import tempfile
-    >>> from bti_workbench.demo import write_demo
+    >>> from bti_workbench.synthetic.demo import write_demo
     >>> from bti_workbench.evaluation import load_evaluation
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     _ = write_demo(folder, "4228", seed=1)

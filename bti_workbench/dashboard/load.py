@@ -4,7 +4,7 @@
 slider overrides) and returns the figures a leader reads: open cases per level with P10–P90
 bands, service utilisation, waits and cost per year per option, and the options side by side.
 Results come from the scenario's assumptions, not from case data, so nothing here is
-suppressed (see :mod:`bti_workbench.figures_sim`).
+suppressed (see :mod:`bti_workbench.simulation.figures`).
 
 Runs are cached (:func:`functools.lru_cache`): the same file (unchanged on disk), options,
 overrides, replications and seed give the same :class:`LoadView` object, and switching the
@@ -12,7 +12,7 @@ language redraws the figures without simulating again. Treat a returned view as 
 
 :data:`SLIDERS` lists the parameters a leader moves; :func:`overrides_from_sliders` turns
 slider positions into the scenario's override format
-(:func:`bti_workbench.scenario.load_scenario`).
+(:func:`bti_workbench.simulation.scenario.parse.load_scenario`).
 """
 
 from __future__ import annotations
@@ -29,19 +29,28 @@ import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
-from bti_workbench.costs import organisation_cost
-from bti_workbench.engine_fast import FlowResult
-from bti_workbench.figures_sim import (
+from bti_workbench.reference.labels import label
+from bti_workbench.simulation.analysis import (
+    paired_differences,
+    seasonal_period,
+    summarise,
+    warmup_weeks,
+)
+from bti_workbench.simulation.costs import organisation_cost
+from bti_workbench.simulation.engines.fast import FlowResult
+from bti_workbench.simulation.figures import (
     cases_by_level,
     options_table,
     utilisation_heatmap,
     waits_by_option,
 )
-from bti_workbench.labels import label
-from bti_workbench.options import apply_options, available_options, describe_option
-from bti_workbench.results import paired_differences, seasonal_period, summarise, warmup_weeks
-from bti_workbench.scenario import Scenario, ScenarioError, load_scenario
-from bti_workbench.simulation import simulate
+from bti_workbench.simulation.run import simulate
+from bti_workbench.simulation.scenario.document import (
+    apply_options,
+    available_options,
+    describe_option,
+)
+from bti_workbench.simulation.scenario.parse import Scenario, ScenarioError, load_scenario
 
 __all__ = [
     "SLIDERS",
@@ -136,7 +145,7 @@ class LoadView:
     costs : plotly.graph_objects.Figure
         Cost per year per option: organisation and case work (mean), P10–P90 of the total.
     options : pandas.DataFrame
-        The options side by side (:func:`bti_workbench.figures_sim.options_table`).
+        The options side by side (:func:`bti_workbench.simulation.figures.options_table`).
     levels : pandas.DataFrame
         Mean active, waiting and wait per level for the scenario as it is.
     comparison : pandas.DataFrame
@@ -266,7 +275,7 @@ def slider_values(
 
     Examples
     --------
-    >>> from bti_workbench._resources import data_dir
+    >>> from bti_workbench._util.resources import data_dir
     >>> values = slider_values(data_dir() / "scenarios" / "sirdal.yaml")
     >>> values["max_logs"], values["ppt_hours"], values["child_welfare_hours"]
     (1.0, 3.0, 5.0)
@@ -333,7 +342,7 @@ def overrides_from_sliders(
     --------
     >>> overrides_from_sliders({"max_logs": 2, "level1_mean_weeks": 20})
     {'resources': {'max_logs': 2}, 'levels': {1: {'duration': {'mean_weeks': 20}}}}
-    >>> from bti_workbench._resources import data_dir
+    >>> from bti_workbench._util.resources import data_dir
     >>> path = data_dir() / "scenarios" / "sirdal.yaml"
     >>> overrides_from_sliders({"max_logs": 1, "concern_scale": 1.0}, path)  # as the file
     {}
@@ -376,7 +385,7 @@ def overrides_from_sliders(
 
 
 def _comparison(summaries: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Long table as :func:`bti_workbench.simulation.compare_options` returns it."""
+    """Long table as :func:`bti_workbench.simulation.run.compare_options` returns it."""
     base = summaries["baseline"]
     rows = []
     for name, table in summaries.items():
@@ -414,7 +423,7 @@ def _cost_rows(summaries: dict[str, pd.DataFrame], scenarios: dict[str, Scenario
 def _run(key: _Key) -> _Run:
     """Simulate the scenario and each option on common random numbers (one seed).
 
-    :func:`bti_workbench.simulation.compare_options` does the same from a file without
+    :func:`bti_workbench.simulation.run.compare_options` does the same from a file without
     overrides; here the overrides apply to every run and the baseline's own result is kept
     for its figures, so the baseline is simulated once.
     """
@@ -601,12 +610,12 @@ def load_view(
 
     Raises
     ------
-    bti_workbench.scenario.ScenarioError
+    bti_workbench.simulation.scenario.parse.ScenarioError
         For an unknown option or an override that breaks the scenario; nothing runs.
 
     Examples
     --------
-    >>> from bti_workbench._resources import data_dir
+    >>> from bti_workbench._util.resources import data_dir
     >>> path = data_dir() / "scenarios" / "sirdal.yaml"
     >>> view = load_view(path, replications=5, lang="en")
     >>> view is load_view(path, replications=5, lang="en")

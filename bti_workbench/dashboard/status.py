@@ -26,8 +26,8 @@ from bti_workbench.evaluation.proportions import proportion_table
 from bti_workbench.evaluation.sources import EvaluationData
 from bti_workbench.evaluation.survival import km_table, time_to_level0_decision
 from bti_workbench.evaluation.timeseries import monthly_counts
-from bti_workbench.labels import label
 from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
+from bti_workbench.reference.labels import label
 
 __all__ = ["Card", "StatusView", "status_view"]
 
@@ -266,7 +266,7 @@ def status_view(
     Examples
     --------
     >>> import tempfile
-    >>> from bti_workbench.demo import write_demo
+    >>> from bti_workbench.synthetic.demo import write_demo
     >>> from bti_workbench.evaluation import load_evaluation
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     _ = write_demo(folder, "4228", seed=1)

@@ -1,14 +1,23 @@
 """Evaluating pilots: indicators with denominators, survival curves, staff surveys, time
-series around go-live, staggered adoption and the progress plan. Everything shown passes
+series around go-live, staggered adoption, the progress plan and how cases move between
+levels. Everything shown passes
 :func:`bti_workbench.privacy.suppress_small`."""
 
+from bti_workbench.evaluation.caseflow import (
+    FLOW_STATES,
+    case_flow_sankey,
+    case_paths,
+    flow_table,
+    flow_table_text,
+    level_transitions,
+)
 from bti_workbench.evaluation.indicators import (
     INDICATORS,
     cases_by_level,
     dropped_batons_by_month,
     indicator_table,
 )
-from bti_workbench.evaluation.plan import gantt_figure, plan_status, plan_summary
+from bti_workbench.evaluation.progress_plan import gantt_figure, plan_status, plan_summary
 from bti_workbench.evaluation.proportions import (
     ProportionTable,
     newcombe_interval,
@@ -32,20 +41,26 @@ from bti_workbench.evaluation.timeseries import (
 )
 
 __all__ = [
+    "FLOW_STATES",
     "INDICATORS",
     "EvaluationData",
     "ProportionTable",
     "agreement_table",
     "att_gt",
+    "case_flow_sankey",
+    "case_paths",
     "cases_by_level",
     "dropped_batons_by_month",
     "event_study_figure",
+    "flow_table",
+    "flow_table_text",
     "gantt_figure",
     "indicator_table",
     "its_figure",
     "its_table",
     "km_figure",
     "km_table",
+    "level_transitions",
     "load_evaluation",
     "monthly_counts",
     "monthly_panel",

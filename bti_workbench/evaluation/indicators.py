@@ -145,7 +145,7 @@ class _EventLog:
 
     def __init__(self, event_log: pd.DataFrame):
         if not isinstance(event_log, pd.DataFrame):
-            raise TypeError("event_log must be a pandas DataFrame (see bti_workbench.io.read)")
+            raise TypeError("event_log must be a pandas DataFrame (see bti_workbench.ingest.readers.read)")
         missing = {"case_id", "event_time", "event"} - set(event_log.columns)
         if missing:
             raise ValueError(f"the event log needs the columns {sorted(missing)}")
@@ -377,7 +377,7 @@ def reach(
     Parameters
     ----------
     event_log : pandas.DataFrame
-        A validated event log (:func:`bti_workbench.io.read` with ``kind="event-log"``).
+        A validated event log (:func:`bti_workbench.ingest.readers.read` with ``kind="event-log"``).
     period : (start, end)
         Dates, both days inclusive.
     population : pandas.DataFrame or pandas.Series

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from bti_workbench.evaluation.timeseries import monthly_counts
-from bti_workbench.municipality import Municipality, load_municipality
+from bti_workbench.ingest.store import go_live_dates, import_files, read_table, store_status
 from bti_workbench.privacy import DEFAULT_K, suppress_small
-from bti_workbench.store import go_live_dates, import_files, read_table, store_status
+from bti_workbench.reference.municipality import Municipality, load_municipality
 
 __all__ = [
     "EvaluationData",
@@ -73,11 +73,11 @@ _QUIET_DAYS = pd.Timedelta(days=31)
 def default_store() -> Path:
     """``data/store/bti.duckdb`` when it exists; else the demo store (built once per session).
 
-    The demo store (:func:`bti_workbench.demo.write_demo_store`: Sirdal and Haugesund,
+    The demo store (:func:`bti_workbench.synthetic.demo.write_demo_store`: Sirdal and Haugesund,
     synthetic, staggered go-live) lets the report and the dashboard run before any import.
     """
-    from bti_workbench._resources import data_dir
-    from bti_workbench.demo import write_demo_store
+    from bti_workbench._util.resources import data_dir
+    from bti_workbench.synthetic.demo import write_demo_store
 
     real = data_dir() / "store" / "bti.duckdb"
     if real.exists():

@@ -48,8 +48,8 @@ import plotly.graph_objects as go
 import statsmodels.api as sm
 from scipy import stats
 
-from bti_workbench.figures import add_notes
-from bti_workbench.labels import label
+from bti_workbench._util.figures import add_notes
+from bti_workbench.reference.labels import label
 
 __all__ = [
     "FEW_CLUSTERS",

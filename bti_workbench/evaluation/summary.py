@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 
 from bti_workbench.evaluation.proportions import ProportionTable
 from bti_workbench.evaluation.survival import KMTable
-from bti_workbench.labels import label
 from bti_workbench.privacy import SuppressedTable
+from bti_workbench.reference.labels import label
 
 __all__ = [
     "HEADLINE",

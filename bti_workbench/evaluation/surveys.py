@@ -18,14 +18,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy import stats
 
-from bti_workbench.contracts import column_specs, item_catalogue
 from bti_workbench.evaluation.proportions import (
     ProportionTable,
     newcombe_interval,
     proportion_table,
 )
-from bti_workbench.labels import label
+from bti_workbench.ingest.contracts import column_specs, item_catalogue
 from bti_workbench.privacy import DEFAULT_K, suppress_small
+from bti_workbench.reference.labels import label
 
 __all__ = [
     "agreement_table",
@@ -244,7 +244,7 @@ def agreement_table(
     Parameters
     ----------
     survey : pandas.DataFrame
-        A staff survey (:func:`bti_workbench.io.read_staff_survey`): one row per respondent
+        A staff survey (:func:`bti_workbench.ingest.readers.read_staff_survey`): one row per respondent
         and wave, one Likert 1–5 column per item, blank when unanswered.
     by : sequence of str, default ("item", "wave")
         Grouping; must hold ``item`` and may add survey columns such as ``service`` or
@@ -364,7 +364,7 @@ def wave_change(
     Parameters
     ----------
     survey : pandas.DataFrame
-        A staff survey (:func:`bti_workbench.io.read_staff_survey`).
+        A staff survey (:func:`bti_workbench.ingest.readers.read_staff_survey`).
     items : str or sequence of str, optional
         Item ids; default every item the survey has.
     before, after : str

@@ -38,8 +38,8 @@ from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
 from bti_workbench.evaluation.indicators import DAY, _as_period, _prepare
-from bti_workbench.labels import label
 from bti_workbench.privacy import DEFAULT_K, suppress_small
+from bti_workbench.reference.labels import label
 
 __all__ = ["KMTable", "km_figure", "km_table", "time_to_closing", "time_to_level0_decision"]
 

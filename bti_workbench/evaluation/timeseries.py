@@ -46,10 +46,10 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.stattools import durbin_watson
 
-from bti_workbench.contracts import column_specs
-from bti_workbench.figures import add_notes
-from bti_workbench.labels import label
+from bti_workbench._util.figures import add_notes
+from bti_workbench.ingest.contracts import column_specs
 from bti_workbench.privacy import DEFAULT_K, suppress_small
+from bti_workbench.reference.labels import label
 
 __all__ = [
     "MIN_POINTS_PER_SIDE",
@@ -92,7 +92,7 @@ def monthly_counts(
     Parameters
     ----------
     event_log : pandas.DataFrame
-        A validated event log (:func:`bti_workbench.io.read` with kind ``"event-log"``).
+        A validated event log (:func:`bti_workbench.ingest.readers.read` with kind ``"event-log"``).
     event : str, default "log_opened"
         One of the event codes of the contract.
     start, end : date-like or str, optional

@@ -7,7 +7,6 @@ import math
 import networkx as nx
 import plotly.graph_objects as go
 
-from bti_workbench.labels import label
 from bti_workbench.network.publish import (
     AFTER,
     BEFORE,
@@ -16,7 +15,8 @@ from bti_workbench.network.publish import (
     suppressed_adjacency,
 )
 from bti_workbench.privacy import DEFAULT_K
-from bti_workbench.services import SECTORS
+from bti_workbench.reference.labels import label
+from bti_workbench.reference.services import SECTORS
 
 __all__ = ["adjacency_heatmap", "network_map", "sector_layout"]
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from bti_workbench.services import service_catalogue
+from bti_workbench.reference.services import service_catalogue
 
 __all__ = [
     "FREQUENCY_SCORES",
@@ -68,7 +68,7 @@ def service_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.Graph:
     Parameters
     ----------
     log : pandas.DataFrame
-        An event log as read by :func:`bti_workbench.io.read_event_log`.
+        An event log as read by :func:`bti_workbench.ingest.readers.read_event_log`.
     period : (start, end), optional
         Dates (inclusive) to keep; default: the whole log.
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from bti_workbench._atomic import write_atomically
+from bti_workbench._util.atomic import write_atomically
 from bti_workbench.network.metrics import metrics_table
 from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
 

@@ -18,9 +18,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from bti_workbench._resources import data_dir
+from bti_workbench._util.resources import data_dir
 from bti_workbench.network.graphs import _WORKING_ROLES, _open_cases
-from bti_workbench.services import service_catalogue
+from bti_workbench.reference.services import service_catalogue
 
 __all__ = [
     "drop_out",

@@ -1,0 +1,1 @@
+"""Small private helpers every layer may use: atomic writes, text, resources, figures."""

@@ -1,0 +1,90 @@
+"""The catalogue of services a municipality has, shipped as data."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from bti_workbench._util.resources import resource
+from bti_workbench.reference.labels import label
+
+__all__ = ["SCOPES", "SECTORS", "service_catalogue", "service_ids", "services_overview"]
+
+SECTORS = ("upbringing", "health", "welfare", "specialist_state", "administration")
+SCOPES = ("municipal", "intermunicipal", "specialist", "state")
+
+
+@cache
+def _catalogue() -> pd.DataFrame:
+    frame = pd.read_csv(resource("services.csv"), dtype=str, keep_default_na=False)
+    bad_sector = set(frame["sector"]) - set(SECTORS)
+    bad_scope = set(frame["scope"]) - set(SCOPES)
+    if bad_sector or bad_scope:
+        raise ValueError(f"services.csv: unknown sector {bad_sector} or scope {bad_scope}")
+    return frame.set_index("id")
+
+
+def service_catalogue() -> pd.DataFrame:
+    """The service catalogue.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``id``; columns ``name_nb, name_en, sector, scope, baton_holder_nb,
+        baton_holder_en`` (the role that typically holds the baton; empty when the service
+        rarely does).
+
+    Examples
+    --------
+    >>> service_catalogue().loc["ppt", "scope"]
+    'intermunicipal'
+    """
+    return _catalogue().copy()
+
+
+def service_ids() -> tuple[str, ...]:
+    """The ids of all catalogued services.
+
+    Examples
+    --------
+    >>> "child_welfare" in service_ids()
+    True
+    """
+    return tuple(_catalogue().index)
+
+
+def services_overview(
+    services: pd.DataFrame, lang: str = "nb", hours_per_fte: float = 37.5
+) -> pd.DataFrame:
+    """A municipality's services as a labelled table for people to read.
+
+    Parameters
+    ----------
+    services : pandas.DataFrame
+        Columns ``service, staff_fte, bti_share`` (or index ``service``).
+    lang : {"nb", "en"}
+    hours_per_fte : float
+        Working hours per week of one FTE.
+
+    Examples
+    --------
+    >>> t = services_overview(pd.DataFrame({"service": ["ppt"], "staff_fte": [2.0],
+    ...                                     "bti_share": [0.2]}), "en")
+    >>> t.iloc[0, [0, 2, 4]].tolist()
+    ['Educational-psychological service (PPT)', 'Intermunicipal', '20 %']
+    """
+    frame = services.set_index("service") if "service" in services.columns else services
+    rows = frame.join(_catalogue(), how="left")
+    return pd.DataFrame(
+        {
+            label("ui.service", lang): rows[f"name_{lang}"],
+            label("ui.sector", lang): [label(f"sector.{s}", lang) for s in rows["sector"]],
+            label("ui.scope", lang): [label(f"scope.{s}", lang) for s in rows["scope"]],
+            label("ui.staff_fte", lang): rows["staff_fte"].round(1),
+            label("ui.bti_share", lang): [f"{round(v * 100)} %" for v in rows["bti_share"]],
+            label("ui.bti_hours", lang): (
+                rows["staff_fte"] * rows["bti_share"] * hours_per_fte
+            ).round(1),
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,145 @@
+"""Reproducible reports: run a parameterised notebook with papermill and render HTML without code.
+
+The notebook is the report: its markdown tells the story and its cells call the library. The
+rendered page keeps the text, tables and pictures and drops the code, the prompts and the
+cells tagged ``parameters``, ``injected-parameters`` or ``remove``. Plotly figures are embedded
+with plotly.js inline, so the page opens offline.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from bti_workbench._util.atomic import write_atomically
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["REPORTS", "notebook_path", "render_report", "show_figure", "show_table"]
+
+#: Report name (``bti report NAME``) → notebook.
+REPORTS = {"evaluation": "03_pilot_evaluation.ipynb"}
+
+_HIDDEN_TAGS = ("parameters", "injected-parameters", "remove")
+# JupyterLab's page without the scripts it fetches from the net (require.js, MathJax, Mermaid):
+# the report has no maths or diagrams, and plotly.js is inline.
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+_state = {"plotly_js_included": False}
+
+
+def notebook_path(name: str) -> Path:
+    """Where a shipped notebook is: the repository's ``notebooks/`` or the installed copy."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (
+        package.parent / "notebooks" / name,
+        package / "resources" / "notebooks" / name,
+    ):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"notebook {name} is not installed")
+
+
+def show_figure(figure: go.Figure) -> None:
+    """Display a plotly figure as self-contained HTML (plotly.js inline with the first one).
+
+    Use in report notebooks instead of ``figure.show()``: the rendered report then opens
+    without a network connection and without a notebook front end.
+    """
+    from IPython.display import HTML, display
+
+    include = not _state["plotly_js_included"]
+    _state["plotly_js_included"] = True
+    display(HTML(figure.to_html(full_html=False, include_plotlyjs=include)))
+
+
+def show_table(frame: pd.DataFrame) -> None:
+    """Display a table for readers: no row numbers, text left-aligned and not cut short."""
+    from IPython.display import display
+
+    styled = frame.style.hide(axis="index").set_properties(
+        **{"text-align": "left", "white-space": "normal"}
+    )
+    display(styled)
+
+
+def render_report(
+    notebook: str | Path,
+    parameters: Mapping[str, object],
+    out: str | Path,
+    *,
+    kernel_name: str = "python3",
+    timeout: int = 1200,
+    keep_notebook: str | Path | None = None,
+) -> Path:
+    """Execute a notebook with parameters and write it as HTML without code.
+
+    Parameters
+    ----------
+    notebook : str or pathlib.Path
+    parameters : mapping
+        Injected by papermill after the cell tagged ``parameters``.
+    out : str or pathlib.Path
+        The HTML file; written atomically, only when the whole notebook ran.
+    kernel_name : str, default "python3"
+    timeout : int, default 1200
+        Seconds a single cell may take.
+    keep_notebook : str or pathlib.Path, optional
+        Also keep the executed notebook there (with code), for the record.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out``.
+
+    Raises
+    ------
+    papermill.PapermillExecutionError
+        When a cell fails; its message says which and why. Nothing is written.
+    """
+    import jinja2
+    import nbformat
+    import papermill as pm
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="bti-report-") as work:
+        executed = Path(work) / "executed.ipynb"
+        try:
+            pm.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=dict(parameters),
+                kernel_name=kernel_name,
+                progress_bar=False,
+                execution_timeout=timeout,
+                cwd=str(Path(notebook).resolve().parent),
+            )
+        finally:  # keep the record, failed or not: a failing cell's message is read there
+            if keep_notebook is not None and executed.exists():
+                text = executed.read_text(encoding="utf-8")
+                target = Path(keep_notebook)
+                write_atomically(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        node = nbformat.read(executed, as_version=4)
+    remover = TagRemovePreprocessor(remove_cell_tags=_HIDDEN_TAGS, enabled=True)
+    exporter = HTMLExporter(
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        extra_loaders=[jinja2.DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})],
+        template_file="offline.html.j2",
+    )
+    exporter.register_preprocessor(remover, enabled=True)
+    html, _ = exporter.from_notebook_node(node)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(out, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
+    return out

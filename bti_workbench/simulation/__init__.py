@@ -1,0 +1,66 @@
+"""Simulating case flows across levels 0–3: scenarios, two engines, option comparisons,
+their analysis, costs, sensitivity, calibration and sweeps.
+
+The usual path is :func:`load_scenario` → :func:`simulate` (or :func:`compare_options`) →
+:func:`summarise`; :mod:`~bti_workbench.simulation.sweep` runs many scenarios on Dask.
+"""
+
+from bti_workbench.simulation.analysis import (
+    FlowArrays,
+    bands,
+    flow_arrays,
+    littles_law,
+    mser5,
+    paired_differences,
+    replications_needed,
+    summarise,
+    warmup_weeks,
+)
+from bti_workbench.simulation.costs import case_work_cost, organisation_cost
+from bti_workbench.simulation.engines.fast import FlowResult
+from bti_workbench.simulation.figures import (
+    cases_by_level,
+    options_table,
+    utilisation_heatmap,
+    waits_by_option,
+)
+from bti_workbench.simulation.queueing import erlang_c, jackson_levels, mmc
+from bti_workbench.simulation.run import ENGINES, compare_options, simulate, write_results
+from bti_workbench.simulation.scenario import (
+    Scenario,
+    apply_options,
+    available_options,
+    describe_option,
+    load_scenario,
+)
+
+__all__ = [
+    "ENGINES",
+    "FlowArrays",
+    "FlowResult",
+    "Scenario",
+    "apply_options",
+    "available_options",
+    "bands",
+    "case_work_cost",
+    "cases_by_level",
+    "compare_options",
+    "describe_option",
+    "erlang_c",
+    "flow_arrays",
+    "jackson_levels",
+    "littles_law",
+    "load_scenario",
+    "mmc",
+    "mser5",
+    "options_table",
+    "organisation_cost",
+    "paired_differences",
+    "replications_needed",
+    "simulate",
+    "summarise",
+    "utilisation_heatmap",
+    "waits_by_option",
+    "warmup_weeks",
+    "write_results",
+]

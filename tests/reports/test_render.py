@@ -1,0 +1,130 @@
+"""`bti report evaluation`: the notebook rendered as HTML without code, for two municipalities."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bti_workbench.cli import app
+from bti_workbench.ingest.store import read_table
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def rendered(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("reports")
+    pages = {}
+    for place, period, lang in (
+        ("4228", "2018-01-01..2018-06-30", "nb"),
+        ("1106", "2019-01-01..2019-12-31", "en"),
+    ):
+        target = out / f"{place}.html"
+        result = runner.invoke(
+            app,
+            [
+                "report",
+                "evaluation",
+                "--store",
+                str(demo_store),
+                "--municipality",
+                place,
+                "--period",
+                period,
+                "--lang",
+                lang,
+                "--out",
+                str(target),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        pages[place] = target.read_text(encoding="utf-8")
+    return pages
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_the_report_has_headline_pictures_and_methods_but_no_code(rendered):
+    nb, en = rendered["4228"], rendered["1106"]
+    assert "Rekkevidde" in nb and "Metoder" in nb and "Forbehold" in nb
+    assert "Reach" in en and "Methods" in en and "Caveats" in en
+    assert "Callaway" in en and "Level-0 decision within 14 days" in en
+    for page in (nb, en):
+        assert page.count("Plotly.newPlot") >= 4  # figures drawn, plotly.js inline once
+        assert "<script src=" not in page  # opens offline: nothing fetched from the net
+        assert "load_evaluation(" not in page and "import pandas" not in page  # no code
+        assert "# Parameters" not in page
+        assert "Syntetiske demodata" in page or "Synthetic demo data" in page
+
+
+def test_no_identifier_from_the_data_reaches_the_report(rendered, demo_store):
+    log = read_table(demo_store, "event-log")
+    pseudonyms = set(log["case_id"]) | set(log["actor_id"])
+    for page in rendered.values():
+        words = set(re.findall(r"[A-Za-z0-9_.\-]+", _text(page)))
+        assert not words & pseudonyms
+
+
+def test_small_counts_show_as_marks(rendered):
+    # Sirdal's half year is small: reach and adoption numerators hide behind "<5".
+    assert "&lt;5" in rendered["4228"] or "<5" in _text(rendered["4228"])
+
+
+def test_bad_report_requests_fail_clearly(tmp_path, demo_store):
+    missing = runner.invoke(
+        app,
+        [
+            "report",
+            "evaluation",
+            "--store",
+            str(tmp_path / "none.duckdb"),
+            "-m",
+            "4228",
+            "--period",
+            "2018-01-01..2018-06-30",
+            "--out",
+            str(tmp_path / "r.html"),
+        ],
+    )
+    assert missing.exit_code == 1 and "bti import" in missing.output
+    backwards = runner.invoke(
+        app,
+        [
+            "report",
+            "evaluation",
+            "--store",
+            str(demo_store),
+            "-m",
+            "4228",
+            "--period",
+            "2018-06-30..2018-01-01",
+            "--out",
+            str(tmp_path / "r.html"),
+        ],
+    )
+    assert backwards.exit_code == 1 and "the end comes before the start" in backwards.output
+    unknown = runner.invoke(
+        app,
+        [
+            "report",
+            "evaluation",
+            "--store",
+            str(demo_store),
+            "-m",
+            "5401",
+            "--period",
+            "2018-01-01..2018-06-30",
+            "--out",
+            str(tmp_path / "r.html"),
+            "--keep-notebook",
+            str(tmp_path / "kept.ipynb"),
+        ],
+    )
+    assert unknown.exit_code == 1 and "failed in cell" in unknown.output
+    assert not (tmp_path / "r.html").exists()
+    assert "no event log for municipality 5401" in (tmp_path / "kept.ipynb").read_text()
