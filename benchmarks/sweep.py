@@ -35,7 +35,7 @@ STUDY_SETS, STUDY_WORKERS = 100, 32
 def _run(workers: int, sweep, work: Path) -> dict:
     from distributed import get_task_stream
 
-    from bti_workbench.simulation.sweep.run import open_client, read_sweep, run_sweep
+    from bti_workbench.simulation.sweep import open_client, read_sweep, run_sweep
 
     out = work / f"w{workers}-{time.monotonic_ns()}"
     start = time.perf_counter()
@@ -71,7 +71,7 @@ def _run(workers: int, sweep, work: Path) -> dict:
 def sweep_benchmarks(repeats: int = 1) -> list[str]:
     """Measure the national sweep on 2 and 1 workers; the Markdown section as lines."""
     from bti_workbench.reference.municipality import load_municipalities
-    from bti_workbench.simulation.sweep.run import plan_sweep
+    from bti_workbench.simulation.sweep import plan_sweep
 
     load_before = os.getloadavg()[0]
     places = load_municipalities(None, POPULATION)

@@ -2,7 +2,11 @@
 
 Each function returns a frozen dataclass of plotly figures, tables and texts in Norwegian
 (``lang="nb"``, the default) or English, built on the library (evaluation, network,
-simulation). There is no Panel code here: ``dashboards/leader_app.py`` lays the views out.
+simulation). The view modules hold no Panel code: :mod:`~bti_workbench.dashboard.leader_app`
+(the Panel app) lays the views out, :mod:`~bti_workbench.dashboard.serve` builds the
+``panel serve`` command behind ``bti serve``, :mod:`~bti_workbench.dashboard.credentials`
+checks who may log in, and :mod:`~bti_workbench.dashboard.panel_setup` is Panel's ``--setup``
+script. This ``__init__`` imports none of those four.
 Every figure from case data has passed :func:`bti_workbench.privacy.suppress_small` with a
 threshold the operator sets (never a viewer); simulated figures come from a scenario's
 assumptions and are not case data.

@@ -18,6 +18,7 @@ import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
 
+from bti_workbench._util.periods import in_period, parse_period
 from bti_workbench.evaluation.proportions import proportion_table
 from bti_workbench.network.figures import network_map
 from bti_workbench.network.graphs import service_graph
@@ -117,18 +118,10 @@ def periods(
     return out
 
 
-def _in_period(log: pd.DataFrame, period: tuple | None) -> pd.DataFrame:
-    if period is None:
-        return log
-    start, end = (pd.Timestamp(x) for x in period)
-    times = log["event_time"]
-    return log[(times >= start) & (times < end.normalize() + pd.Timedelta(days=1))]
-
-
 def _period_text(period: tuple | None, lang: str) -> str:
     if period is None:
         return label("dash.period.whole", lang).lower()
-    start, end = (pd.Timestamp(x) for x in period)
+    start, end = parse_period(period)
     return f"{start:%d.%m.%Y}–{end:%d.%m.%Y}"
 
 
@@ -182,7 +175,7 @@ class _Network:
 @lru_cache(maxsize=32)
 def _network(log: _Keyed, period: tuple | None, expected: _Keyed, k: int, lang: str) -> _Network:
     """The graph, the map and the expected pairs of a period (the slow part: suppression)."""
-    graph = service_graph(_in_period(log.frame, period))
+    graph = service_graph(log.frame, period)
     title = label("dash.net.title", lang, period=_period_text(period, lang))
     if graph.number_of_nodes() == 0:
         figure = go.Figure()
@@ -279,7 +272,7 @@ def collaboration_view(
     >>> view.dropped_service, view.drop_out.iloc[0].tolist()
     ('ppt', ['Open cases at levels 2–3 at the end of the period', '6'])
     """
-    period = None if period is None else tuple(pd.Timestamp(x) for x in period)
+    period = None if period is None else parse_period(period)
     expected = expected_links() if expected is None else expected
     network = _network(_Keyed(event_log, _LOG_COLUMNS), period, _Keyed(expected), k, lang)
     graph = network.graph
@@ -291,7 +284,8 @@ def collaboration_view(
     if chosen is None:
         drop = pd.DataFrame(columns=[label("rep.col.what", lang), label("rep.col.figure", lang)])
     else:
-        drop = _drop_out_table(_in_period(event_log, period), graph, chosen, k, lang)
+        in_it = event_log[in_period(event_log["event_time"], period)]
+        drop = _drop_out_table(in_it, graph, chosen, k, lang)
     return CollaborationView(
         period=period,
         network=network.figure,

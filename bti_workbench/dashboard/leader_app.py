@@ -5,6 +5,10 @@ from the store (``$BTI_STORE``; default ``data/store/bti.duckdb``, else the demo
 the scenario files in ``data/scenarios``. The small-cell threshold is ``$BTI_SUPPRESSION_K``
 (default 5): set by whoever serves the app, never by the viewer. Every figure and table comes
 from the plain functions of :mod:`bti_workbench.dashboard`; this file only lays them out.
+
+Importing this module does nothing: no store is built, no environment variable read, nothing
+served. Bokeh's server runs the file as a script under a module name starting ``bokeh_app_``
+(one run per session); only then does it call :func:`app` and ``servable()``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import panel as pn
-import yaml
 
 from bti_workbench._util.resources import data_dir
 from bti_workbench.dashboard.collaboration import collaboration_view, periods
@@ -23,19 +26,45 @@ from bti_workbench.dashboard.evaluation import evaluation_view
 from bti_workbench.dashboard.load import SLIDERS, load_view, overrides_from_sliders, slider_values
 from bti_workbench.dashboard.progress_plan import plan_view
 from bti_workbench.dashboard.status import Card, status_view
-from bti_workbench.evaluation.sources import EvaluationData, default_store, load_evaluation
+from bti_workbench.evaluation.sources import EvaluationData, load_evaluation
 from bti_workbench.ingest.store import store_status
 from bti_workbench.privacy import DEFAULT_K
 from bti_workbench.reference.labels import label
 from bti_workbench.reference.municipality import load_municipality
-from bti_workbench.simulation.scenario.document import available_options
+from bti_workbench.simulation.scenario.document import available_options, read_document
+from bti_workbench.synthetic.stores import default_store
 
-pn.extension("plotly", "tabulator", sizing_mode="stretch_width")
+__all__ = [
+    "BOKEH_APP_PREFIX",
+    "PAGES",
+    "app",
+    "collaboration_page",
+    "evaluation_page",
+    "load_page",
+    "plan_page",
+    "status_page",
+]
 
-STORE = Path(os.environ.get("BTI_STORE") or default_store())
-K = int(os.environ.get("BTI_SUPPRESSION_K", DEFAULT_K))
-SCENARIOS = {p.stem: p for p in sorted((data_dir() / "scenarios").glob("*.yaml"))}
-SCENARIOS.pop("validation_jackson", None)  # a test network, not a municipality
+#: The prefix of the module name under which Bokeh's server runs an app file
+#: (``bokeh/application/handlers/code_runner.py``).
+BOKEH_APP_PREFIX = "bokeh_app_"
+
+
+def _store() -> str:
+    """The store the dashboard reads: ``$BTI_STORE``, else the default (or demo) store."""
+    return str(Path(os.environ.get("BTI_STORE") or default_store()))
+
+
+def _k() -> int:
+    """The small-cell threshold: ``$BTI_SUPPRESSION_K``, set by whoever serves the app."""
+    return int(os.environ.get("BTI_SUPPRESSION_K", DEFAULT_K))
+
+
+def _scenarios() -> dict[str, Path]:
+    """Scenario name → file, for every municipality scenario in ``data/scenarios``."""
+    found = {p.stem: p for p in sorted((data_dir() / "scenarios").glob("*.yaml"))}
+    found.pop("validation_jackson", None)  # a test network, not a municipality
+    return found
 
 
 @pn.cache
@@ -56,6 +85,7 @@ def _data(store: str, municipality: str) -> EvaluationData:
 
 
 def _card(card: Card) -> pn.Column:
+    """A status card: title, value (``<k`` when suppressed) and note."""
     return pn.Column(
         pn.pane.Markdown(f"**{card.title}**", margin=(0, 5)),
         pn.pane.Markdown(
@@ -72,11 +102,13 @@ def _card(card: Card) -> pn.Column:
 
 
 def _notes(notes: list[str]) -> pn.pane.Markdown:
+    """Notes under a page as a bullet list."""
     return pn.pane.Markdown("\n".join(f"- {n}" for n in notes), styles={"font-size": "0.9em"})
 
 
 def status_page(lang: str, municipality: str) -> pn.Column:
-    view = status_view(_data(str(STORE), municipality), k=K, lang=lang)
+    """The Status page: cards and monthly trends (:func:`~bti_workbench.dashboard.status_view`)."""
+    view = status_view(_data(_store(), municipality), k=_k(), lang=lang)
     return pn.Column(
         pn.pane.Markdown(f"## {view.heading}" + (f"\n\n**{view.banner}**" if view.banner else "")),
         pn.FlexBox(*[_card(c) for c in view.cards]),
@@ -86,14 +118,17 @@ def status_page(lang: str, municipality: str) -> pn.Column:
 
 
 def load_page(lang: str, municipality: str) -> pn.Column:
+    """The Load page: a scenario, its options and sliders, answered by
+    :func:`~bti_workbench.dashboard.load_view` when a slider is let go."""
+    scenarios = _scenarios()
     scenario = pn.widgets.Select(
-        name=label("dash.load.scenario", lang), options=list(SCENARIOS), value="tromso"
+        name=label("dash.load.scenario", lang), options=list(scenarios), value="tromso"
     )
     options = pn.widgets.MultiChoice(
         name=label("dash.load.options", lang),
-        options=available_options(yaml.safe_load(SCENARIOS["tromso"].read_text(encoding="utf-8"))),
+        options=available_options(read_document(scenarios["tromso"])),
     )
-    defaults = slider_values(SCENARIOS["tromso"])
+    defaults = slider_values(scenarios["tromso"])
     sliders = {}
     for spec in SLIDERS:
         widget = pn.widgets.FloatSlider if spec.kind == "scale" else pn.widgets.IntSlider
@@ -107,9 +142,18 @@ def load_page(lang: str, municipality: str) -> pn.Column:
             value=type(spec.step)(value) if spec.kind != "scale" else float(value),
         )
 
+    shown = {"scenario": scenario.value}
+
     def answer(scenario_name: str, chosen: list[str], *values: float) -> pn.Column:
-        path = SCENARIOS[scenario_name]
+        path = scenarios[scenario_name]
         moved = dict(zip(sliders, values, strict=True))
+        if scenario_name != shown["scenario"]:
+            # Another scenario starts from its own figures, never the previous one's sliders.
+            shown["scenario"] = scenario_name
+            moved = slider_values(path, tuple(chosen))
+            for name, own in moved.items():
+                if own is not None:
+                    sliders[name].value = type(sliders[name].value)(own)
         view = load_view(
             path,
             options=tuple(chosen),
@@ -137,10 +181,11 @@ def load_page(lang: str, municipality: str) -> pn.Column:
 
 
 def collaboration_page(lang: str, municipality: str) -> pn.Column:
-    data = _data(str(STORE), municipality)
+    """The Collaboration page: the service network of a period, with a service left out."""
+    data = _data(_store(), municipality)
     choices = periods(data.event_log, lang=lang)
     period = pn.widgets.Select(name=label("dash.net.period", lang), options=list(choices))
-    first = collaboration_view(data.event_log, k=K, lang=lang)
+    first = collaboration_view(data.event_log, k=_k(), lang=lang)
     dropped = pn.widgets.Select(
         name=label("dash.net.drop", lang), options=["", *first.services], value=""
     )
@@ -149,7 +194,7 @@ def collaboration_page(lang: str, municipality: str) -> pn.Column:
         view = collaboration_view(
             data.event_log,
             period=choices[chosen],
-            k=K,
+            k=_k(),
             lang=lang,
             dropped_service=service or None,
         )
@@ -168,7 +213,8 @@ def collaboration_page(lang: str, municipality: str) -> pn.Column:
 
 
 def evaluation_page(lang: str, municipality: str) -> pn.Column:
-    view = evaluation_view(_data(str(STORE), municipality), k=K, lang=lang)
+    """The Evaluation page: staff surveys before and after, and the indicators."""
+    view = evaluation_view(_data(_store(), municipality), k=_k(), lang=lang)
     parts = []
     if view.survey is not None:
         parts += [pn.pane.Plotly(view.survey), pn.pane.DataFrame(view.survey_table, index=False)]
@@ -181,7 +227,8 @@ def evaluation_page(lang: str, municipality: str) -> pn.Column:
 
 
 def plan_page(lang: str, municipality: str) -> pn.Column:
-    view = plan_view(_data(str(STORE), municipality), lang=lang)
+    """The Plan page: the progress plan as a Gantt chart and a summary."""
+    view = plan_view(_data(_store(), municipality), lang=lang)
     return pn.Column(
         pn.pane.Plotly(view.gantt),
         pn.pane.DataFrame(view.summary, index=True),
@@ -189,6 +236,7 @@ def plan_page(lang: str, municipality: str) -> pn.Column:
     )
 
 
+#: The pages in tab order: name (``dash.page.<name>`` labels it) → page function.
 PAGES = {
     "status": status_page,
     "load": load_page,
@@ -200,7 +248,7 @@ PAGES = {
 
 def app() -> pn.template.BootstrapTemplate:
     """One session's page: language and municipality in the sidebar, a tab per page."""
-    places = _places(str(STORE))
+    places = _places(_store())
     # Each language is named in itself, so a reader of either finds the switch.
     language = pn.widgets.RadioButtonGroup(
         options={label("ui.language_name", "nb"): "nb", label("ui.language_name", "en"): "en"},
@@ -245,4 +293,11 @@ def app() -> pn.template.BootstrapTemplate:
     )
 
 
-app().servable()
+def _serve() -> None:
+    """Load Panel's extensions and mark this session's page servable (Bokeh's server only)."""
+    pn.extension("plotly", "tabulator", sizing_mode="stretch_width")
+    app().servable()
+
+
+if __name__.startswith(BOKEH_APP_PREFIX):
+    _serve()

@@ -12,12 +12,15 @@ language redraws the figures without simulating again. Treat a returned view as 
 
 :data:`SLIDERS` lists the parameters a leader moves; :func:`overrides_from_sliders` turns
 slider positions into the scenario's override format
-(:func:`bti_workbench.simulation.scenario.parse.load_scenario`).
+(:func:`bti_workbench.simulation.scenario.parse.load_scenario`), as dotted settings merged by
+the scenario document's one merge (:mod:`bti_workbench.simulation.scenario.document`).
+
+The simulations are :func:`bti_workbench.simulation.run.compare_options`, the same function
+``bti compare`` calls, so the page and the command line give the same numbers.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -27,30 +30,26 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 
 from bti_workbench.reference.labels import label
-from bti_workbench.simulation.analysis import (
-    paired_differences,
-    seasonal_period,
-    summarise,
-    warmup_weeks,
-)
 from bti_workbench.simulation.costs import organisation_cost
-from bti_workbench.simulation.engines.fast import FlowResult
 from bti_workbench.simulation.figures import (
     cases_by_level,
     options_table,
     utilisation_heatmap,
     waits_by_option,
 )
-from bti_workbench.simulation.run import simulate
+from bti_workbench.simulation.output import FlowResult
+from bti_workbench.simulation.run import BASELINE, compare_options
 from bti_workbench.simulation.scenario.document import (
-    apply_options,
     available_options,
     describe_option,
+    read_document,
+    scenario_document,
+    settings_overrides,
 )
-from bti_workbench.simulation.scenario.parse import Scenario, ScenarioError, load_scenario
+from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+from bti_workbench.simulation.scenario.types import Scenario
 
 __all__ = [
     "SLIDERS",
@@ -152,6 +151,10 @@ class LoadView:
         Long format ``option, metric, mean, difference, low, high``.
     available_options : dict
         Option name → description, for the option picker.
+    sliders : dict
+        Where each slider of :data:`SLIDERS` stands for the scenario as shown (its own
+        figures, overrides included; :func:`slider_values`). A page that switches scenario
+        sets its sliders from here, never from the previous scenario's.
     warmup_weeks, replications, seed : int
     note : str
         What the figures are (a simulation) and which weeks they summarise.
@@ -167,6 +170,7 @@ class LoadView:
     levels: pd.DataFrame
     comparison: pd.DataFrame
     available_options: dict[str, str]
+    sliders: dict[str, float | None]
     warmup_weeks: int
     replications: int
     seed: int
@@ -183,6 +187,7 @@ class _Run:
     comparison: pd.DataFrame
     costs: pd.DataFrame  # option, organisation, case_work, total_p10, total_p90
     available: dict[str, str]
+    sliders: dict[str, float | None]
 
 
 class _Key(NamedTuple):
@@ -217,38 +222,8 @@ def _thaw(frozen: object) -> object:
     return body
 
 
-def _nested(path: str, value: object) -> dict:
-    """``"levels.1.duration.mean_weeks"`` → ``{"levels": {1: {"duration": {...: value}}}}``."""
-    out: object = value
-    for part in reversed(path.split(".")):
-        out = {int(part) if part.isdigit() else part: out}
-    return out
-
-
-def _deep_merge(base: dict, changes: dict) -> dict:
-    """Merge without dropping ``None`` (the overrides keep their removals)."""
-    out = dict(base)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # Sliders
-
-
-def _document(scenario_path: str | Path, options: Sequence[str]) -> dict:
-    path = Path(scenario_path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{path.name}: cannot read the scenario ({exc})") from exc
-    if not isinstance(doc, dict):
-        raise ScenarioError(f"{path.name}: expected a mapping at the top")
-    return apply_options(doc, tuple(options), path.name)
 
 
 def _service_hours(scenario: Scenario, doc: dict, service: str) -> float | None:
@@ -281,9 +256,7 @@ def slider_values(
     (1.0, 3.0, 5.0)
     """
     scenario = load_scenario(scenario_path, tuple(options), overrides)
-    doc = _document(scenario_path, options)
-    if overrides:
-        doc = _deep_merge(doc, overrides)
+    doc, _, _ = scenario_document(scenario_path, tuple(options), overrides)
     resources = doc.get("resources") if scenario.resources is not None else None
     max_logs = None if resources is None else float(resources.get("max_logs", 3))
     return {
@@ -295,16 +268,30 @@ def slider_values(
     }
 
 
-def _scaled_arrivals(doc: dict, factor: float) -> dict:
+def _scaled_arrivals(doc: dict, factor: float) -> dict[str, object]:
+    """The scale slider as a dotted setting: every rate of new concerns times ``factor``."""
     arrivals = doc.get("arrivals") or {}
     if "poisson_per_week" in arrivals:
-        return {"arrivals": {"poisson_per_week": round(arrivals["poisson_per_week"] * factor, 6)}}
+        return {"arrivals.poisson_per_week": round(arrivals["poisson_per_week"] * factor, 6)}
     rates = arrivals.get("per_1000_per_year") or {}
     scaled = {
         band: {source: round(float(rate) * factor, 6) for source, rate in (sources or {}).items()}
         for band, sources in rates.items()
     }
-    return {"arrivals": {"per_1000_per_year": scaled}}
+    return {"arrivals.per_1000_per_year": scaled}
+
+
+def _slider_settings(slider: Slider, value: float, doc: dict | None) -> dict[str, object]:
+    """One slider's position as dotted settings (:func:`settings_overrides`)."""
+    if slider.kind == "scale":
+        if doc is None:
+            raise ValueError(f"{slider.name}: scaling the new concerns needs the scenario_path")
+        return _scaled_arrivals(doc, float(value))
+    if slider.path.startswith("resources.services."):
+        service = slider.path.rsplit(".", 1)[0]
+        # Hours are given one way: the slider's hours replace fte and bti_share.
+        return {slider.path: value, f"{service}.fte": None, f"{service}.bti_share": None}
+    return {slider.path: value}
 
 
 def overrides_from_sliders(
@@ -353,8 +340,10 @@ def overrides_from_sliders(
     if unknown:
         raise ValueError(f"unknown sliders {unknown}; known: {sorted(_BY_NAME)}")
     current = slider_values(scenario_path, options) if scenario_path is not None else None
-    doc = _document(scenario_path, options) if scenario_path is not None else None
-    out: dict = {}
+    doc = None
+    if scenario_path is not None:
+        doc, _, _ = scenario_document(scenario_path, tuple(options))
+    settings: dict[str, object] = {}
     for name, value in values.items():
         slider = _BY_NAME[name]
         if value is None:
@@ -367,35 +356,13 @@ def overrides_from_sliders(
             continue  # as the scenario has it, or not part of it
         if float(slider.step).is_integer() and float(value).is_integer():
             value = int(value)  # whole-number sliders give whole numbers (max_logs: 2, not 2.0)
-        if slider.kind == "scale":
-            if doc is None:
-                raise ValueError(f"{name}: scaling the new concerns needs the scenario_path")
-            change = _scaled_arrivals(doc, float(value))
-        elif slider.path.startswith("resources.services."):
-            service_entry = {"hours_per_week": value, "fte": None, "bti_share": None}
-            change = _nested(slider.path.rsplit(".", 1)[0], service_entry)
-        else:
-            change = _nested(slider.path, value)
-        out = _deep_merge(out, change)
-    return out
+        settings.update(_slider_settings(slider, value, doc))
+    source = Path(scenario_path).name if scenario_path is not None else "sliders"
+    return settings_overrides(doc or {}, settings, source)
 
 
 # --------------------------------------------------------------------------------------------
 # Running and caching
-
-
-def _comparison(summaries: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Long table as :func:`bti_workbench.simulation.run.compare_options` returns it."""
-    base = summaries["baseline"]
-    rows = []
-    for name, table in summaries.items():
-        diffs = paired_differences(base, table) if name != "baseline" else None
-        for metric, value in table.mean().items():
-            row = {"option": name, "metric": metric, "mean": float(value)}
-            if diffs is not None and metric in diffs.index:
-                row.update(diffs.loc[metric, ["difference", "low", "high"]].to_dict())
-            rows.append(row)
-    return pd.DataFrame(rows, columns=["option", "metric", "mean", "difference", "low", "high"])
 
 
 def _cost_rows(summaries: dict[str, pd.DataFrame], scenarios: dict[str, Scenario]):
@@ -419,31 +386,9 @@ def _cost_rows(summaries: dict[str, pd.DataFrame], scenarios: dict[str, Scenario
     )
 
 
-@lru_cache(maxsize=8)
-def _run(key: _Key) -> _Run:
-    """Simulate the scenario and each option on common random numbers (one seed).
-
-    :func:`bti_workbench.simulation.run.compare_options` does the same from a file without
-    overrides; here the overrides apply to every run and the baseline's own result is kept
-    for its figures, so the baseline is simulated once.
-    """
-    overrides = _thaw(key.overrides) if key.overrides is not None else None
-    runs = {"baseline": ()}
-    for name in key.options:
-        runs[name] = tuple(part for part in name.split("+") if part)
-    scenarios = {name: load_scenario(key.path, chosen, overrides) for name, chosen in runs.items()}
-    base = scenarios["baseline"]
-    result = simulate(base, key.replications, key.seed, engine="fast")
-    warmup = warmup_weeks(result.levels, seasonal_period(base))
-    summaries = {"baseline": summarise(result, base, warmup)}
-    for name, scenario in scenarios.items():
-        if name != "baseline":
-            other = simulate(scenario, key.replications, key.seed, engine="fast")
-            summaries[name] = summarise(other, scenario, warmup)
-    doc = _document(key.path, ())
-    available = {name: describe_option(name, doc) for name in available_options(doc)}
-    # Keep what the figures read; copies, so the rest of the run can be freed.
-    kept = replace(
+def _figure_tables(result: FlowResult) -> FlowResult:
+    """What the figures read of the baseline's run; copies, so the rest can be freed."""
+    return replace(
         result,
         levels=result.levels.copy(),
         services=result.services[["replication", "week", "service", "utilisation"]].copy(),
@@ -451,18 +396,49 @@ def _run(key: _Key) -> _Run:
         exits=result.exits.iloc[0:0].copy(),
         cases=None,
     )
+
+
+@lru_cache(maxsize=8)
+def _run(key: _Key) -> _Run:
+    """Simulate the scenario and each option on common random numbers (one seed).
+
+    This is :func:`bti_workbench.simulation.run.compare_options` on the file with the key's
+    overrides (the same numbers as ``bti compare``); the baseline's own result is kept for
+    its figures and each run's summary for the costs.
+    """
+    overrides = _thaw(key.overrides) if key.overrides is not None else None
+    scenarios: dict[str, Scenario] = {}
+    summaries: dict[str, pd.DataFrame] = {}
+    kept: dict[str, FlowResult] = {}
+
+    def keep(name: str, scenario: Scenario, result: FlowResult, summary: pd.DataFrame) -> None:
+        scenarios[name], summaries[name] = scenario, summary
+        if name == BASELINE:
+            kept[name] = _figure_tables(result)
+
+    comparison = compare_options(
+        key.path,
+        key.options,
+        key.replications,
+        key.seed,
+        engine="fast",
+        overrides=overrides,
+        on_run=keep,
+    )
+    doc = read_document(key.path)
     return _Run(
-        scenario=base,
-        result=kept,
-        warmup=warmup,
-        comparison=_comparison(summaries),
+        scenario=scenarios[BASELINE],
+        result=kept[BASELINE],
+        warmup=int(comparison.attrs["warmup_weeks"]),
+        comparison=comparison,
         costs=_cost_rows(summaries, scenarios),
-        available=available,
+        available={name: describe_option(name, doc) for name in available_options(doc)},
+        sliders=slider_values(key.path, (), overrides),
     )
 
 
 def _option_name(option: str, lang: str) -> str:
-    return label("sim.baseline", lang) if option == "baseline" else option
+    return label("sim.baseline", lang) if option == BASELINE else option
 
 
 def _cost_figure(costs: pd.DataFrame, lang: str) -> go.Figure:
@@ -516,7 +492,7 @@ def _cost_figure(costs: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def _levels_table(comparison: pd.DataFrame, lang: str) -> pd.DataFrame:
-    means = comparison[comparison["option"] == "baseline"].set_index("metric")["mean"]
+    means = comparison[comparison["option"] == BASELINE].set_index("metric")["mean"]
     rows = {}
     for level in range(4):
         rows[label(f"level.{level}.name", lang)] = {
@@ -565,6 +541,7 @@ def _view(key: _Key, lang: str) -> LoadView:
         levels=_levels_table(run.comparison, lang),
         comparison=run.comparison,
         available_options=dict(run.available),
+        sliders=dict(run.sliders),
         warmup_weeks=run.warmup,
         replications=key.replications,
         seed=key.seed,

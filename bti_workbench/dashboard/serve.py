@@ -6,9 +6,9 @@ account holder in); :func:`serve_environment` builds the environment the server 
 store and the small-cell threshold for the app, and the secrets, which never appear on a
 command line (any user of the machine can read those) nor in a message.
 
-This file is also the ``--setup`` script of ``panel serve`` when users are listed with
-``--allow-user``: run that way it installs :func:`authorize_user` as Panel's authorisation
-callback (see the end of the file). See ``docs/serving.md``.
+When users are listed with ``--allow-user``, the command runs
+:mod:`bti_workbench.dashboard.panel_setup` as Panel's ``--setup`` script, which installs the
+allow list of :mod:`bti_workbench.dashboard.credentials`. See ``docs/serving.md``.
 """
 
 from __future__ import annotations
@@ -18,30 +18,25 @@ import binascii
 import ipaddress
 import json
 import os
-import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple, NoReturn
+from typing import NoReturn
 from urllib.parse import urlparse
 
+from bti_workbench.dashboard.credentials import ALLOWED_USERS_VARIABLE
 from bti_workbench.errors import ServeError
 from bti_workbench.privacy import DEFAULT_K
 
 __all__ = [
-    "ALLOWED_USERS_VARIABLE",
     "CHECK_UNUSED_SESSIONS_MS",
     "LEADER_APP",
     "MIN_SECRET_LENGTH",
     "OAUTH_PROVIDERS",
     "PANEL_AUTH_VARIABLES",
-    "REPOSITORY",
+    "PANEL_SETUP",
     "UNUSED_SESSION_LIFETIME_MS",
-    "CredentialsFile",
     "ServeError",
-    "authorize_user",
-    "check_credentials",
-    "check_private_file",
     "exec_server",
     "is_loopback",
     "serve_command",
@@ -49,23 +44,24 @@ __all__ = [
     "websocket_origins",
 ]
 
-#: The repository holding the package (a checkout), where private files must not live.
-REPOSITORY = Path(__file__).resolve().parents[2]
 #: The leaders' Panel app that ``bti serve`` serves at ``/leader_app``.
 LEADER_APP = Path(__file__).resolve().with_name("leader_app.py")
+#: Panel's ``--setup`` script when users are listed with ``--allow-user``.
+PANEL_SETUP = Path(__file__).resolve().with_name("panel_setup.py")
 
-# Sessions whose browser tab has gone (no connection left) are discarded this long after
-# the last connection closed, checked this often: their documents and data are released.
+#: How often (ms) the server looks for sessions without a connection (browser tab gone).
 CHECK_UNUSED_SESSIONS_MS = 10_000
+#: How long (ms) after its last connection closed a session is discarded, releasing its
+#: documents and data.
 UNUSED_SESSION_LIFETIME_MS = 15_000
 
-ALLOWED_USERS_VARIABLE = "BTI_ALLOWED_USERS"
+#: The shortest cookie secret accepted (characters).
 MIN_SECRET_LENGTH = 32
 
-# Panel's OAuth providers that bti serve accepts (panel.auth.AUTH_PROVIDERS without the
-# password-grant and PAM ones). Anyone can open an account with the first four, so they
-# need --allow-user; Azure AD needs a tenant (or --allow-user); the others are an
-# organisation's own identity provider.
+#: Panel's OAuth providers that bti serve accepts (``panel.auth.AUTH_PROVIDERS`` without the
+#: password-grant and PAM ones). Anyone can open an account with the first four, so they
+#: need ``--allow-user``; Azure AD needs a tenant (or ``--allow-user``); the others are an
+#: organisation's own identity provider.
 OAUTH_PROVIDERS = (
     "github",
     "gitlab",
@@ -81,8 +77,8 @@ _PUBLIC_PROVIDERS = frozenset(OAUTH_PROVIDERS[:4])
 _AZURE = frozenset({"azure", "azurev2"})
 _OPEN_TENANTS = frozenset({"", "common", "organizations", "consumers"})
 
-# Environment variables through which Panel or Bokeh would take authentication, secrets or
-# websocket origins. bti serve removes them, so that what it checked is what runs.
+#: Environment variables through which Panel or Bokeh would take authentication, secrets or
+#: websocket origins. bti serve removes them, so that what it checked is what runs.
 PANEL_AUTH_VARIABLES = (
     "AAD_TENANT_ID",
     "BOKEH_ALLOW_WS_ORIGIN",
@@ -110,24 +106,6 @@ _SECRET_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
 _KEY_HINT = (
     'python -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
 )
-
-
-class CredentialsFile(NamedTuple):
-    """A checked basic-auth credentials file.
-
-    Attributes
-    ----------
-    path : Path
-        The file, absolute.
-    users : int
-        How many users it lists.
-    private : bool
-        Whether only its owner may read it (no group or other permission bits).
-    """
-
-    path: Path
-    users: int
-    private: bool
 
 
 def is_loopback(address: str) -> bool:
@@ -230,140 +208,6 @@ def websocket_origins(address: str, port: int, extra: Iterable[str] = ()) -> lis
             f"--allow-websocket-origin HOST[:PORT] (e.g. bti.example.no:{port})"
         )
     return list(dict.fromkeys(origins))
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def _in_git_worktree(path: Path) -> Path | None:
-    for parent in path.parents:
-        if (parent / ".git").exists():
-            return parent
-    return None
-
-
-def check_private_file(path: Path, repository: Path = REPOSITORY, what: str = "file") -> Path:
-    """Check that a file holding secrets exists and lies outside any repository.
-
-    A secret inside the workbench's folder, or inside any git working tree, is one
-    ``git add`` away from being committed.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-    repository : Path
-        The workbench's folder (default: the one this module belongs to).
-    what : str
-        What the file is, for messages.
-
-    Returns
-    -------
-    Path
-        The file's absolute, resolved path.
-
-    Raises
-    ------
-    ServeError
-        When the file is missing or lies inside ``repository`` or a git working tree.
-
-    Examples
-    --------
-    >>> check_private_file(Path(__file__), what="key file")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    bti_workbench.dashboard.serve.ServeError: key file serve.py lies inside the repository ...
-    """
-    resolved = Path(path).expanduser().resolve()
-    if not resolved.is_file():
-        raise ServeError(f"{what} {path} not found")
-    folder = Path(repository).resolve()
-    tree = folder if _inside(resolved, folder) else _in_git_worktree(resolved)
-    if tree is not None:
-        raise ServeError(
-            f"{what} {resolved.name} lies inside the repository {tree}; secrets must never be "
-            "committed: move it outside (e.g. /etc/bti/, mode 600) and give that path"
-        )
-    return resolved
-
-
-def _unique_pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise ServeError("a user is listed twice")
-    return dict(pairs)
-
-
-def check_credentials(path: Path, repository: Path = REPOSITORY) -> CredentialsFile:
-    """Check a basic-auth credentials file: Panel's JSON object mapping user to password.
-
-    The file must exist outside any repository (see :func:`check_private_file`) and hold
-    a JSON object of at least one user, each a non-empty string mapped to a non-empty
-    password string, no user twice. Messages name entries by position, never a user name
-    or a password.
-
-    Parameters
-    ----------
-    path : Path
-        The file, e.g. ``/etc/bti/users.json`` holding ``{"kari": "…", "ola": "…"}``.
-    repository : Path
-        The workbench's folder.
-
-    Returns
-    -------
-    CredentialsFile
-
-    Raises
-    ------
-    ServeError
-        What is wrong, without the file's content.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> folder = tempfile.TemporaryDirectory()
-    >>> file = Path(folder.name) / "users.json"
-    >>> _ = file.write_text('{"kari": "a long passphrase", "ola": "another one"}')
-    >>> file.chmod(0o600)
-    >>> checked = check_credentials(file)
-    >>> checked.users, checked.private
-    (2, True)
-    >>> _ = file.write_text('{"kari": ""}')
-    >>> check_credentials(file)
-    Traceback (most recent call last):
-    ...
-    bti_workbench.dashboard.serve.ServeError: credentials file users.json: entry 1 has an empty password
-    >>> folder.cleanup()
-    """
-    resolved = check_private_file(path, repository, "credentials file")
-    name = f"credentials file {resolved.name}"
-    try:
-        text = resolved.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ServeError(f"{name}: cannot be read as UTF-8 text ({type(exc).__name__})") from None
-    try:
-        users = json.loads(text, object_pairs_hook=_unique_pairs)
-    except json.JSONDecodeError as exc:
-        raise ServeError(
-            f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
-            'expected {"user": "password", ...}'
-        ) from None
-    except ServeError as exc:
-        raise ServeError(f"{name}: {exc}") from None
-    if not isinstance(users, dict):
-        raise ServeError(f'{name}: expected a JSON object {{"user": "password", ...}}')
-    if not users:
-        raise ServeError(f"{name}: lists no users")
-    for position, (user, password) in enumerate(users.items(), start=1):
-        if not user.strip():
-            raise ServeError(f"{name}: entry {position} has an empty user name")
-        if not isinstance(password, str):
-            raise ServeError(f"{name}: the password of entry {position} is not a string")
-        if not password:
-            raise ServeError(f"{name}: entry {position} has an empty password")
-    private = not resolved.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO)
-    return CredentialsFile(resolved, len(users), private)
 
 
 def _check_secret(secret: str | None, option: str, variable: str) -> None:
@@ -495,7 +339,8 @@ def serve_command(
     num_procs : int
         Worker processes (0: one per CPU). Each holds its own sessions and caches.
     basic_auth : Path, optional
-        A credentials file checked with :func:`check_credentials` (absolute path).
+        A credentials file checked with
+        :func:`~bti_workbench.dashboard.credentials.check_credentials` (absolute path).
     cookie_secret : str, optional
         Signs the login cookies; needed by any authentication; 32 characters or more.
     oauth_provider, oauth_key, oauth_secret : str, optional
@@ -541,7 +386,7 @@ def serve_command(
     >>> serve_command(Path("app.py"), address="0.0.0.0")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    bti_workbench.dashboard.serve.ServeError: --address 0.0.0.0 reaches other machines: ...
+    bti_workbench.errors.ServeError: --address 0.0.0.0 reaches other machines: ...
     """
     if not 1 <= port <= 65535:
         raise ServeError(f"--port {port}: expected 1–65535")
@@ -549,6 +394,52 @@ def serve_command(
         raise ServeError("--num-procs: expected 0 (one per CPU) or more")
     users = _check_users(allow_user)
     params = _extra_params(oauth_extra_params)
+    _check_exposure(
+        address,
+        basic_auth=basic_auth,
+        oauth_provider=oauth_provider,
+        behind_proxy=behind_proxy,
+        allow_websocket_origin=allow_websocket_origin,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+        insecure=insecure,
+    )
+    if users and basic_auth is None and oauth_provider is None:
+        raise ServeError("--allow-user needs --basic-auth or --oauth-provider")
+    if basic_auth is not None or oauth_provider is not None:
+        _check_secret(cookie_secret, "--cookie-secret", "BTI_COOKIE_SECRET")
+    if oauth_provider is not None:
+        _check_oauth(
+            oauth_provider,
+            oauth_key,
+            oauth_secret,
+            oauth_encryption_key,
+            oauth_redirect_uri,
+            params,
+            users,
+        )
+    command = [python, "-m", "panel", "serve", str(app)]
+    command += _server_arguments(address, port, num_procs, allow_websocket_origin, behind_proxy)
+    if ssl_certfile is not None and ssl_keyfile is not None:
+        command += ["--ssl-certfile", str(ssl_certfile), "--ssl-keyfile", str(ssl_keyfile)]
+    command += _login_arguments(basic_auth, oauth_provider, oauth_key, oauth_redirect_uri, params)
+    if users:
+        command += ["--setup", str(PANEL_SETUP)]
+    return command
+
+
+def _check_exposure(
+    address: str,
+    *,
+    basic_auth: Path | None,
+    oauth_provider: str | None,
+    behind_proxy: bool,
+    allow_websocket_origin: Sequence[str],
+    ssl_certfile: Path | None,
+    ssl_keyfile: Path | None,
+    insecure: bool,
+) -> None:
+    """Refuse a server others reach without a login or without TLS."""
     if basic_auth is not None and oauth_provider is not None:
         raise ServeError("choose one of --basic-auth and --oauth-provider")
     if (ssl_certfile is None) != (ssl_keyfile is None):
@@ -572,42 +463,45 @@ def serve_command(
         raise ServeError(
             "--behind-proxy: name the proxy's public host with --allow-websocket-origin HOST"
         )
-    if users and not authenticated:
-        raise ServeError("--allow-user needs --basic-auth or --oauth-provider")
-    if authenticated:
-        _check_secret(cookie_secret, "--cookie-secret", "BTI_COOKIE_SECRET")
-    if oauth_provider is not None:
-        _check_oauth(
-            oauth_provider,
-            oauth_key,
-            oauth_secret,
-            oauth_encryption_key,
-            oauth_redirect_uri,
-            params,
-            users,
-        )
-    command = [python, "-m", "panel", "serve", str(app)]
-    command += ["--address", address, "--port", str(port), "--num-procs", str(num_procs)]
+
+
+def _server_arguments(
+    address: str,
+    port: int,
+    num_procs: int,
+    allow_websocket_origin: Sequence[str],
+    behind_proxy: bool,
+) -> list[str]:
+    """Where the server listens, its websocket origins and how long idle sessions live."""
+    arguments = ["--address", address, "--port", str(port), "--num-procs", str(num_procs)]
     for origin in websocket_origins(address, port, allow_websocket_origin):
-        command += ["--allow-websocket-origin", origin]
-    command += ["--check-unused-sessions", str(CHECK_UNUSED_SESSIONS_MS)]
-    command += ["--unused-session-lifetime", str(UNUSED_SESSION_LIFETIME_MS)]
+        arguments += ["--allow-websocket-origin", origin]
+    arguments += ["--check-unused-sessions", str(CHECK_UNUSED_SESSIONS_MS)]
+    arguments += ["--unused-session-lifetime", str(UNUSED_SESSION_LIFETIME_MS)]
     if behind_proxy:
-        command.append("--use-xheaders")
-    if ssl_certfile is not None and ssl_keyfile is not None:
-        command += ["--ssl-certfile", str(ssl_certfile), "--ssl-keyfile", str(ssl_keyfile)]
+        arguments.append("--use-xheaders")
+    return arguments
+
+
+def _login_arguments(
+    basic_auth: Path | None,
+    oauth_provider: str | None,
+    oauth_key: str | None,
+    oauth_redirect_uri: str | None,
+    params: Mapping[str, object],
+) -> list[str]:
+    """The login options: the credentials file, or the OAuth provider and its settings."""
+    arguments: list[str] = []
     if basic_auth is not None:
-        command += ["--basic-auth", str(basic_auth)]
+        arguments += ["--basic-auth", str(basic_auth)]
     if oauth_provider is not None:
-        command += ["--oauth-provider", oauth_provider, "--oauth-key", str(oauth_key)]
+        arguments += ["--oauth-provider", oauth_provider, "--oauth-key", str(oauth_key)]
         if oauth_redirect_uri is not None:
-            command += ["--oauth-redirect-uri", oauth_redirect_uri]
+            arguments += ["--oauth-redirect-uri", oauth_redirect_uri]
         if params:
             # Panel reads this option with ast.literal_eval: a Python literal.
-            command += ["--oauth-extra-params", repr(params)]
-    if users:
-        command += ["--setup", str(Path(__file__).resolve())]
-    return command
+            arguments += ["--oauth-extra-params", repr(params)]
+    return arguments
 
 
 def serve_environment(
@@ -671,41 +565,8 @@ def serve_environment(
     return env
 
 
-def authorize_user(user: str | None, allowed: Iterable[str]) -> bool:
-    """Whether a logged-in ``user`` is one of ``allowed`` (compared without case).
-
-    Examples
-    --------
-    >>> authorize_user("Kari@Example.no", ["kari@example.no"]), authorize_user(None, ["x"])
-    (True, False)
-    """
-    if not user:
-        return False
-    return user.casefold() in {name.casefold() for name in allowed}
-
-
 def exec_server(command: Sequence[str], environ: Mapping[str, str]) -> NoReturn:
     """Replace this process with ``command`` run in ``environ`` (no shell)."""
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(command[0], list(command), dict(environ))
-
-
-def _install_allow_list(environ: Mapping[str, str]) -> None:
-    """Make Panel refuse (403) every user not in ``$BTI_ALLOWED_USERS``."""
-    allowed = [name for name in environ.get(ALLOWED_USERS_VARIABLE, "").split(",") if name]
-    if not allowed:
-        return
-    import panel as pn
-    from panel.io.state import state
-
-    def authorize(_user_info: dict | None) -> bool:
-        return authorize_user(state.user, allowed)
-
-    pn.config.authorize_callback = authorize
-
-
-# `panel serve --setup` runs this file's code under another name, outside sys.modules (see
-# serve_command); hence NamedTuple rather than a dataclass, which looks its module up.
-if __name__ not in ("bti_workbench.dashboard.serve", "__main__"):
-    _install_allow_list(os.environ)

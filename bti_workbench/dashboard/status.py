@@ -16,9 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from bti_workbench.evaluation.eventarrays import event_arrays
 from bti_workbench.evaluation.indicators import (
     _level_counts,
-    _prepare,
     dropped_batons,
     parents_participating,
 )
@@ -276,78 +276,17 @@ def status_view(
     ('Active logs at level 1', '<5')
     """
     log = data.event_log
-    if len(log) == 0:
-        raise ValueError("the event log is empty")
-    last = pd.Timestamp(log["event_time"].max()).normalize()
-    today = last if today is None else pd.Timestamp(today).normalize()
-    start = pd.Timestamp(data.period[0]).normalize()
-    if today < start:
-        raise ValueError(
-            f"today ({today:%Y-%m-%d}) comes before the period's start ({start:%Y-%m-%d})"
-        )
+    start, today = _window(data, today)
     window = (start, today)
-    prepared = _prepare(log)
-
+    prepared = event_arrays(log)
     open_cases = suppress_small(_level_counts(prepared, _month_ends(start, today)), k=k)
-    times = log["event_time"]
-    in_window = log[(times >= start) & (times < today + pd.Timedelta(days=1))]
-    if len(in_window):
-        counts = monthly_counts(in_window, "log_opened", start=start, end=today)
-    else:
-        months = pd.period_range(start, today, freq="M", name="month")
-        counts = pd.Series(0, index=months, dtype="int64")
-    counts.index = counts.index.astype(str)
+    counts = _new_log_counts(log, start, today)
     new_logs = suppress_small(counts.rename("new_logs"), k=k)
-
-    cards = []
-    shown = open_cases.formatted(lang)
-    for level in range(4):
-        key = "dash.card.open_level0" if level == 0 else "dash.card.open_level"
-        cards.append(
-            Card(
-                f"open_level_{level}",
-                label(key, lang, level=level),
-                shown.loc[today, level],
-                label("dash.card.on_day", lang, date=_date(today)),
-                bool(open_cases.hidden.loc[today, level]),
-            )
-        )
-    this_month = counts.index[-1]
-    month_start = max(start, today.replace(day=1))
-    cards.append(
-        Card(
-            "new_logs",
-            label("dash.card.new_logs", lang),
-            new_logs.formatted(lang).loc[this_month].iloc[0],
-            label("dash.card.between", lang, start=_date(month_start), end=_date(today)),
-            bool(new_logs.hidden.loc[this_month].iloc[0]),
-        )
-    )
-    cards.append(
-        _proportion_card(
-            "dropped_batons",
-            label("ind.dropped_batons", lang),
-            tuple(dropped_batons(prepared, window, dropped_after_days)),
-            "dash.card.dropped.note",
-            k,
-            lang,
-            days=dropped_after_days,
-            date=_date(today),
-        )
-    )
-    cards.append(
-        _proportion_card(
-            "parents_participating",
-            label("ind.parents_participating", lang),
-            tuple(parents_participating(prepared, window)),
-            "dash.card.parents.note",
-            k,
-            lang,
-            start=_date(start),
-            end=_date(today),
-        )
-    )
-    cards.append(_decision_card(prepared, window, k, target_days, lang))
+    cards = [
+        *_open_case_cards(open_cases, today, lang),
+        _new_logs_card(new_logs, counts.index[-1], max(start, today.replace(day=1)), today, lang),
+        *_indicator_cards(prepared, window, k, lang, dropped_after_days, target_days),
+    ]
     place = data.municipality
     return StatusView(
         heading=f"{place.name} ({place.kommunenummer})",
@@ -361,3 +300,99 @@ def status_view(
         notes=label("suppression.note", lang, k=k),
         banner=label("app.synthetic_banner", lang) if data.synthetic else "",
     )
+
+
+def _window(data: EvaluationData, today: object) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The evaluation period's start and ``today`` (default: the day of the last event)."""
+    log = data.event_log
+    if len(log) == 0:
+        raise ValueError("the event log is empty")
+    last = pd.Timestamp(log["event_time"].max()).normalize()
+    today = last if today is None else pd.Timestamp(today).normalize()
+    start = pd.Timestamp(data.period[0]).normalize()
+    if today < start:
+        raise ValueError(
+            f"today ({today:%Y-%m-%d}) comes before the period's start ({start:%Y-%m-%d})"
+        )
+    return start, today
+
+
+def _new_log_counts(log: pd.DataFrame, start: pd.Timestamp, today: pd.Timestamp) -> pd.Series:
+    """Logs opened per calendar month from ``start`` to ``today``, months as text."""
+    times = log["event_time"]
+    in_window = log[(times >= start) & (times < today + pd.Timedelta(days=1))]
+    if len(in_window):
+        counts = monthly_counts(in_window, "log_opened", start=start, end=today)
+    else:
+        months = pd.period_range(start, today, freq="M", name="month")
+        counts = pd.Series(0, index=months, dtype="int64")
+    counts.index = counts.index.astype(str)
+    return counts
+
+
+def _open_case_cards(open_cases: SuppressedTable, today: pd.Timestamp, lang: str) -> list[Card]:
+    """A card per level: the open cases on ``today``, as suppressed."""
+    shown = open_cases.formatted(lang)
+    cards = []
+    for level in range(4):
+        key = "dash.card.open_level0" if level == 0 else "dash.card.open_level"
+        cards.append(
+            Card(
+                f"open_level_{level}",
+                label(key, lang, level=level),
+                shown.loc[today, level],
+                label("dash.card.on_day", lang, date=_date(today)),
+                bool(open_cases.hidden.loc[today, level]),
+            )
+        )
+    return cards
+
+
+def _new_logs_card(
+    new_logs: SuppressedTable,
+    this_month: str,
+    month_start: pd.Timestamp,
+    today: pd.Timestamp,
+    lang: str,
+) -> Card:
+    """The logs opened this calendar month up to ``today``, as suppressed."""
+    return Card(
+        "new_logs",
+        label("dash.card.new_logs", lang),
+        new_logs.formatted(lang).loc[this_month].iloc[0],
+        label("dash.card.between", lang, start=_date(month_start), end=_date(today)),
+        bool(new_logs.hidden.loc[this_month].iloc[0]),
+    )
+
+
+def _indicator_cards(
+    prepared: pd.DataFrame,
+    window: tuple[pd.Timestamp, pd.Timestamp],
+    k: int,
+    lang: str,
+    dropped_after_days: int,
+    target_days: int,
+) -> list[Card]:
+    """Dropped batons, parents participating and the days to a level-0 decision."""
+    start, today = window
+    dropped = _proportion_card(
+        "dropped_batons",
+        label("ind.dropped_batons", lang),
+        tuple(dropped_batons(prepared, window, dropped_after_days)),
+        "dash.card.dropped.note",
+        k,
+        lang,
+        days=dropped_after_days,
+        date=_date(today),
+    )
+    parents = _proportion_card(
+        "parents_participating",
+        label("ind.parents_participating", lang),
+        tuple(parents_participating(prepared, window)),
+        "dash.card.parents.note",
+        k,
+        lang,
+        start=_date(start),
+        end=_date(today),
+    )
+    return [dropped, parents, _decision_card(prepared, window, k, target_days, lang)]

@@ -19,13 +19,28 @@ from bti_workbench.evaluation.indicators import (
 )
 from bti_workbench.evaluation.progress_plan import gantt_figure, plan_status, plan_summary
 from bti_workbench.evaluation.proportions import (
+    IndicatorCount,
     ProportionTable,
     newcombe_interval,
     proportion_table,
     wilson_interval,
 )
-from bti_workbench.evaluation.sources import EvaluationData, load_evaluation, monthly_panel
+from bti_workbench.evaluation.sources import (
+    EvaluationData,
+    load_evaluation,
+    monthly_panel,
+    publishable_panel,
+    whole_months,
+)
 from bti_workbench.evaluation.staggered import att_gt, event_study_figure, twfe
+from bti_workbench.evaluation.summary import (
+    cases_by_level_figure,
+    cases_table,
+    caveats,
+    headline_table,
+    indicator_display,
+    sources_table,
+)
 from bti_workbench.evaluation.surveys import agreement_table, survey_figure, wave_change
 from bti_workbench.evaluation.survival import (
     km_figure,
@@ -44,17 +59,23 @@ __all__ = [
     "FLOW_STATES",
     "INDICATORS",
     "EvaluationData",
+    "IndicatorCount",
     "ProportionTable",
     "agreement_table",
     "att_gt",
     "case_flow_sankey",
     "case_paths",
     "cases_by_level",
+    "cases_by_level_figure",
+    "cases_table",
+    "caveats",
     "dropped_batons_by_month",
     "event_study_figure",
     "flow_table",
     "flow_table_text",
     "gantt_figure",
+    "headline_table",
+    "indicator_display",
     "indicator_table",
     "its_figure",
     "its_table",
@@ -68,11 +89,14 @@ __all__ = [
     "plan_status",
     "plan_summary",
     "proportion_table",
+    "publishable_panel",
     "segmented_regression",
+    "sources_table",
     "survey_figure",
     "time_to_closing",
     "time_to_level0_decision",
     "twfe",
     "wave_change",
+    "whole_months",
     "wilson_interval",
 ]

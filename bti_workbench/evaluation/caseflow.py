@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from bti_workbench.eventlog import order_events
 from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
 from bti_workbench.reference.labels import label
 
@@ -27,6 +28,10 @@ def case_paths(event_log: pd.DataFrame) -> pd.DataFrame:
     A case starts as a new concern, enters level 0, follows its ``level_changed`` events and
     ends ``closed`` (log closed, or a level-0 decision with no log), ``child_welfare`` (reported
     to child welfare as its last step) or ``open`` (still active at the end of the export).
+    Events of a case at one timestamp are taken in :data:`bti_workbench.eventlog.EVENT_ORDER`,
+    whatever the file's order: a report with a level change in the same minute does not end
+    the path (the case goes on at its new level), and a log closed in the same minute as a
+    meeting stays closed.
 
     Parameters
     ----------
@@ -48,9 +53,8 @@ def case_paths(event_log: pd.DataFrame) -> pd.DataFrame:
     >>> case_paths(log)[["source", "target"]].values.tolist()
     [['concern', '0'], ['0', '1'], ['1', 'closed']]
     """
-    ordered = event_log.sort_values(["case_id", "event_time"], kind="stable")
     rows = []
-    for case_id, events in ordered.groupby("case_id", sort=True):
+    for case_id, events in order_events(event_log).groupby("case_id", sort=True):
         state = "concern"
         steps = []
         decided = reported = closed = False
@@ -90,6 +94,11 @@ def case_paths(event_log: pd.DataFrame) -> pd.DataFrame:
 def level_transitions(event_log: pd.DataFrame) -> pd.DataFrame:
     """Count transitions between states as a square table (rows from, columns to).
 
+    Parameters
+    ----------
+    event_log : pandas.DataFrame
+        A validated event log, as for :func:`case_paths`.
+
     Returns
     -------
     pandas.DataFrame
@@ -118,6 +127,23 @@ def flow_table(event_log: pd.DataFrame, k: int = DEFAULT_K) -> SuppressedTable:
     Every case that enters a level also leaves it (to another level, an end, or still open),
     so a level's row total equals its column total; the suppression is told so and protects
     against that sum too. Structural zeros (transitions that cannot happen) are shown.
+
+    Parameters
+    ----------
+    event_log : pandas.DataFrame
+        A validated event log, as for :func:`case_paths`.
+    k : int, default 5
+        Suppression threshold of :func:`~bti_workbench.privacy.suppress_small`.
+
+    Returns
+    -------
+    SuppressedTable
+        Rows :data:`FLOW_ROWS`, columns :data:`FLOW_COLUMNS`, with totals.
+
+    See Also
+    --------
+    level_transitions : the raw counts.
+    flow_table_text : the table as labelled text.
 
     Examples
     --------
@@ -151,7 +177,7 @@ def case_flow_sankey(flows: SuppressedTable, lang: str = "nb") -> go.Figure:
     Parameters
     ----------
     flows : SuppressedTable
-        :func:`suppress_small` applied to :func:`bti_workbench.evaluation.caseflow.level_transitions`.
+        :func:`~bti_workbench.privacy.suppress_small` applied to :func:`level_transitions`.
     lang : {"nb", "en"}
     """
     values = flows.values

@@ -4,13 +4,20 @@ Every indicator is a numerator over a denominator (RE-AIM and Proctor both insis
 denominator is explicit) and is published through
 :func:`bti_workbench.evaluation.proportions.proportion_table`, so small counts are hidden by
 :func:`bti_workbench.privacy.suppress_small` and shares come with Wilson 95 % intervals.
-:func:`indicator_table` gathers them; the per-indicator functions return the raw
-:class:`IndicatorCount` so each can be checked on its own.
+:func:`indicator_table` gathers them with reach, adoption and penetration
+(:mod:`bti_workbench.evaluation.uptake`); the per-indicator functions return the raw
+:class:`~bti_workbench.evaluation.proportions.IndicatorCount` so each can be checked on its own.
 
 Conventions shared by all indicators
 ------------------------------------
-* ``period`` is ``(start, end)``, whole days, both inclusive: an event is *in the period* when
+* ``period`` is ``(start, end)`` or ``"start..end"``, whole days, both inclusive (read by
+  :func:`bti_workbench._util.periods.parse_period`): an event is *in the period* when
   ``start 00:00 <= event_time < end + 1 day 00:00``; *the period end* is the end of its last day.
+* Events of a case at one timestamp are taken in :data:`bti_workbench.eventlog.EVENT_ORDER`.
+* Each indicator is written once against the sorted arrays of
+  :mod:`bti_workbench.evaluation.eventarrays`; the decorator
+  :func:`~bti_workbench.evaluation.eventarrays.indicator_arguments` turns the caller's event log
+  and period into them (once: :func:`indicator_table` passes its arrays on to every indicator).
 * *Within N days* compares calendar dates: a decision on the 14th day after the concern is
   within 14 days, whatever the clock time (exports may hold dates only).
 * **One baton log per case** (the data contract). The log is open from its first
@@ -23,20 +30,29 @@ Conventions shared by all indicators
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cached_property
-from typing import NamedTuple
-
 import numpy as np
 import pandas as pd
 
-from bti_workbench.evaluation.proportions import ProportionTable, proportion_table
+from bti_workbench.evaluation.eventarrays import (
+    DAY,
+    NEVER,
+    ROLES,
+    EventArrays,
+    EventLogLike,
+    PeriodLike,
+    Window,
+    case_ends,
+    event_code,
+    indicator_arguments,
+    next_in_case,
+    pack,
+)
+from bti_workbench.evaluation.proportions import IndicatorCount, ProportionTable, proportion_table
+from bti_workbench.evaluation.uptake import adoption, penetration, reach
 from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
 
 __all__ = [
     "INDICATORS",
-    "IndicatorCount",
-    "adoption",
     "cases_by_level",
     "consent_expired_not_renewed",
     "consent_present",
@@ -48,8 +64,6 @@ __all__ = [
     "level0_decision_14d",
     "measures_owner_and_evaluation",
     "parents_participating",
-    "penetration",
-    "reach",
 ]
 
 #: Row ids of :func:`indicator_table`, in order; labels are ``ind.<id>`` and
@@ -68,255 +82,6 @@ INDICATORS = (
     "handover_gaps",
 )
 
-DAY = 86_400  # seconds
-_INF = np.int64(2**62)  # "never": later than any event, safe to add days to
-_MAX_SECONDS = 2**32 - 2  # times are packed with the case code into one int64 key
-# Event codes in the order that breaks ties at one timestamp: a level-0 decision before the
-# level change it leads to, an expiry before the renewal, an evaluation before a new measure,
-# the closing last.
-_EVENTS = (
-    "concern_raised",
-    "level0_decision",
-    "consent_expired",
-    "consent_given",
-    "log_opened",
-    "level_changed",
-    "baton_handover",
-    "measure_evaluated",
-    "measure_added",
-    "entry_added",
-    "meeting_held",
-    "report_to_child_welfare",
-    "log_closed",
-)
-_ROLES = ("baton_holder", "participant", "parent", "young_person")
-_PRF2_ACTIVE = ("logs_opened", "active_level_1", "active_level_2", "active_level_3")
-
-
-class IndicatorCount(NamedTuple):
-    """Numerator and denominator of one indicator, before suppression."""
-
-    numerator: int
-    denominator: int
-
-
-# --------------------------------------------------------------------------------------------
-# The event log as sorted arrays
-
-
-def _code(name: str) -> int:
-    return _EVENTS.index(name)
-
-
-def _starts(case: np.ndarray) -> np.ndarray:
-    """Positions where a new case begins in an array sorted by case."""
-    if len(case) == 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.r_[True, case[1:] != case[:-1]])
-
-
-def _ends(case: np.ndarray) -> np.ndarray:
-    """Positions of the last row of each case in an array sorted by case."""
-    if len(case) == 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.r_[case[1:] != case[:-1], True])
-
-
-def _next_in_case(case: np.ndarray, values: np.ndarray, fill: int) -> np.ndarray:
-    """The value on the next row of the same case (``fill`` on a case's last row)."""
-    out = np.full(len(values), fill, dtype=np.int64)
-    if len(values) > 1:
-        same = case[1:] == case[:-1]
-        out[:-1] = np.where(same, values[1:], fill)
-    return out
-
-
-def _pack(case: np.ndarray, seconds: np.ndarray) -> np.ndarray:
-    """One sortable int64 key per (case, time)."""
-    return (case.astype(np.int64) << 32) | np.clip(seconds, 0, _MAX_SECONDS + 1).astype(np.int64)
-
-
-class _EventLog:
-    """The event log sorted by case, time and event, as integer arrays.
-
-    Built once by :func:`indicator_table` and shared by every indicator. Times are whole
-    seconds; ``key`` packs (case, time) so look-ups within a case are one ``searchsorted``.
-    """
-
-    def __init__(self, event_log: pd.DataFrame):
-        if not isinstance(event_log, pd.DataFrame):
-            raise TypeError("event_log must be a pandas DataFrame (see bti_workbench.ingest.readers.read)")
-        missing = {"case_id", "event_time", "event"} - set(event_log.columns)
-        if missing:
-            raise ValueError(f"the event log needs the columns {sorted(missing)}")
-        times = pd.to_datetime(event_log["event_time"])
-        if times.isna().any():
-            raise ValueError("event_time has missing values")
-        if getattr(times.dt, "tz", None) is not None:
-            times = times.dt.tz_localize(None)
-        seconds = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
-        if len(seconds) and (seconds.min() < 0 or seconds.max() > _MAX_SECONDS):
-            raise ValueError("event_time must lie between 1970 and 2106")
-        events = pd.Index(_EVENTS).get_indexer(event_log["event"])
-        if (events < 0).any():
-            # Count only: a misplaced column could put identifiers where codes belong.
-            raise ValueError(
-                f"{int((events < 0).sum())} rows have an unknown event code; "
-                f"expected one of {list(_EVENTS)}"
-            )
-        cases, uniques = pd.factorize(event_log["case_id"])
-        if (cases < 0).any():
-            raise ValueError("case_id has missing values")
-        self.frame = event_log
-        self.order = np.lexsort((events, seconds, cases))
-        self.case = cases[self.order].astype(np.int64)
-        self.sec = seconds[self.order]
-        self.event = events[self.order].astype(np.int8)
-        self.day = self.sec // DAY
-        self.key = _pack(self.case, self.sec)
-        self.n_cases = len(uniques)
-
-    def _column(self, name: str) -> pd.Series:
-        if name not in self.frame.columns:
-            raise ValueError(f"the event log needs the column {name!r} for this indicator")
-        return self.frame[name]
-
-    @cached_property
-    def level(self) -> np.ndarray:
-        values = pd.to_numeric(self._column("level"), errors="coerce")
-        if values.isna().any():
-            raise ValueError("level has missing or non-numeric values")
-        return values.to_numpy(dtype=np.int64)[self.order]
-
-    @cached_property
-    def role(self) -> np.ndarray:
-        return pd.Index(_ROLES).get_indexer(self._column("role"))[self.order]
-
-    @cached_property
-    def actor(self) -> np.ndarray:
-        """Actor codes; -1 where no actor is named (missing or blank)."""
-        codes, uniques = pd.factorize(self._column("actor_id"))
-        blank = np.array([str(u).strip() == "" for u in uniques], dtype=bool)
-        codes = np.where((codes >= 0) & ~blank[np.maximum(codes, 0)], codes, -1)
-        return codes[self.order].astype(np.int64)
-
-    def mask(self, *names: str) -> np.ndarray:
-        return np.isin(self.event, [_code(n) for n in names])
-
-    def _per_case(self, mask: np.ndarray, last: bool) -> np.ndarray:
-        out = np.full(self.n_cases, _INF, dtype=np.int64)
-        case, sec = self.case[mask], self.sec[mask]
-        rows = _ends(case) if last else _starts(case)
-        out[case[rows]] = sec[rows]
-        return out
-
-    @cached_property
-    def logs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per case: when its log opened and closed (``_INF``: never / still open)."""
-        opening = self.mask("log_opened")
-        opened = self._per_case(opening, last=False)
-        last_open = self._per_case(opening, last=True)
-        last_close = self._per_case(self.mask("log_closed"), last=True)
-        reopened = (last_open != _INF) & (last_close < last_open)
-        closed = np.where((last_close == _INF) | reopened | (opened == _INF), _INF, last_close)
-        return opened, closed
-
-    def in_log(self, case: np.ndarray, sec: np.ndarray) -> np.ndarray:
-        """True where the case's log is open at ``sec`` (opening and closing included)."""
-        opened, closed = self.logs
-        return (opened[case] <= sec) & (sec <= closed[case])
-
-    def first_at_or_after(self, mask: np.ndarray, case: np.ndarray, sec: np.ndarray):
-        """Time of the first masked event of the same case at or after ``sec`` (or ``_INF``)."""
-        keys = self.key[mask]
-        idx = np.searchsorted(keys, _pack(case, sec), side="left")
-        hit = idx < len(keys)
-        idx = np.minimum(idx, max(len(keys) - 1, 0))
-        if len(keys):
-            hit &= (keys[idx] >> 32) == case
-        return np.where(hit, keys[idx] & 0xFFFFFFFF if len(keys) else 0, _INF)
-
-    def last_before(self, mask: np.ndarray, case: np.ndarray, sec: np.ndarray):
-        """Time of the last masked event of the same case strictly before ``sec`` (or -1)."""
-        keys = self.key[mask]
-        idx = np.searchsorted(keys, _pack(case, sec), side="left") - 1
-        hit = idx >= 0
-        idx = np.maximum(idx, 0)
-        if len(keys):
-            hit &= (keys[idx] >> 32) == case
-        return np.where(hit, keys[idx] & 0xFFFFFFFF if len(keys) else 0, -1)
-
-    @cached_property
-    def measures(self) -> pd.DataFrame:
-        """Each ``measure_added`` with the time of the evaluation matched to it.
-
-        Within a case, evaluations are matched to measures last in, first out, like
-        brackets: an evaluation evaluates the latest measure added before it that has no
-        evaluation yet. An evaluation with no such measure (the export started after it was
-        added) is ignored.
-        """
-        mask = self.mask("measure_added", "measure_evaluated")
-        case, sec = self.case[mask], self.sec[mask]
-        added = self.event[mask] == _code("measure_added")
-        steps = pd.Series(np.where(added, 1, -1))
-        level = steps.groupby(case).cumsum()
-        depth = (level - np.minimum(level.groupby(case).cummin(), 0)).to_numpy()
-        before = np.zeros(len(depth), dtype=np.int64)  # depth before each row, within case
-        if len(depth) > 1:
-            before[1:] = np.where(case[1:] == case[:-1], depth[:-1], 0)
-        bracket = np.where(added, depth, before)  # an evaluation at depth 0 matches nothing
-        position = np.arange(len(case))
-        order = np.lexsort((position, bracket, case))
-        nxt = np.r_[order[1:], 0] if len(order) else order
-        pair = (
-            (case[order] == case[nxt])
-            & (bracket[order] == bracket[nxt])
-            & added[order]
-            & ~added[nxt]
-            & (np.arange(len(order)) < len(order) - 1)
-        )
-        evaluated = np.full(len(case), _INF, dtype=np.int64)
-        evaluated[order[pair]] = sec[nxt[pair]]
-        row = np.flatnonzero(mask)  # position in the sorted log, to look up the owner
-        return pd.DataFrame({"case": case, "sec": sec, "row": row, "evaluated": evaluated}).loc[
-            added
-        ]
-
-    @cached_property
-    def concerns(self) -> pd.DataFrame:
-        """Each ``concern_raised`` with its level-0 decision (``_INF`` when none).
-
-        The decision is the first ``level0_decision`` of the case at or after the concern and
-        before the case's next concern.
-        """
-        mask = self.mask("concern_raised")
-        case, sec = self.case[mask], self.sec[mask]
-        decided = self.first_at_or_after(self.mask("level0_decision"), case, sec)
-        decided = np.where(decided < _next_in_case(case, sec, _INF), decided, _INF)
-        return pd.DataFrame({"case": case, "sec": sec, "decided": decided})
-
-
-def _as_period(period: Sequence) -> tuple[int, int]:
-    """``(start, end)`` inclusive days → seconds ``[start, end + 1 day)``."""
-    if period is None or len(period) != 2:
-        raise ValueError("period must be a (start, end) pair of dates")
-    start, end = (pd.Timestamp(x) for x in period)
-    if pd.isna(start) or pd.isna(end):
-        raise ValueError("period must be a (start, end) pair of dates")
-    start, end = (x.tz_localize(None) if x.tz else x for x in (start, end))
-    start, end = start.normalize(), end.normalize()
-    if end < start:
-        raise ValueError("period end is before its start")
-    return _seconds(start), _seconds(end) + DAY
-
-
-def _seconds(ts: pd.Timestamp) -> int:
-    return int((ts - pd.Timestamp(0)) // pd.Timedelta(seconds=1))
-
-
-def _prepare(event_log: pd.DataFrame | _EventLog) -> _EventLog:
-    return event_log if isinstance(event_log, _EventLog) else _EventLog(event_log)
-
 
 def _count(mask: np.ndarray, denominator: np.ndarray | None = None) -> IndicatorCount:
     denominator = np.ones(len(mask), dtype=bool) if denominator is None else denominator
@@ -324,215 +89,11 @@ def _count(mask: np.ndarray, denominator: np.ndarray | None = None) -> Indicator
 
 
 # --------------------------------------------------------------------------------------------
-# Reach, adoption, penetration
-
-
-def _children_0_23(population: pd.DataFrame | pd.Series) -> int:
-    if isinstance(population, pd.DataFrame):
-        columns = {str(c).strip().lower(): c for c in population.columns}
-        if not {"age", "persons"} <= set(columns):
-            raise ValueError("population needs the columns age and persons")
-        persons = pd.Series(
-            population[columns["persons"]].to_numpy(), index=population[columns["age"]]
-        )
-    elif isinstance(population, pd.Series):
-        persons = population
-    else:
-        raise TypeError("population must be a DataFrame (age, persons) or a Series by age")
-    age = pd.to_numeric(pd.Series(persons.index), errors="coerce").to_numpy()
-    keep = (age >= 0) & (age <= 23)
-    if not keep.any():
-        raise ValueError("population holds no ages 0–23")
-    count = pd.to_numeric(pd.Series(persons.to_numpy()[keep]), errors="raise")
-    if count.isna().any() or (count < 0).any():
-        raise ValueError("population has missing or negative persons")
-    return int(count.sum())
-
-
-def _reach(log: _EventLog, period: tuple[int, int], population) -> IndicatorCount:
-    s, e = period
-    opened, closed = log.logs
-    children = int(np.count_nonzero((opened < e) & (closed >= s)))
-    persons = _children_0_23(population)
-    if children > persons:
-        raise ValueError(
-            "more children with an open log than children aged 0–23 in the population; "
-            "is the population table for the same municipality?"
-        )
-    return IndicatorCount(children, persons)
-
-
-def reach(
-    event_log: pd.DataFrame, period: Sequence, population: pd.DataFrame | pd.Series
-) -> IndicatorCount:
-    """Reach: children with a baton log open at some time in the period, per child aged 0–23.
-
-    Numerator: distinct cases (one case is one child) whose log was open on at least one day
-    of the period (opened before the period end and not closed before its start).
-    Denominator: children aged 0–23 in the population (ages 0 to 23 summed).
-
-    The numerator can hold unborn children (prenatal cases) whom the population does not
-    count yet; their share is small, and they are part of BTI's target group, so they stay.
-
-    Parameters
-    ----------
-    event_log : pandas.DataFrame
-        A validated event log (:func:`bti_workbench.ingest.readers.read` with ``kind="event-log"``).
-    period : (start, end)
-        Dates, both days inclusive.
-    population : pandas.DataFrame or pandas.Series
-        A table with columns ``age`` and ``persons`` (the demo's ``population.csv``, other
-        columns ignored), or persons as a Series indexed by age.
-
-    Returns
-    -------
-    IndicatorCount
-
-    Raises
-    ------
-    ValueError
-        When more children have a log than the population holds (a population from the
-        wrong municipality).
-
-    Examples
-    --------
-    >>> log = pd.DataFrame({"case_id": ["a", "a", "b"],
-    ...     "event": ["log_opened", "log_closed", "log_opened"],
-    ...     "event_time": pd.to_datetime(["2018-01-05", "2018-02-01", "2018-06-01"])})
-    >>> reach(log, ("2018-01-01", "2018-03-31"), pd.Series([50, 50], index=[0, 1]))
-    IndicatorCount(numerator=1, denominator=100)
-    """
-    return _reach(_prepare(event_log), _as_period(period), population)
-
-
-def _units_report_form_1(report_form_1: pd.DataFrame, period: tuple[int, int]) -> pd.DataFrame:
-    """One row per unit: the report closest to the period end, on or before it if any."""
-    missing = {"municipality", "unit", "staff_trained"} - set(report_form_1.columns)
-    if missing:
-        raise ValueError(f"report form 1 needs the columns {sorted(missing)}")
-    rf1 = report_form_1.assign(municipality=report_form_1["municipality"].astype(str))
-    if "report_date" not in rf1.columns:
-        return rf1.drop_duplicates(["municipality", "unit"], keep="last")
-    dates = pd.to_datetime(rf1["report_date"])
-    end = pd.Timestamp(period[1] - DAY, unit="s")
-    rf1 = rf1.assign(_date=dates, _late=dates > end)
-    before = (
-        rf1[~rf1["_late"]]
-        .sort_values("_date")
-        .drop_duplicates(["municipality", "unit"], keep="last")
-    )
-    after = rf1[rf1["_late"]].sort_values("_date").drop_duplicates(["municipality", "unit"])
-    keys = pd.MultiIndex.from_frame(before[["municipality", "unit"]])
-    after = after[~pd.MultiIndex.from_frame(after[["municipality", "unit"]]).isin(keys)]
-    return pd.concat([before, after]).drop(columns=["_date", "_late"])
-
-
-def _active_report_form_2(report_form_2: pd.DataFrame, period: tuple[int, int]) -> pd.DataFrame:
-    """Report-form-2 rows overlapping the period with an opened or an active log."""
-    needed = {"municipality", "unit", "baton_holder_id", "period_start", "period_end"}
-    missing = (needed | set(_PRF2_ACTIVE)) - set(report_form_2.columns)
-    if missing:
-        raise ValueError(f"report form 2 needs the columns {sorted(missing)}")
-    start = pd.Timestamp(period[0], unit="s")
-    end = pd.Timestamp(period[1] - DAY, unit="s")
-    overlaps = (pd.to_datetime(report_form_2["period_start"]) <= end) & (
-        pd.to_datetime(report_form_2["period_end"]) >= start
-    )
-    active = report_form_2[list(_PRF2_ACTIVE)].fillna(0).sum(axis=1) > 0
-    rows = report_form_2[overlaps & active]
-    return rows.assign(municipality=rows["municipality"].astype(str))
-
-
-def _in_units(rows: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
-    keys = pd.MultiIndex.from_frame(units[["municipality", "unit"]])
-    return pd.Series(
-        pd.MultiIndex.from_frame(rows[["municipality", "unit"]]).isin(keys), index=rows.index
-    )
-
-
-def adoption(
-    report_form_1: pd.DataFrame, report_form_2: pd.DataFrame, period: Sequence
-) -> IndicatorCount:
-    """Adoption: units with a baton log in the period, per unit that reported after training.
-
-    Numerator: units of report form 1 with at least one report-form-2 row overlapping the
-    period whose ``logs_opened`` or any ``active_level_1..3`` is above zero.
-    Denominator: the distinct units of report form 1 (matched on municipality and unit).
-    Units that appear only in report form 2 count in neither.
-
-    Examples
-    --------
-    >>> rf1 = pd.DataFrame({"municipality": "4228", "unit": ["u1", "u2"], "staff_trained": 4})
-    >>> rf2 = pd.DataFrame({"municipality": "4228", "unit": ["u1", "x"],
-    ...     "baton_holder_id": ["h1", "h2"], "period_start": pd.Timestamp("2018-01-01"),
-    ...     "period_end": pd.Timestamp("2018-01-31"), "logs_opened": 1, "active_level_1": 0,
-    ...     "active_level_2": 0, "active_level_3": 0})
-    >>> adoption(rf1, rf2, ("2018-01-01", "2018-06-30"))
-    IndicatorCount(numerator=1, denominator=2)
-    """
-    p = _as_period(period)
-    units = _units_report_form_1(report_form_1, p)
-    rows = _active_report_form_2(report_form_2, p)
-    rows = rows[_in_units(rows, units)]
-    with_log = rows[["municipality", "unit"]].drop_duplicates()
-    return IndicatorCount(len(with_log), len(units))
-
-
-def penetration(
-    report_form_1: pd.DataFrame, report_form_2: pd.DataFrame, period: Sequence
-) -> IndicatorCount:
-    """Penetration: active baton holders per trained staff member, in report-form-1 units.
-
-    Numerator: distinct baton holders (``baton_holder_id``) with a report-form-2 row
-    overlapping the period with an opened or active log, in a unit of report form 1.
-    Denominator: ``staff_trained`` summed over the units of report form 1, one report per
-    unit (the latest on or before the period end; else the earliest after it).
-
-    Raises
-    ------
-    ValueError
-        When the active baton holders outnumber the trained staff: report form 1 is then
-        incomplete or the holders were not trained, and a share above 100 % would mislead.
-
-    Examples
-    --------
-    >>> rf1 = pd.DataFrame({"municipality": "4228", "unit": ["u1", "u2"], "staff_trained": 4})
-    >>> rf2 = pd.DataFrame({"municipality": "4228", "unit": ["u1", "u1"],
-    ...     "baton_holder_id": ["h1", "h2"], "period_start": pd.Timestamp("2018-01-01"),
-    ...     "period_end": pd.Timestamp("2018-01-31"), "logs_opened": [1, 0],
-    ...     "active_level_1": [0, 2], "active_level_2": 0, "active_level_3": 0})
-    >>> penetration(rf1, rf2, ("2018-01-01", "2018-06-30"))
-    IndicatorCount(numerator=2, denominator=8)
-    """
-    p = _as_period(period)
-    units = _units_report_form_1(report_form_1, p)
-    rows = _active_report_form_2(report_form_2, p)
-    rows = rows[_in_units(rows, units)]
-    holders = rows[["municipality", "baton_holder_id"]].drop_duplicates()
-    trained = int(pd.to_numeric(units["staff_trained"]).fillna(0).sum())
-    if len(holders) > trained:
-        raise ValueError(
-            "more active baton holders than trained staff in report form 1: check that report "
-            "form 1 covers every unit and counts the baton holders among the trained"
-        )
-    return IndicatorCount(len(holders), trained)
-
-
-# --------------------------------------------------------------------------------------------
 # Consent and participation
 
 
-def _consent_present(log: _EventLog, period: tuple[int, int]) -> IndicatorCount:
-    s, e = period
-    opened, _ = log.logs
-    case = np.flatnonzero((opened >= s) & (opened < e))
-    day_end = (opened[case] // DAY + 1) * DAY
-    given = log.last_before(log.mask("consent_given"), case, day_end)
-    expired = log.last_before(log.mask("consent_expired"), case, day_end)
-    return _count((given >= 0) & (given >= expired))
-
-
-def consent_present(event_log: pd.DataFrame, period: Sequence) -> IndicatorCount:
+@indicator_arguments
+def consent_present(event_log: EventLogLike, period: PeriodLike) -> IndicatorCount:
     """Consent present at opening: logs opened in the period with a valid parental consent.
 
     Numerator: logs opened in the period whose case has a ``consent_given`` on or before the
@@ -540,6 +101,18 @@ def consent_present(event_log: pd.DataFrame, period: Sequence) -> IndicatorCount
     consent event (given or expired) up to the end of that day is a ``consent_given``. On one
     timestamp a renewal wins over an expiry.
     Denominator: logs opened in the period (first ``log_opened`` of the case in the period).
+
+    Parameters
+    ----------
+    event_log : pandas.DataFrame or EventArrays
+        A validated event log (or its arrays, shared between indicators).
+    period : str or (start, end)
+        ``"2018-01-01..2018-06-30"`` or two dates, both days included.
+
+    Returns
+    -------
+    IndicatorCount
+        Numerator and denominator, before suppression.
 
     Examples
     --------
@@ -550,29 +123,35 @@ def consent_present(event_log: pd.DataFrame, period: Sequence) -> IndicatorCount
     >>> consent_present(log, ("2018-01-01", "2018-12-31"))
     IndicatorCount(numerator=1, denominator=2)
     """
-    return _consent_present(_prepare(event_log), _as_period(period))
-
-
-def _consent_expired_not_renewed(log: _EventLog, period: tuple[int, int]) -> IndicatorCount:
     s, e = period
-    mask = log.mask("consent_expired") & (log.sec >= s) & (log.sec < e)
-    case, sec = log.case[mask], log.sec[mask]
-    keep = log.in_log(case, sec)
-    case, sec = case[keep], sec[keep]
-    last = _ends(case)  # the last expiry in the period of each log
-    case, sec = case[last], sec[last]
-    renewed = log.first_at_or_after(log.mask("consent_given"), case, sec)
-    _, closed = log.logs
-    return _count(renewed >= np.minimum(closed[case], e))
+    opened, _ = event_log.logs
+    case = np.flatnonzero((opened >= s) & (opened < e))
+    day_end = (opened[case] // DAY + 1) * DAY
+    given = event_log.last_before(event_log.mask("consent_given"), case, day_end)
+    expired = event_log.last_before(event_log.mask("consent_expired"), case, day_end)
+    return _count((given >= 0) & (given >= expired))
 
 
-def consent_expired_not_renewed(event_log: pd.DataFrame, period: Sequence) -> IndicatorCount:
+@indicator_arguments
+def consent_expired_not_renewed(event_log: EventLogLike, period: PeriodLike) -> IndicatorCount:
     """Consent expired and not renewed, among logs whose consent expired in the period.
 
     Numerator: logs whose last ``consent_expired`` in the period is not followed (at the same
     time or later) by a ``consent_given`` before the log closed or the period ended.
     Denominator: logs (cases with an open log at the expiry) with a ``consent_expired`` in
     the period.
+
+    Parameters
+    ----------
+    event_log : pandas.DataFrame or EventArrays
+        A validated event log (or its arrays, shared between indicators).
+    period : str or (start, end)
+        ``"2018-01-01..2018-06-30"`` or two dates, both days included.
+
+    Returns
+    -------
+    IndicatorCount
+        Numerator and denominator, before suppression.
 
     Examples
     --------
@@ -584,25 +163,38 @@ def consent_expired_not_renewed(event_log: pd.DataFrame, period: Sequence) -> In
     >>> consent_expired_not_renewed(log, ("2018-01-01", "2018-12-31"))
     IndicatorCount(numerator=1, denominator=2)
     """
-    return _consent_expired_not_renewed(_prepare(event_log), _as_period(period))
-
-
-def _parents_participating(log: _EventLog, period: tuple[int, int]) -> IndicatorCount:
     s, e = period
-    mask = log.mask("meeting_held") & (log.sec >= s) & (log.sec < e)
-    case, sec, role = log.case[mask], log.sec[mask], log.role[mask]
-    keep = log.in_log(case, sec)
-    case, parent = case[keep], role[keep] == _ROLES.index("parent")
-    return IndicatorCount(len(np.unique(case[parent])), len(np.unique(case)))
+    mask = event_log.mask("consent_expired") & (event_log.sec >= s) & (event_log.sec < e)
+    case, sec = event_log.case[mask], event_log.sec[mask]
+    keep = event_log.in_log(case, sec)
+    case, sec = case[keep], sec[keep]
+    last = case_ends(case)  # the last expiry in the period of each log
+    case, sec = case[last], sec[last]
+    renewed = event_log.first_at_or_after(event_log.mask("consent_given"), case, sec)
+    _, closed = event_log.logs
+    return _count(renewed >= np.minimum(closed[case], e))
 
 
-def parents_participating(event_log: pd.DataFrame, period: Sequence) -> IndicatorCount:
+@indicator_arguments
+def parents_participating(event_log: EventLogLike, period: PeriodLike) -> IndicatorCount:
     """Parents participating: logs with a meeting in the period that a parent attended.
 
     Numerator: logs with a ``meeting_held`` row in the period whose role is ``parent``.
     Denominator: logs with a ``meeting_held`` row in the period. Only meetings while the log
     is open count (a meeting is minuted in the log). A young person attending alone does not
     count as a parent.
+
+    Parameters
+    ----------
+    event_log : pandas.DataFrame or EventArrays
+        A validated event log (or its arrays, shared between indicators).
+    period : str or (start, end)
+        ``"2018-01-01..2018-06-30"`` or two dates, both days included.
+
+    Returns
+    -------
+    IndicatorCount
+        Numerator and denominator, before suppression.
 
     Examples
     --------
@@ -614,30 +206,21 @@ def parents_participating(event_log: pd.DataFrame, period: Sequence) -> Indicato
     >>> parents_participating(log, ("2018-01-01", "2018-12-31"))
     IndicatorCount(numerator=1, denominator=2)
     """
-    return _parents_participating(_prepare(event_log), _as_period(period))
+    s, e = period
+    mask = event_log.mask("meeting_held") & (event_log.sec >= s) & (event_log.sec < e)
+    case, sec, role = event_log.case[mask], event_log.sec[mask], event_log.role[mask]
+    keep = event_log.in_log(case, sec)
+    case, parent = case[keep], role[keep] == ROLES.index("parent")
+    return IndicatorCount(len(np.unique(case[parent])), len(np.unique(case)))
 
 
 # --------------------------------------------------------------------------------------------
 # Measures
 
 
-def _measures_owner_and_evaluation(
-    log: _EventLog, period: tuple[int, int], evaluation_days: int
-) -> IndicatorCount:
-    s, e = period
-    m = log.measures
-    _, closed = log.logs
-    case, sec = m["case"].to_numpy(), m["sec"].to_numpy()
-    evaluated = m["evaluated"].to_numpy() < e
-    deadline_passed = (sec // DAY + evaluation_days + 1) * DAY <= e
-    settled = evaluated | (closed[case] < e) | deadline_passed
-    added = (sec >= s) & (sec < e)
-    owner = log.actor[m["row"].to_numpy()] >= 0
-    return _count(owner & evaluated, added & settled)
-
-
+@indicator_arguments
 def measures_owner_and_evaluation(
-    event_log: pd.DataFrame, period: Sequence, evaluation_days: int = 70
+    event_log: EventLogLike, period: PeriodLike, evaluation_days: int = 70
 ) -> IndicatorCount:
     """Measures with an owner and an evaluation, among measures added in the period.
 
@@ -655,6 +238,20 @@ def measures_owner_and_evaluation(
     An evaluation belongs to the latest measure of the same case added before it that has no
     evaluation yet (last in, first out), because the export has no measure id.
 
+    Parameters
+    ----------
+    event_log : pandas.DataFrame or EventArrays
+        A validated event log (or its arrays, shared between indicators).
+    period : str or (start, end)
+        ``"2018-01-01..2018-06-30"`` or two dates, both days included.
+    evaluation_days : int, default 70
+        Days after which a measure's outcome counts as known without an evaluation.
+
+    Returns
+    -------
+    IndicatorCount
+        Numerator and denominator, before suppression.
+
     Examples
     --------
     >>> log = pd.DataFrame({"case_id": "a", "actor_id": "h",
@@ -664,26 +261,21 @@ def measures_owner_and_evaluation(
     >>> measures_owner_and_evaluation(log, ("2018-01-01", "2018-12-31"))
     IndicatorCount(numerator=1, denominator=1)
     """
-    return _measures_owner_and_evaluation(_prepare(event_log), _as_period(period), evaluation_days)
-
-
-def _evaluations_overdue(
-    log: _EventLog, period: tuple[int, int], evaluation_days: int
-) -> IndicatorCount:
     s, e = period
-    m = log.measures
-    opened, closed = log.logs
-    case = m["case"].to_numpy()
-    deadline = m["sec"].to_numpy() // DAY + evaluation_days  # a day number
-    due = (deadline >= s // DAY) & (deadline < e // DAY)
-    in_time = m["evaluated"].to_numpy() // DAY <= deadline
-    deadline_end = (deadline + 1) * DAY
-    open_then = (opened[case] < deadline_end) & (closed[case] >= deadline_end)
-    return _count(~in_time & open_then, due & (in_time | open_then))
+    m = event_log.measures
+    _, closed = event_log.logs
+    case, sec = m["case"].to_numpy(), m["sec"].to_numpy()
+    evaluated = m["evaluated"].to_numpy() < e
+    deadline_passed = (sec // DAY + evaluation_days + 1) * DAY <= e
+    settled = evaluated | (closed[case] < e) | deadline_passed
+    added = (sec >= s) & (sec < e)
+    owner = event_log.actor[m["row"].to_numpy()] >= 0
+    return _count(owner & evaluated, added & settled)
 
 
+@indicator_arguments
 def evaluations_overdue(
-    event_log: pd.DataFrame, period: Sequence, evaluation_days: int = 70
+    event_log: EventLogLike, period: PeriodLike, evaluation_days: int = 70
 ) -> IndicatorCount:
     """Evaluations overdue, among measures whose evaluation fell due in the period.
 
@@ -692,6 +284,20 @@ def evaluations_overdue(
     while their log was still open at the end of that day.
     Denominator: measures due in the period, except those whose log closed before the due
     date without an evaluation (they were never due).
+
+    Parameters
+    ----------
+    event_log : pandas.DataFrame or EventArrays
+        A validated event log (or its arrays, shared between indicators).
+    period : str or (start, end)
+        ``"2018-01-01..2018-06-30"`` or two dates, both days included.
+    evaluation_days : int, default 70
+        Calendar days from a measure being added to its evaluation falling due.
+
+    Returns
+    -------
+    IndicatorCount
+        Numerator and denominator, before suppression.
 
     Examples
     --------
@@ -702,26 +308,25 @@ def evaluations_overdue(
     >>> evaluations_overdue(log, ("2018-01-01", "2018-12-31"))
     IndicatorCount(numerator=1, denominator=2)
     """
-    return _evaluations_overdue(_prepare(event_log), _as_period(period), evaluation_days)
+    s, e = period
+    m = event_log.measures
+    opened, closed = event_log.logs
+    case = m["case"].to_numpy()
+    deadline = m["sec"].to_numpy() // DAY + evaluation_days  # a day number
+    due = (deadline >= s // DAY) & (deadline < e // DAY)
+    in_time = m["evaluated"].to_numpy() // DAY <= deadline
+    deadline_end = (deadline + 1) * DAY
+    open_then = (opened[case] < deadline_end) & (closed[case] >= deadline_end)
+    return _count(~in_time & open_then, due & (in_time | open_then))
 
 
 # --------------------------------------------------------------------------------------------
 # Level-0 decisions
 
 
-def _level0_decision(log: _EventLog, period: tuple[int, int], days: int) -> IndicatorCount:
-    s, e = period
-    c = log.concerns
-    sec, decided = c["sec"].to_numpy(), c["decided"].to_numpy()
-    raised = (sec >= s) & (sec < e)
-    by_end = decided < e
-    within = by_end & (decided // DAY - sec // DAY <= days)
-    window_passed = sec // DAY + days < e // DAY
-    return _count(within, raised & (window_passed | by_end))
-
-
+@indicator_arguments
 def level0_decision_14d(
-    event_log: pd.DataFrame, period: Sequence, days: int = 14
+    event_log: EventLogLike, period: PeriodLike, days: int = 14
 ) -> IndicatorCount:
     """Level-0 decision within 14 days (Tromsø's target), among concerns raised in the period.
 
@@ -736,6 +341,20 @@ def level0_decision_14d(
     The decision of a concern is the first ``level0_decision`` of the case at or after it
     and before the case's next concern.
 
+    Parameters
+    ----------
+    event_log : pandas.DataFrame or EventArrays
+        A validated event log (or its arrays, shared between indicators).
+    period : str or (start, end)
+        ``"2018-01-01..2018-06-30"`` or two dates, both days included.
+    days : int, default 14
+        Calendar days within which the decision counts (Tromsø's target: 14).
+
+    Returns
+    -------
+    IndicatorCount
+        Numerator and denominator, before suppression.
+
     Examples
     --------
     >>> log = pd.DataFrame({"case_id": ["a", "a", "b", "c"],
@@ -745,7 +364,14 @@ def level0_decision_14d(
     >>> level0_decision_14d(log, ("2018-01-01", "2018-06-30"))
     IndicatorCount(numerator=1, denominator=2)
     """
-    return _level0_decision(_prepare(event_log), _as_period(period), days)
+    s, e = period
+    c = event_log.concerns
+    sec, decided = c["sec"].to_numpy(), c["decided"].to_numpy()
+    raised = (sec >= s) & (sec < e)
+    by_end = decided < e
+    within = by_end & (decided // DAY - sec // DAY <= days)
+    window_passed = sec // DAY + days < e // DAY
+    return _count(within, raised & (window_passed | by_end))
 
 
 # --------------------------------------------------------------------------------------------
@@ -763,7 +389,7 @@ _HOLDER_ACTIVITY = (
 
 
 def _dropped_counts(
-    log: _EventLog, last_days: np.ndarray, days: int
+    log: EventArrays, last_days: np.ndarray, days: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dropped batons and logs at risk at the end of each given day (sorted day numbers).
 
@@ -772,13 +398,13 @@ def _dropped_counts(
     summed over stretches with difference arrays, so no loop runs over logs or months.
     """
     opened, closed = log.logs
-    holder = log.role == _ROLES.index("baton_holder")
+    holder = log.role == ROLES.index("baton_holder")
     mask = log.mask(*_ANY_ROLE_ACTIVITY) | (log.mask(*_HOLDER_ACTIVITY) & holder)
     case, day, sec = log.case[mask], log.day[mask], log.sec[mask]
     keep = sec >= opened[case]  # activity on the log, not at level 0 before it
     case, day = case[keep], day[keep]
-    closed_day = np.where(closed == _INF, _INF, closed // DAY)
-    stop = np.minimum(_next_in_case(case, day, _INF), closed_day[case])
+    closed_day = np.where(closed == NEVER, NEVER, closed // DAY)
+    stop = np.minimum(next_in_case(case, day, NEVER), closed_day[case])
     n = len(last_days)
     dropped = np.zeros(n + 1, dtype=np.int64)
     lo = np.searchsorted(last_days, day + days + 1, side="left")
@@ -786,7 +412,7 @@ def _dropped_counts(
     good = lo < hi
     np.add.at(dropped, lo[good], 1)
     np.add.at(dropped, hi[good], -1)
-    has_log = opened != _INF
+    has_log = opened != NEVER
     lo = np.searchsorted(last_days, opened[has_log] // DAY + days + 1, side="left")
     hi = np.searchsorted(last_days, closed_day[has_log], side="left")
     good = lo < hi
@@ -796,13 +422,9 @@ def _dropped_counts(
     return np.cumsum(dropped)[:n], np.cumsum(at_risk)[:n]
 
 
-def _dropped_batons(log: _EventLog, period: tuple[int, int], days: int) -> IndicatorCount:
-    dropped, at_risk = _dropped_counts(log, np.array([period[1] // DAY - 1]), days)
-    return IndicatorCount(int(dropped[0]), int(at_risk[0]))
-
-
+@indicator_arguments
 def dropped_batons(
-    event_log: pd.DataFrame, period: Sequence, dropped_after_days: int = 42
+    event_log: EventLogLike, period: PeriodLike, dropped_after_days: int = 42
 ) -> IndicatorCount:
     """Dropped batons: open logs nobody has acted on for more than N days at the period end.
 
@@ -813,6 +435,20 @@ def dropped_batons(
     baton holder; consent events are the parents', not follow-up.
     Denominator: logs open at the period end and opened more than N days before it.
 
+    Parameters
+    ----------
+    event_log : pandas.DataFrame or EventArrays
+        A validated event log (or its arrays, shared between indicators).
+    period : str or (start, end)
+        ``"2018-01-01..2018-06-30"`` or two dates, both days included.
+    dropped_after_days : int, default 42
+        Days without activity after which a baton counts as dropped.
+
+    Returns
+    -------
+    IndicatorCount
+        Numerator and denominator, before suppression.
+
     Examples
     --------
     >>> log = pd.DataFrame({"case_id": ["a", "a", "b", "b"], "role": "baton_holder",
@@ -822,10 +458,13 @@ def dropped_batons(
     >>> dropped_batons(log, ("2018-01-01", "2018-06-30"))
     IndicatorCount(numerator=1, denominator=2)
     """
-    return _dropped_batons(_prepare(event_log), _as_period(period), dropped_after_days)
+    dropped, at_risk = _dropped_counts(
+        event_log, np.array([period[1] // DAY - 1]), dropped_after_days
+    )
+    return IndicatorCount(int(dropped[0]), int(at_risk[0]))
 
 
-def _period_ends(log: _EventLog, period: tuple[int, int] | None, freq: str) -> pd.DatetimeIndex:
+def _period_ends(log: EventArrays, period: Window | None, freq: str) -> pd.DatetimeIndex:
     """Last days of the calendar periods (months by default) that end inside ``period``.
 
     Without a period: those that end between the first and the last day of the export.
@@ -851,9 +490,10 @@ def _day_numbers(ends: pd.DatetimeIndex) -> np.ndarray:
     return ends.as_unit("s").asi8 // DAY
 
 
+@indicator_arguments
 def dropped_batons_by_month(
-    event_log: pd.DataFrame,
-    period: Sequence | None = None,
+    event_log: EventLogLike,
+    period: PeriodLike | None = None,
     *,
     dropped_after_days: int = 42,
     k: int = DEFAULT_K,
@@ -885,44 +525,15 @@ def dropped_batons_by_month(
     >>> t.raw["numerator"].tolist(), t.raw["denominator"].tolist()
     ([0, 6, 6], [0, 6, 6])
     """
-    log = _prepare(event_log)
-    ends = _period_ends(log, None if period is None else _as_period(period), "M")
-    dropped, at_risk = _dropped_counts(log, _day_numbers(ends), dropped_after_days)
+    ends = _period_ends(event_log, period, "M")
+    dropped, at_risk = _dropped_counts(event_log, _day_numbers(ends), dropped_after_days)
     counts = pd.DataFrame({"numerator": dropped, "denominator": at_risk}, index=ends)
     return proportion_table(counts, k=k)
 
 
-def _handover_gaps(log: _EventLog, period: tuple[int, int], days: int) -> IndicatorCount:
-    s, e = period
-    handover = log.mask("baton_handover")
-    activity = log.mask("entry_added", "meeting_held")
-    both = handover | activity
-    # One code per (case, actor) among the rows involved, so a look-up is one searchsorted.
-    combined = log.case[both] * (int(log.actor.max(initial=0)) + 2) + log.actor[both] + 1
-    _, pair = np.unique(combined, return_inverse=True)
-    pair = pair.ravel().astype(np.int64)
-    is_handover = handover[both]
-    sec, day = log.sec[both], log.day[both]
-    act_keys = np.sort(_pack(pair[~is_handover], sec[~is_handover]))
-    h_pair, h_sec, h_day = pair[is_handover], sec[is_handover], day[is_handover]
-    h_case = log.case[handover]
-    named = log.actor[handover] >= 0
-    idx = np.searchsorted(act_keys, _pack(h_pair, h_sec), side="left")
-    found = idx < len(act_keys)
-    idx = np.minimum(idx, max(len(act_keys) - 1, 0))
-    if len(act_keys):
-        found &= (act_keys[idx] >> 32) == h_pair
-        found &= (act_keys[idx] & 0xFFFFFFFF) // DAY <= h_day + days
-    found &= named
-    _, closed = log.logs
-    window_end = (h_day + days + 1) * DAY
-    still_open = closed[h_case] >= window_end
-    counted = (h_sec >= s) & (h_sec < e) & (h_day + days < e // DAY)
-    return _count(~found & still_open, counted & (found | still_open))
-
-
+@indicator_arguments
 def handover_gaps(
-    event_log: pd.DataFrame, period: Sequence, handover_days: int = 14
+    event_log: EventLogLike, period: PeriodLike, handover_days: int = 14
 ) -> IndicatorCount:
     """Handover gaps: handovers the new baton holder did not follow up within 14 days.
 
@@ -933,6 +544,20 @@ def handover_gaps(
     Denominator: handovers in the period whose 14 days had passed by the period end, except
     those whose log closed within the 14 days without any such activity (nothing left to
     follow up).
+
+    Parameters
+    ----------
+    event_log : pandas.DataFrame or EventArrays
+        A validated event log (or its arrays, shared between indicators).
+    period : str or (start, end)
+        ``"2018-01-01..2018-06-30"`` or two dates, both days included.
+    handover_days : int, default 14
+        Calendar days the new holder has to follow up.
+
+    Returns
+    -------
+    IndicatorCount
+        Numerator and denominator, before suppression.
 
     Examples
     --------
@@ -945,7 +570,33 @@ def handover_gaps(
     >>> handover_gaps(log, ("2018-01-01", "2018-06-30"))
     IndicatorCount(numerator=1, denominator=2)
     """
-    return _handover_gaps(_prepare(event_log), _as_period(period), handover_days)
+    s, e = period
+    handover = event_log.mask("baton_handover")
+    activity = event_log.mask("entry_added", "meeting_held")
+    both = handover | activity
+    # One code per (case, actor) among the rows involved, so a look-up is one searchsorted.
+    actors = int(event_log.actor.max(initial=0)) + 2
+    combined = event_log.case[both] * actors + event_log.actor[both] + 1
+    _, pair = np.unique(combined, return_inverse=True)
+    pair = pair.ravel().astype(np.int64)
+    is_handover = handover[both]
+    sec, day = event_log.sec[both], event_log.day[both]
+    act_keys = np.sort(pack(pair[~is_handover], sec[~is_handover]))
+    h_pair, h_sec, h_day = pair[is_handover], sec[is_handover], day[is_handover]
+    h_case = event_log.case[handover]
+    named = event_log.actor[handover] >= 0
+    idx = np.searchsorted(act_keys, pack(h_pair, h_sec), side="left")
+    found = idx < len(act_keys)
+    idx = np.minimum(idx, max(len(act_keys) - 1, 0))
+    if len(act_keys):
+        found &= (act_keys[idx] >> 32) == h_pair
+        found &= (act_keys[idx] & 0xFFFFFFFF) // DAY <= h_day + handover_days
+    found &= named
+    _, closed = event_log.logs
+    window_end = (h_day + handover_days + 1) * DAY
+    still_open = closed[h_case] >= window_end
+    counted = (h_sec >= s) & (h_sec < e) & (h_day + handover_days < e // DAY)
+    return _count(~found & still_open, counted & (found | still_open))
 
 
 # --------------------------------------------------------------------------------------------
@@ -955,18 +606,22 @@ def handover_gaps(
 _STATE_EVENTS = ("concern_raised", "level0_decision", "log_opened", "level_changed", "log_closed")
 
 
-def _level_counts(log: _EventLog, ends: pd.DatetimeIndex) -> pd.DataFrame:
-    """Open cases at each level 0–3 at the end of each given day."""
+@indicator_arguments
+def _level_counts(event_log: EventLogLike, ends: pd.DatetimeIndex) -> pd.DataFrame:
+    """Open cases at each level 0–3 at the end of each given day (raw, not suppressed)."""
+    log = event_log  # EventArrays (see indicator_arguments)
     mask = log.mask(*_STATE_EVENTS)
     case, sec, event, level = log.case[mask], log.sec[mask], log.event[mask], log.level[mask]
     # Level-0 events inside an open log (a new worry about a child already followed up) do not
     # move the case back to level 0; the log's level stands.
-    level0 = np.isin(event, [_code("concern_raised"), _code("level0_decision")])
+    level0 = np.isin(event, [event_code("concern_raised"), event_code("level0_decision")])
     keep = ~(level0 & log.in_log(case, sec) & (sec < log.logs[1][case]))
     case, sec, event, level = case[keep], sec[keep], event[keep], level[keep]
-    state = np.where(event == _code("concern_raised"), 0, level)
-    state = np.where(np.isin(event, [_code("level0_decision"), _code("log_closed")]), -1, state)
-    nxt = _next_in_case(case, sec, _INF)
+    state = np.where(event == event_code("concern_raised"), 0, level)
+    state = np.where(
+        np.isin(event, [event_code("level0_decision"), event_code("log_closed")]), -1, state
+    )
+    nxt = next_in_case(case, sec, NEVER)
     refs = (_day_numbers(ends) + 1) * DAY  # the end of each last day
     n = len(refs)
     lo = np.searchsorted(refs, sec, side="right")  # first end after the event
@@ -981,11 +636,12 @@ def _level_counts(log: _EventLog, ends: pd.DatetimeIndex) -> pd.DataFrame:
     return table
 
 
+@indicator_arguments
 def cases_by_level(
-    event_log: pd.DataFrame,
+    event_log: EventLogLike,
     freq: str = "M",
     *,
-    period: Sequence | None = None,
+    period: PeriodLike | None = None,
     k: int = DEFAULT_K,
     allow_zero: bool = False,
 ) -> SuppressedTable:
@@ -1023,19 +679,19 @@ def cases_by_level(
     >>> t.formatted("en").loc[pd.Timestamp("2018-02-28"), 0]
     '6'
     """
-    log = _prepare(event_log)
-    ends = _period_ends(log, None if period is None else _as_period(period), freq)
-    return suppress_small(_level_counts(log, ends), k=k, allow_zero=allow_zero)
+    ends = _period_ends(event_log, period, freq)
+    return suppress_small(_level_counts(event_log, ends), k=k, allow_zero=allow_zero)
 
 
 # --------------------------------------------------------------------------------------------
 # The table
 
 
+@indicator_arguments
 def indicator_table(
-    event_log: pd.DataFrame,
+    event_log: EventLogLike,
     *,
-    period: Sequence,
+    period: PeriodLike,
     population: pd.DataFrame | pd.Series | None = None,
     report_form_1: pd.DataFrame | None = None,
     report_form_2: pd.DataFrame | None = None,
@@ -1089,22 +745,21 @@ def indicator_table(
     >>> t.raw.loc["level0_decision_14d"].tolist()
     [0, 8]
     """
-    log = _prepare(event_log)
-    p = _as_period(period)
+    log, p = event_log, period  # EventArrays and Window, built once by the decorator
     rows: dict[str, IndicatorCount] = {}
     if population is not None:
-        rows["reach"] = _reach(log, p, population)
+        rows["reach"] = reach(log, p, population)
     if report_form_1 is not None and report_form_2 is not None:
-        rows["adoption"] = adoption(report_form_1, report_form_2, period)
-        rows["penetration"] = penetration(report_form_1, report_form_2, period)
-    rows["consent_present"] = _consent_present(log, p)
-    rows["consent_expired_not_renewed"] = _consent_expired_not_renewed(log, p)
-    rows["parents_participating"] = _parents_participating(log, p)
-    rows["measures_owner_and_evaluation"] = _measures_owner_and_evaluation(log, p, evaluation_days)
-    rows["evaluations_overdue"] = _evaluations_overdue(log, p, evaluation_days)
-    rows["level0_decision_14d"] = _level0_decision(log, p, decision_days)
-    rows["dropped_batons"] = _dropped_batons(log, p, dropped_after_days)
-    rows["handover_gaps"] = _handover_gaps(log, p, handover_days)
+        rows["adoption"] = adoption(report_form_1, report_form_2, p)
+        rows["penetration"] = penetration(report_form_1, report_form_2, p)
+    rows["consent_present"] = consent_present(log, p)
+    rows["consent_expired_not_renewed"] = consent_expired_not_renewed(log, p)
+    rows["parents_participating"] = parents_participating(log, p)
+    rows["measures_owner_and_evaluation"] = measures_owner_and_evaluation(log, p, evaluation_days)
+    rows["evaluations_overdue"] = evaluations_overdue(log, p, evaluation_days)
+    rows["level0_decision_14d"] = level0_decision_14d(log, p, decision_days)
+    rows["dropped_batons"] = dropped_batons(log, p, dropped_after_days)
+    rows["handover_gaps"] = handover_gaps(log, p, handover_days)
     counts = pd.DataFrame.from_dict(rows, orient="index", columns=["numerator", "denominator"])
     counts.index.name = "indicator"
     return proportion_table(counts, k=k)

@@ -1,10 +1,10 @@
 """The progress plan (framdriftsplan): status of each activity on a given day, and a Gantt chart.
 
 A plan is a table of *when / what / who / deadline / responsible* (contract ``progress-plan``,
-read with :func:`bti_workbench.ingest.readers.read_progress_plan`). :func:`plan_status` tells, for a given
-``today``, which activities were done on time or late, which are late, open or cancelled, and
-by how many days; :func:`plan_summary` counts them per responsible role and phase;
-:func:`gantt_figure` draws the plan.
+read with :func:`bti_workbench.ingest.readers.read_progress_plan`). :func:`plan_status`
+tells, for a given ``today``, which activities were done on time or late, which are late,
+open or cancelled, and by how many days; :func:`plan_summary` counts them per responsible
+role and phase; :func:`gantt_figure` draws the plan.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ total is the denominator) and hides the share and interval whenever a count is h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,22 @@ from scipy import stats
 
 from bti_workbench.privacy import DEFAULT_K, suppress_small
 
-__all__ = ["ProportionTable", "newcombe_interval", "proportion_table", "wilson_interval"]
+__all__ = [
+    "IndicatorCount",
+    "ProportionTable",
+    "newcombe_interval",
+    "proportion_table",
+    "wilson_interval",
+]
 
 _COLUMNS = ["numerator", "denominator", "share", "ci_low", "ci_high"]
+
+
+class IndicatorCount(NamedTuple):
+    """Numerator and denominator of one indicator, before suppression."""
+
+    numerator: int
+    denominator: int
 
 
 def _z(confidence: float) -> float:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bti_workbench._util.periods import parse_period
 from bti_workbench.evaluation.timeseries import monthly_counts
 from bti_workbench.ingest.store import go_live_dates, import_files, read_table, store_status
 from bti_workbench.privacy import DEFAULT_K, suppress_small
@@ -22,11 +23,9 @@ from bti_workbench.reference.municipality import Municipality, load_municipality
 
 __all__ = [
     "EvaluationData",
-    "default_store",
     "load_evaluation",
     "monthly_panel",
     "parse_go_live",
-    "parse_period",
     "publishable_panel",
     "whole_months",
 ]
@@ -70,41 +69,6 @@ class EvaluationData:
 _QUIET_DAYS = pd.Timedelta(days=31)
 
 
-def default_store() -> Path:
-    """``data/store/bti.duckdb`` when it exists; else the demo store (built once per session).
-
-    The demo store (:func:`bti_workbench.synthetic.demo.write_demo_store`: Sirdal and Haugesund,
-    synthetic, staggered go-live) lets the report and the dashboard run before any import.
-    """
-    from bti_workbench._util.resources import data_dir
-    from bti_workbench.synthetic.demo import write_demo_store
-
-    real = data_dir() / "store" / "bti.duckdb"
-    if real.exists():
-        return real
-    demo = data_dir() / "store" / "demo.duckdb"
-    if not demo.exists():
-        write_demo_store(demo)
-    return demo
-
-
-def parse_period(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """``"2018-01-01..2018-06-30"`` → two timestamps (the end not before the start).
-
-    Examples
-    --------
-    >>> parse_period("2018-01-01..2018-06-30")[1]
-    Timestamp('2018-06-30 00:00:00')
-    """
-    first, sep, last = str(text).partition("..")
-    if not sep:
-        raise ValueError(f"period {text!r}: give two dates, e.g. 2018-01-01..2018-06-30")
-    start, end = pd.Timestamp(first), pd.Timestamp(last)
-    if end < start:
-        raise ValueError(f"period {text!r}: the end comes before the start")
-    return start, end
-
-
 def parse_go_live(text: str, municipality: str) -> dict[str, pd.Timestamp]:
     """Go-live dates from a parameter: a date for ``municipality`` or ``4228=…,1106=…``.
 
@@ -144,7 +108,9 @@ def load_evaluation(
     municipality : str
         Kommunenummer.
     period : str or (start, end)
-        ``"2018-01-01..2018-06-30"`` or two dates.
+        ``"2018-01-01..2018-06-30"`` or two dates, both days included (read by
+        :func:`bti_workbench._util.periods.parse_period`; ``Timestamp.min`` and
+        ``Timestamp.max`` are open ends).
     store : str or pathlib.Path, optional
         A store written by ``bti import``.
     files : sequence of paths, optional
@@ -157,7 +123,7 @@ def load_evaluation(
     -------
     EvaluationData
     """
-    start, end = parse_period(period) if isinstance(period, str) else map(pd.Timestamp, period)
+    start, end = parse_period(period)
     place = load_municipality(municipality)
     if files:
         with tempfile.TemporaryDirectory(prefix="bti-eval-") as folder:

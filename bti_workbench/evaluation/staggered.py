@@ -41,6 +41,7 @@ shows that municipality's own change: check ``n_treated`` before publishing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from bti_workbench._util.figures import add_notes
+from bti_workbench.evaluation.panel import BalancedPanel, balanced_panel
 from bti_workbench.reference.labels import label
 
 __all__ = [
@@ -63,72 +65,6 @@ __all__ = [
 #: Fewer units (municipalities) than this gives a warning: cluster inference is fragile.
 FEW_CLUSTERS = 10
 _Z_IQR = float(stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
-
-
-@dataclass(frozen=True)
-class _Panel:
-    """A balanced panel as a matrix, with each unit's first treated period as a position."""
-
-    y: np.ndarray  # units × periods
-    periods: pd.Index
-    units: pd.Index
-    first: np.ndarray  # position of the first treated period; inf = never treated
-    n_always: int  # units dropped: treated from the first period on
-    n_late: int  # units first treated after the last period (kept as never treated)
-
-
-def _position(periods: pd.Index, value: object) -> float:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return np.inf
-    if isinstance(periods, pd.PeriodIndex):
-        value = pd.Period(value, freq=periods.freq)
-    elif isinstance(periods, pd.DatetimeIndex):
-        value = pd.Timestamp(value)
-    pos = int(periods.searchsorted(value, side="left"))
-    return np.inf if pos >= len(periods) else float(pos)
-
-
-def _panel(
-    panel: pd.DataFrame,
-    first_treated: dict | pd.Series,
-    unit: str,
-    period: str,
-    outcome: str,
-) -> _Panel:
-    missing = {unit, period, outcome} - set(panel.columns)
-    if missing:
-        raise ValueError(f"the panel needs the columns {sorted(missing)}")
-    if panel[[unit, period]].duplicated().any():
-        raise ValueError("the panel has more than one row for some unit and period")
-    wide = panel.pivot(index=unit, columns=period, values=outcome).sort_index(axis=1)
-    values = wide.to_numpy(dtype=float)
-    if np.isnan(values).any():
-        n_bad = int(np.isnan(values).any(axis=1).sum())
-        raise ValueError(
-            f"the panel must be balanced with an outcome in every cell: {n_bad} units lack "
-            "some periods or outcomes"
-        )
-    mapping = pd.Series(first_treated, dtype=object)
-    absent = ~wide.index.isin(mapping.index)
-    if absent.any():
-        raise ValueError(f"first_treated has no entry for {int(absent.sum())} units of the panel")
-    periods = wide.columns
-    first = np.array([_position(periods, mapping[u]) for u in wide.index])
-    n_late = int(
-        sum(
-            np.isinf(f) and not (mapping[u] is None or pd.isna(mapping[u]))
-            for u, f in zip(wide.index, first, strict=True)
-        )
-    )
-    always = first == 0
-    return _Panel(
-        y=values[~always],
-        periods=periods,
-        units=wide.index[~always],
-        first=first[~always],
-        n_always=int(always.sum()),
-        n_late=n_late,
-    )
 
 
 @dataclass(frozen=True)
@@ -290,6 +226,41 @@ def att_gt(
     >>> fit.event_time["att"].round(6).to_dict()
     {-1: 0.0, 0: 3.0, 1: 4.0}
     """
+    _check_options(control, base_period, confidence, n_boot)
+    data = balanced_panel(panel, first_treated, unit, period, outcome)
+    groups = _treated_groups(data, control)
+    cells = _group_time_cells(data, groups, control, base_period)
+    aggregations = _aggregations(cells, groups, data.first)
+    inference = _bootstrap(cells, aggregations, n_boot, seed, confidence)
+    group_time = _group_time_table(data, cells, inference)
+    event_time, critical_value = _event_time_table(
+        cells, aggregations, inference, base_period, data.first
+    )
+    by_group = _aggregation_table("group", "group", cells, aggregations, inference, data.first)
+    by_group = by_group.drop(columns="n_control")
+    by_group.index = pd.Index([data.periods[int(g)] for g in by_group.index], name="group")
+    overall = _aggregation_table(
+        "overall", "aggregation", cells, aggregations, inference, data.first
+    )
+    _no_interval_from_single_units(group_time, event_time, overall, by_group)
+    return StaggeredResult(
+        group_time=group_time,
+        event_time=event_time,
+        by_group=by_group,
+        overall=overall,
+        control=control,
+        base_period=base_period,
+        n_units=len(data.first),
+        n_never=int(np.isinf(data.first).sum()),
+        n_boot=n_boot,
+        seed=seed,
+        confidence=confidence,
+        critical_value=critical_value,
+        warning_codes=_warning_codes(data, groups, cells.skipped),
+    )
+
+
+def _check_options(control: str, base_period: str, confidence: float, n_boot: int) -> None:
     if control not in ("never", "not_yet"):
         raise ValueError('control must be "never" or "not_yet"')
     if base_period not in ("varying", "universal"):
@@ -298,11 +269,12 @@ def att_gt(
         raise ValueError("confidence must be between 0 and 1")
     if n_boot < 99:
         raise ValueError("n_boot must be at least 99")
-    data = _panel(panel, first_treated, unit, period, outcome)
-    y, first = data.y, data.first
-    n, n_periods = y.shape
-    never = np.isinf(first)
-    groups = np.unique(first[~never])
+
+
+def _treated_groups(data: BalancedPanel, control: str) -> np.ndarray:
+    """The first treated positions of the groups, after checking there is someone to compare."""
+    never = np.isinf(data.first)
+    groups = np.unique(data.first[~never])
     if len(groups) == 0:
         raise ValueError("no unit is treated within the panel")
     if control == "never" and not never.any():
@@ -310,18 +282,49 @@ def att_gt(
             'no never-treated unit to compare with: use control="not_yet" '
             "(later adopters as controls)"
         )
+    return groups
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The group-time cells: one 2 × 2 difference in differences each."""
+
+    group: np.ndarray  # first treated position of the cell's group
+    period: np.ndarray  # position t
+    event: np.ndarray  # t − g
+    base: np.ndarray  # position b
+    att: np.ndarray
+    n_treated: list[int]
+    controls: list[np.ndarray]  # bool per unit
+    infl: np.ndarray  # units × cells influence functions
+    skipped: int  # cells without controls
+
+    @property
+    def post(self) -> np.ndarray:
+        return self.event >= 0
+
+
+def _base(g: int, t: int, base_period: str) -> int | None:
+    """The base period of cell ``(g, t)``, or None when the cell has none."""
+    if base_period == "universal":
+        return None if t == g - 1 else g - 1
+    b = g - 1 if t >= g else t - 1
+    return None if b < 0 else b
+
+
+def _group_time_cells(
+    data: BalancedPanel, groups: np.ndarray, control: str, base_period: str
+) -> _Cells:
+    y, first = data.y, data.first
+    n, n_periods = y.shape
+    never = np.isinf(first)
     cells, columns, skipped = [], [], 0
     for g in groups:
         treated = first == g
         for t in range(n_periods):
-            if base_period == "universal":
-                b = int(g) - 1
-                if t == b:
-                    continue
-            else:
-                b = int(g) - 1 if t >= g else t - 1
-                if b < 0:
-                    continue
+            b = _base(int(g), t, base_period)
+            if b is None:
+                continue
             not_yet = (first > max(t, b)) & (first != g)
             controls = never if control == "never" else never | not_yet
             if not controls.any():
@@ -336,127 +339,203 @@ def att_gt(
             columns.append(infl)
     if not cells:
         raise ValueError("no group-time effect could be estimated (no controls)")
-    infl = np.column_stack(columns)  # n × cells
-    att = np.array([c[4] for c in cells])
-    cell_group = np.array([c[0] for c in cells])
-    cell_e = np.array([c[2] for c in cells])
-    post = cell_e >= 0
+    return _Cells(
+        group=np.array([c[0] for c in cells]),
+        period=np.array([c[1] for c in cells]),
+        event=np.array([c[2] for c in cells]),
+        base=np.array([c[3] for c in cells]),
+        att=np.array([c[4] for c in cells]),
+        n_treated=[c[5] for c in cells],
+        controls=[c[6] for c in cells],
+        infl=np.column_stack(columns),
+        skipped=skipped,
+    )
 
-    # Aggregations: estimates and influence functions, all bootstrapped with the same draws.
-    agg_rows: list[tuple[str, object, float, np.ndarray, list[int]]] = []
-    for e in np.unique(cell_e):
-        idx = list(np.flatnonzero(cell_e == e))
+
+class _Aggregate(NamedTuple):
+    """One aggregation of cells: kind, key, estimate, influence function, cells used."""
+
+    kind: str  # "event", "group" or "overall"
+    key: object
+    estimate: float
+    infl: np.ndarray
+    cells: list[int]
+
+
+def _aggregations(cells: _Cells, groups: np.ndarray, first: np.ndarray) -> list[_Aggregate]:
+    """Event-time, group and overall averages, each with its influence function."""
+    infl, att, cell_group, post = cells.infl, cells.att, cells.group, cells.post
+    rows: list[_Aggregate] = []
+    for e in np.unique(cells.event):
+        idx = list(np.flatnonzero(cells.event == e))
         est, f = _weighted(infl, att, idx, cell_group, first)
-        agg_rows.append(("event", int(e), est, f, idx))
+        rows.append(_Aggregate("event", int(e), est, f, idx))
     for g in groups:
         idx = list(np.flatnonzero((cell_group == g) & post))
         if idx:
-            agg_rows.append(("group", g, float(att[idx].mean()), infl[:, idx].mean(axis=1), idx))
+            rows.append(
+                _Aggregate("group", g, float(att[idx].mean()), infl[:, idx].mean(axis=1), idx)
+            )
     post_idx = list(np.flatnonzero(post))
     if not post_idx:
         raise ValueError("no period after go-live could be estimated")
     est, f = _weighted(infl, att, post_idx, cell_group, first)
-    agg_rows.append(("overall", "simple", est, f, post_idx))
-    group_rows = [r for r in agg_rows if r[0] == "group"]
-    group_att = np.array([r[2] for r in group_rows])
-    group_infl = np.column_stack([r[3] for r in group_rows])
-    group_id = np.array([r[1] for r in group_rows])
-    est, f = _weighted(group_infl, group_att, list(range(len(group_rows))), group_id, first)
-    agg_rows.append(("overall", "group", est, f, post_idx))
-    dyn = [r for r in agg_rows if r[0] == "event" and r[1] >= 0]
-    agg_rows.append(
-        (
+    rows.append(_Aggregate("overall", "simple", est, f, post_idx))
+    by_group = [r for r in rows if r.kind == "group"]
+    group_att = np.array([r.estimate for r in by_group])
+    group_infl = np.column_stack([r.infl for r in by_group])
+    group_id = np.array([r.key for r in by_group])
+    est, f = _weighted(group_infl, group_att, list(range(len(by_group))), group_id, first)
+    rows.append(_Aggregate("overall", "group", est, f, post_idx))
+    dynamic = [r for r in rows if r.kind == "event" and r.key >= 0]
+    rows.append(
+        _Aggregate(
             "overall",
             "dynamic",
-            float(np.mean([r[2] for r in dyn])),
-            np.mean([r[3] for r in dyn], axis=0),
+            float(np.mean([r.estimate for r in dynamic])),
+            np.mean([r.infl for r in dynamic], axis=0),
             post_idx,
         )
     )
+    return rows
 
+
+@dataclass(frozen=True)
+class _Inference:
+    """Estimates of the cells then the aggregations, with their bootstrap draws and summaries."""
+
+    estimate: np.ndarray
+    boot: np.ndarray  # draws × estimates
+    se: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    p: np.ndarray
+    confidence: float
+
+
+def _bootstrap(
+    cells: _Cells, aggregations: list[_Aggregate], n_boot: int, seed: int, confidence: float
+) -> _Inference:
+    """One multiplier bootstrap (Rademacher weights per unit) for every estimate at once."""
     rng = np.random.default_rng(seed)
-    multipliers = rng.choice(np.array([-1.0, 1.0]), size=(n_boot, n))
-    all_infl = np.column_stack([infl, *[r[3] for r in agg_rows]])
-    all_est = np.concatenate([att, [r[2] for r in agg_rows]])
-    boot = multipliers @ all_infl / n
+    multipliers = rng.choice(np.array([-1.0, 1.0]), size=(n_boot, cells.infl.shape[0]))
+    all_infl = np.column_stack([cells.infl, *[r.infl for r in aggregations]])
+    estimate = np.concatenate([cells.att, [r.estimate for r in aggregations]])
+    boot = multipliers @ all_infl / cells.infl.shape[0]
     z = float(stats.norm.ppf(0.5 + confidence / 2))
-    se, low, high, p = _summary(all_est, boot, z)
+    se, low, high, p = _summary(estimate, boot, z)
+    return _Inference(estimate, boot, se, low, high, p, confidence)
 
-    def units_in(idx: list[int]) -> tuple[int, int]:
-        treated = np.isin(first, cell_group[idx])
-        controls = np.any([cells[j][6] for j in idx], axis=0)
-        return int(treated.sum()), int(controls.sum())
 
-    k = len(cells)
-    crit_cells = _sup_t(boot[:, :k], se[:k], confidence)
-    group_time = pd.DataFrame(
+def _group_time_table(data: BalancedPanel, cells: _Cells, inference: _Inference) -> pd.DataFrame:
+    k = len(cells.att)
+    se = inference.se[:k]
+    crit = _sup_t(inference.boot[:, :k], se, inference.confidence)
+    return pd.DataFrame(
         {
-            "group": [data.periods[int(c[0])] for c in cells],
-            "period": [data.periods[c[1]] for c in cells],
-            "event_time": cell_e.astype(int),
-            "base_period": [data.periods[c[3]] for c in cells],
-            "att": att,
-            "se": se[:k],
-            "ci_low": low[:k],
-            "ci_high": high[:k],
-            "p_value": p[:k],
-            "band_low": att - crit_cells * se[:k],
-            "band_high": att + crit_cells * se[:k],
-            "n_treated": [c[5] for c in cells],
-            "n_control": [int(c[6].sum()) for c in cells],
-            "post": post,
+            "group": [data.periods[int(g)] for g in cells.group],
+            "period": [data.periods[t] for t in cells.period],
+            "event_time": cells.event.astype(int),
+            "base_period": [data.periods[b] for b in cells.base],
+            "att": cells.att,
+            "se": se,
+            "ci_low": inference.low[:k],
+            "ci_high": inference.high[:k],
+            "p_value": inference.p[:k],
+            "band_low": cells.att - crit * se,
+            "band_high": cells.att + crit * se,
+            "n_treated": cells.n_treated,
+            "n_control": [int(c.sum()) for c in cells.controls],
+            "post": cells.post,
         }
     )
 
-    def frame(kind: str, index_name: str) -> pd.DataFrame:
-        positions = [k + i for i, r in enumerate(agg_rows) if r[0] == kind]
-        rows = [agg_rows[i - k] for i in positions]
-        counts = [units_in(r[4]) for r in rows]
-        out = pd.DataFrame(
-            {
-                "att": all_est[positions],
-                "se": se[positions],
-                "ci_low": low[positions],
-                "ci_high": high[positions],
-                "p_value": p[positions],
-                "n_treated": [c[0] for c in counts],
-                "n_control": [c[1] for c in counts],
-            },
-            index=pd.Index([r[1] for r in rows], name=index_name),
-        )
-        return out
 
-    event_time = frame("event", "event_time")
-    event_pos = [k + i for i, r in enumerate(agg_rows) if r[0] == "event"]
-    crit = _sup_t(boot[:, event_pos], se[event_pos], confidence)
-    event_time.insert(5, "band_low", event_time["att"] - crit * event_time["se"])
-    event_time.insert(6, "band_high", event_time["att"] + crit * event_time["se"])
-    event_time.insert(
-        7, "n_groups", [len(set(cell_group[r[4]])) for r in agg_rows if r[0] == "event"]
+def _units_in(cells: _Cells, first: np.ndarray, idx: list[int]) -> tuple[int, int]:
+    """Treated and control units behind the cells ``idx``."""
+    treated = np.isin(first, cells.group[idx])
+    controls = np.any([cells.controls[j] for j in idx], axis=0)
+    return int(treated.sum()), int(controls.sum())
+
+
+def _positions(cells: _Cells, aggregations: list[_Aggregate], kind: str) -> list[int]:
+    """Where the aggregations of one kind sit among the estimates (cells first)."""
+    k = len(cells.att)
+    return [k + i for i, r in enumerate(aggregations) if r.kind == kind]
+
+
+def _aggregation_table(
+    kind: str,
+    index_name: str,
+    cells: _Cells,
+    aggregations: list[_Aggregate],
+    inference: _Inference,
+    first: np.ndarray,
+) -> pd.DataFrame:
+    positions = _positions(cells, aggregations, kind)
+    rows = [r for r in aggregations if r.kind == kind]
+    counts = [_units_in(cells, first, r.cells) for r in rows]
+    return pd.DataFrame(
+        {
+            "att": inference.estimate[positions],
+            "se": inference.se[positions],
+            "ci_low": inference.low[positions],
+            "ci_high": inference.high[positions],
+            "p_value": inference.p[positions],
+            "n_treated": [c[0] for c in counts],
+            "n_control": [c[1] for c in counts],
+        },
+        index=pd.Index([r.key for r in rows], name=index_name),
     )
+
+
+def _event_time_table(
+    cells: _Cells,
+    aggregations: list[_Aggregate],
+    inference: _Inference,
+    base_period: str,
+    first: np.ndarray,
+) -> tuple[pd.DataFrame, float]:
+    """The event study with its sup-t band, and the band's critical value."""
+    table = _aggregation_table("event", "event_time", cells, aggregations, inference, first)
+    positions = _positions(cells, aggregations, "event")
+    crit = _sup_t(inference.boot[:, positions], inference.se[positions], inference.confidence)
+    table.insert(5, "band_low", table["att"] - crit * table["se"])
+    table.insert(6, "band_high", table["att"] + crit * table["se"])
+    n_groups = [len(set(cells.group[r.cells])) for r in aggregations if r.kind == "event"]
+    table.insert(7, "n_groups", n_groups)
     if base_period == "universal":
         reference = pd.DataFrame(
-            {c: [0.0] if c == "att" else [np.nan] for c in event_time.columns},
+            {c: [0.0] if c == "att" else [np.nan] for c in table.columns},
             index=pd.Index([-1], name="event_time"),
         )
         reference[["n_groups", "n_treated", "n_control"]] = 0
-        event_time = pd.concat([event_time.astype(float), reference]).sort_index()
-        event_time.index.name = "event_time"
+        table = pd.concat([table.astype(float), reference]).sort_index()
+        table.index.name = "event_time"
     for column in ("n_groups", "n_treated", "n_control"):
-        event_time[column] = event_time[column].astype(int)
-    by_group = frame("group", "group").drop(columns="n_control")
-    by_group.index = pd.Index([data.periods[int(g)] for g in by_group.index], name="group")
-    overall = frame("overall", "aggregation")
+        table[column] = table[column].astype(int)
+    return table, crit
 
-    # With one treated or one control unit the bootstrap has no spread to draw on: its zero
-    # standard error would read as certainty. Such estimates keep their point, not an interval.
-    for table in (group_time, event_time, overall, by_group):
+
+def _no_interval_from_single_units(*tables: pd.DataFrame) -> None:
+    """Blank the intervals of estimates from one treated or one control unit (in place).
+
+    With one unit the bootstrap has no spread to draw on: its zero standard error would read
+    as certainty. Such estimates keep their point, not an interval.
+    """
+    for table in tables:
         few = table["n_treated"] < 2
         if "n_control" in table:
             few |= table["n_control"] < 2
         for column in ("se", "ci_low", "ci_high", "p_value", "band_low", "band_high"):
             if column in table:
                 table.loc[few, column] = np.nan
+
+
+def _warning_codes(
+    data: BalancedPanel, groups: np.ndarray, skipped: int
+) -> tuple[tuple[str, dict], ...]:
+    n, first = len(data.first), data.first
     codes: list[tuple[str, dict]] = []
     if n < FEW_CLUSTERS:
         codes.append(("did.warn.few_clusters", {"n": n, "m": FEW_CLUSTERS}))
@@ -469,21 +548,7 @@ def att_gt(
         codes.append(("did.warn.treated_after_panel", {"n": data.n_late}))
     if skipped:
         codes.append(("did.warn.no_controls", {"n": skipped}))
-    return StaggeredResult(
-        group_time=group_time,
-        event_time=event_time,
-        by_group=by_group,
-        overall=overall,
-        control=control,
-        base_period=base_period,
-        n_units=n,
-        n_never=int(never.sum()),
-        n_boot=n_boot,
-        seed=seed,
-        confidence=confidence,
-        critical_value=crit,
-        warning_codes=tuple(codes),
-    )
+    return tuple(codes)
 
 
 @dataclass(frozen=True)
@@ -534,7 +599,7 @@ def twfe(
     >>> round(twfe(pd.DataFrame(rows), {"a": 2, "b": None, "c": None}).estimate, 6)
     2.0
     """
-    data = _panel(panel, first_treated, unit, period, outcome)
+    data = balanced_panel(panel, first_treated, unit, period, outcome)
     y, first = data.y, data.first
     n, n_periods = y.shape
     d = (np.arange(n_periods)[None, :] >= first[:, None]).astype(float)

@@ -244,8 +244,8 @@ def agreement_table(
     Parameters
     ----------
     survey : pandas.DataFrame
-        A staff survey (:func:`bti_workbench.ingest.readers.read_staff_survey`): one row per respondent
-        and wave, one Likert 1–5 column per item, blank when unanswered.
+        A staff survey (:func:`bti_workbench.ingest.readers.read_staff_survey`): one row per
+        respondent and wave, one Likert 1–5 column per item, blank when unanswered.
     by : sequence of str, default ("item", "wave")
         Grouping; must hold ``item`` and may add survey columns such as ``service`` or
         ``role``. With a breakdown beyond item and wave, the groups of each item and wave are

@@ -28,7 +28,6 @@ How a curve is made publishable (see :func:`km_table`):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +36,7 @@ import plotly.graph_objects as go
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from bti_workbench.evaluation.indicators import DAY, _as_period, _prepare
+from bti_workbench.evaluation.eventarrays import DAY, EventLogLike, PeriodLike, indicator_arguments
 from bti_workbench.privacy import DEFAULT_K, suppress_small
 from bti_workbench.reference.labels import label
 
@@ -58,7 +57,8 @@ _SUMMARY = [
 ]
 
 
-def time_to_level0_decision(event_log: pd.DataFrame, period: Sequence) -> pd.DataFrame:
+@indicator_arguments
+def time_to_level0_decision(event_log: EventLogLike, period: PeriodLike) -> pd.DataFrame:
     """Days from each concern raised in the period to its level-0 decision, censored.
 
     Parameters
@@ -84,8 +84,7 @@ def time_to_level0_decision(event_log: pd.DataFrame, period: Sequence) -> pd.Dat
     >>> time_to_level0_decision(log, ("2018-01-01", "2018-01-31")).values.tolist()
     [[10.0, True], [11.0, False]]
     """
-    log = _prepare(event_log)
-    s, e = _as_period(period)
+    log, (s, e) = event_log, period  # EventArrays and Window (see indicator_arguments)
     c = log.concerns
     sec, decided = c["sec"].to_numpy(), c["decided"].to_numpy()
     raised = (sec >= s) & (sec < e)
@@ -97,7 +96,8 @@ def time_to_level0_decision(event_log: pd.DataFrame, period: Sequence) -> pd.Dat
     return out
 
 
-def time_to_closing(event_log: pd.DataFrame, period: Sequence) -> pd.DataFrame:
+@indicator_arguments
+def time_to_closing(event_log: EventLogLike, period: PeriodLike) -> pd.DataFrame:
     """Days from each log opened in the period to its closing, censored, with its top level.
 
     Parameters
@@ -129,8 +129,7 @@ def time_to_closing(event_log: pd.DataFrame, period: Sequence) -> pd.DataFrame:
     >>> time_to_closing(log, ("2018-01-01", "2018-06-30")).values.tolist()
     [[58.0, True, 2], [171.0, False, 1]]
     """
-    log = _prepare(event_log)
-    s, e = _as_period(period)
+    log, (s, e) = event_log, period  # EventArrays and Window (see indicator_arguments)
     opened, closed = log.logs
     case = np.flatnonzero((opened >= s) & (opened < e))
     event = closed[case] < e

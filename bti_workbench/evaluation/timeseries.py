@@ -355,21 +355,62 @@ def segmented_regression(
     >>> fit.n_pre, fit.n_post, round(float(fit.level_change["estimate"]), 1)
     (12, 12, 0.4)
     """
+    _check_options(family, confidence)
+    months, y = _sorted_series(series)
+    start = pd.Period(go_live, freq="M")
+    x, post = _design(months, start, seasonal)
+    n_pre, n_post = int((~post).sum()), int(post.sum())
+    _check_months(months, y, x, n_pre, n_post, seasonal)
+    e = _exposure(exposure, months)
+    names, xv = list(x.columns), x.to_numpy()
+    fit = _fit_poisson(y, xv, post, e) if family == "poisson" else _fit_ols(y, xv, e, maxlags)
+    crit = float(stats.t.ppf(0.5 + confidence / 2, fit.df_resid))
+    log = family == "poisson"
+    lines = _its_lines(months, y, e, post, xv, names, fit, crit, log)
+    lb_lags = max(1, min(12, len(y) // 4))
+    lb_p = _ljung_box_p(fit.residuals, xv, fit.weights, lb_lags, seed)
+    dw = float(durbin_watson(fit.residuals))
+    return ItsResult(
+        family=family,
+        seasonal=seasonal,
+        go_live=start,
+        coefficients=_coefficients(fit, names, crit, log),
+        lines=lines,
+        n_pre=n_pre,
+        n_post=n_post,
+        dispersion=fit.dispersion,
+        durbin_watson=dw,
+        ljung_box_p=lb_p,
+        ljung_box_lags=lb_lags,
+        confidence=confidence,
+        rate=exposure is not None,
+        warning_codes=_its_warnings(n_pre, n_post, lb_p, dw),
+    )
+
+
+def _check_options(family: str, confidence: float) -> None:
     if family not in _FAMILIES:
         raise ValueError(f"family must be one of {_FAMILIES}")
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
+
+
+def _sorted_series(series: pd.Series) -> tuple[pd.PeriodIndex, np.ndarray]:
+    """The months in order and their values, checked for duplicates and gaps in values."""
     months = _month_index(series.index)
     if months.has_duplicates:
         raise ValueError("the series has a month more than once")
     order = np.argsort(months.asi8)
-    months = months[order]
     y = pd.to_numeric(pd.Series(series.to_numpy()[order]), errors="coerce").to_numpy(float)
     if not np.all(np.isfinite(y)):
         raise ValueError("the series has missing or non-numeric values")
-    start = pd.Period(go_live, freq="M")
-    x, post = _design(months, start, seasonal)
-    n_pre, n_post = int((~post).sum()), int(post.sum())
+    return months[order], y
+
+
+def _check_months(
+    months: pd.PeriodIndex, y: np.ndarray, x: pd.DataFrame, n_pre: int, n_post: int, seasonal: bool
+) -> None:
+    """Enough months on each side, and in all, for the terms of the design."""
     if n_pre < _MIN_FIT_POINTS or n_post < _MIN_FIT_POINTS:
         raise ValueError(
             f"need at least {_MIN_FIT_POINTS} months on each side of go-live "
@@ -379,35 +420,62 @@ def segmented_regression(
         raise ValueError("seasonal terms need a series spanning at least 24 months")
     if len(y) - x.shape[1] < 2:
         raise ValueError("too few months for the number of terms")
-    e = _exposure(exposure, months)
-    names = list(x.columns)
-    xv = x.to_numpy()
-    if family == "poisson":
-        if np.any(y < 0) or not np.all(np.equal(np.mod(y, 1), 0)):
-            raise ValueError('family="poisson" needs whole non-negative counts')
-        if y[~post].sum() == 0 or y[post].sum() == 0:
-            raise ValueError("no events before or after go-live: a Poisson fit is not possible")
-        fit = sm.GLM(y, xv, family=sm.families.Poisson(), offset=np.log(e)).fit()
-        df_resid = float(fit.df_resid)
-        dispersion = max(1.0, float(fit.pearson_chi2) / df_resid)
-        cov = np.asarray(fit.cov_params()) * dispersion
-        residuals = np.asarray(fit.resid_pearson)
-        weights = np.asarray(fit.mu)
-        outcome = y / e
-    else:
-        outcome = y / e
-        lags = maxlags if maxlags is not None else math.floor(4 * (len(y) / 100) ** (2 / 9))
-        fit = sm.OLS(outcome, xv).fit(
-            cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
-        )
-        df_resid = float(fit.df_resid)
-        dispersion = float(fit.scale)
-        cov = np.asarray(fit.cov_params())
-        residuals = np.asarray(fit.resid)
-        weights = np.ones(len(y))
-    beta = np.asarray(fit.params)
-    se = np.sqrt(np.diag(cov))
-    crit = float(stats.t.ppf(0.5 + confidence / 2, df_resid))
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """What the segmented regression keeps of a fitted model."""
+
+    beta: np.ndarray
+    cov: np.ndarray  # scaled by the dispersion (Poisson) or Newey–West (OLS)
+    df_resid: float
+    dispersion: float
+    residuals: np.ndarray  # Pearson (Poisson) or raw (OLS)
+    weights: np.ndarray  # of the residuals in the Ljung–Box reference distribution
+    outcome: np.ndarray  # the observed rate: count / exposure
+
+
+def _fit_poisson(y: np.ndarray, xv: np.ndarray, post: np.ndarray, e: np.ndarray) -> _Fit:
+    """Quasi-Poisson GLM with a log link and ``log(exposure)`` offset."""
+    if np.any(y < 0) or not np.all(np.equal(np.mod(y, 1), 0)):
+        raise ValueError('family="poisson" needs whole non-negative counts')
+    if y[~post].sum() == 0 or y[post].sum() == 0:
+        raise ValueError("no events before or after go-live: a Poisson fit is not possible")
+    fit = sm.GLM(y, xv, family=sm.families.Poisson(), offset=np.log(e)).fit()
+    df_resid = float(fit.df_resid)
+    dispersion = max(1.0, float(fit.pearson_chi2) / df_resid)
+    return _Fit(
+        beta=np.asarray(fit.params),
+        cov=np.asarray(fit.cov_params()) * dispersion,
+        df_resid=df_resid,
+        dispersion=dispersion,
+        residuals=np.asarray(fit.resid_pearson),
+        weights=np.asarray(fit.mu),
+        outcome=y / e,
+    )
+
+
+def _fit_ols(y: np.ndarray, xv: np.ndarray, e: np.ndarray, maxlags: int | None) -> _Fit:
+    """Least squares on the rate with Newey–West (HAC) errors."""
+    outcome = y / e
+    lags = maxlags if maxlags is not None else math.floor(4 * (len(y) / 100) ** (2 / 9))
+    fit = sm.OLS(outcome, xv).fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
+    )
+    return _Fit(
+        beta=np.asarray(fit.params),
+        cov=np.asarray(fit.cov_params()),
+        df_resid=float(fit.df_resid),
+        dispersion=float(fit.scale),
+        residuals=np.asarray(fit.resid),
+        weights=np.ones(len(y)),
+        outcome=outcome,
+    )
+
+
+def _coefficients(fit: _Fit, names: list[str], crit: float, log: bool) -> pd.DataFrame:
+    """Estimates with t intervals and p-values; rate ratios too on the log scale."""
+    beta, se = fit.beta, np.sqrt(np.diag(fit.cov))
     with np.errstate(divide="ignore", invalid="ignore"):
         tstat = beta / se
     coefficients = pd.DataFrame(
@@ -416,29 +484,43 @@ def segmented_regression(
             "se": se,
             "ci_low": beta - crit * se,
             "ci_high": beta + crit * se,
-            "p_value": 2 * stats.t.sf(np.abs(tstat), df_resid),
+            "p_value": 2 * stats.t.sf(np.abs(tstat), fit.df_resid),
         },
         index=pd.Index(names, name="term"),
     )
-    log = family == "poisson"
     if log:
         coefficients["ratio"] = np.exp(coefficients["estimate"])
         coefficients["ratio_low"] = np.exp(coefficients["ci_low"])
         coefficients["ratio_high"] = np.exp(coefficients["ci_high"])
+    return coefficients
+
+
+def _its_lines(
+    months: pd.PeriodIndex,
+    y: np.ndarray,
+    e: np.ndarray,
+    post: np.ndarray,
+    xv: np.ndarray,
+    names: list[str],
+    fit: _Fit,
+    crit: float,
+    log: bool,
+) -> pd.DataFrame:
+    """Per month: observed, fitted, the counterfactual without the change, and their gap."""
     x_cf = xv.copy()
     x_cf[:, names.index("level_change")] = 0.0
     x_cf[:, names.index("slope_change")] = 0.0
-    fitted = _line(xv, beta, cov, crit, log)
-    counterfactual = _line(x_cf, beta, cov, crit, log)
+    fitted = _line(xv, fit.beta, fit.cov, crit, log)
+    counterfactual = _line(x_cf, fit.beta, fit.cov, crit, log)
     # fitted − counterfactual, delta method on the response scale
     gradient = (fitted[0][:, None] * xv - counterfactual[0][:, None] * x_cf) if log else xv - x_cf
-    effect_se = np.sqrt(np.einsum("ij,jk,ik->i", gradient, cov, gradient))
+    effect_se = np.sqrt(np.einsum("ij,jk,ik->i", gradient, fit.cov, gradient))
     effect = fitted[0] - counterfactual[0]
-    lines = pd.DataFrame(
+    return pd.DataFrame(
         {
             "count": y,
             "exposure": e,
-            "observed": outcome,
+            "observed": fit.outcome,
             "post": post,
             "fitted": fitted[0],
             "fitted_low": fitted[1],
@@ -452,9 +534,9 @@ def segmented_regression(
         },
         index=pd.PeriodIndex(months, name="month"),
     )
-    lb_lags = max(1, min(12, len(y) // 4))
-    lb_p = _ljung_box_p(residuals, xv, weights, lb_lags, seed)
-    dw = float(durbin_watson(residuals))
+
+
+def _its_warnings(n_pre: int, n_post: int, lb_p: float, dw: float) -> tuple[tuple[str, dict], ...]:
     codes: list[tuple[str, dict]] = []
     if n_pre < MIN_POINTS_PER_SIDE:
         codes.append(("its.warn.few_pre", {"n": n_pre, "m": MIN_POINTS_PER_SIDE}))
@@ -462,22 +544,7 @@ def segmented_regression(
         codes.append(("its.warn.few_post", {"n": n_post, "m": MIN_POINTS_PER_SIDE}))
     if lb_p < 0.05:
         codes.append(("its.warn.autocorrelation", {"p": f"{lb_p:.3f}", "dw": f"{dw:.2f}"}))
-    return ItsResult(
-        family=family,
-        seasonal=seasonal,
-        go_live=start,
-        coefficients=coefficients,
-        lines=lines,
-        n_pre=n_pre,
-        n_post=n_post,
-        dispersion=dispersion,
-        durbin_watson=dw,
-        ljung_box_p=lb_p,
-        ljung_box_lags=lb_lags,
-        confidence=confidence,
-        rate=exposure is not None,
-        warning_codes=tuple(codes),
-    )
+    return tuple(codes)
 
 
 def _round(values: pd.Series, digits: int = 3) -> pd.Series:
@@ -588,69 +655,13 @@ def its_figure(result: ItsResult, lang: str = "nb", k: int = DEFAULT_K) -> go.Fi
     table = its_table(result, k=k, lang=lang)
     x = table.index.to_timestamp()
     visible = table["observed"].notna().to_numpy()
-    post = table["post"].to_numpy()
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=x[visible],
-            y=table["observed"][visible],
-            mode="markers",
-            name=label("its.observed", lang),
-            marker={"color": "#4c4c4c", "size": 7},
-        )
-    )
     withheld = bool(table.attrs.get("lines_withheld"))
-    for segment, name in ((~post, "its.fitted_before"), (post, "its.fitted_after")):
-        if withheld:
-            break
-        fig.add_trace(
-            go.Scatter(
-                x=x[segment],
-                y=table["fitted"][segment],
-                mode="lines",
-                name=label(name, lang),
-                line={"color": "#1f77b4", "width": 3},
-            )
-        )
-    # The counterfactual continues the pre-period line from the last month before go-live.
-    cf = post.copy()
-    before = np.flatnonzero(~post)
-    cf[before[-1]] = True
-    if withheld:
-        cf[:] = False
-    fig.add_trace(
-        go.Scatter(
-            x=list(x[cf]) + list(x[cf][::-1]),
-            y=list(table["counterfactual_high"][cf]) + list(table["counterfactual_low"][cf][::-1]),
-            fill="toself",
-            fillcolor="rgba(214,39,40,0.12)",
-            line={"width": 0},
-            hoverinfo="skip",
-            name=label("its.counterfactual_ci", lang, level=round(100 * result.confidence)),
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x[cf],
-            y=table["counterfactual"][cf],
-            mode="lines",
-            name=label("its.counterfactual", lang),
-            line={"color": "#d62728", "dash": "dash", "width": 2},
-        )
-    )
-    go_live = result.go_live.to_timestamp()
-    fig.add_shape(
-        type="line",
-        x0=go_live,
-        x1=go_live,
-        y0=0,
-        y1=1,
-        yref="paper",
-        line={"color": "#7f7f7f", "dash": "dot"},
-    )
-    fig.add_annotation(
-        x=go_live, y=1, yref="paper", text=label("its.go_live", lang), showarrow=False, yshift=10
-    )
+    fig = go.Figure()
+    _add_observed(fig, table, x, visible, lang)
+    if not withheld:
+        _add_fitted(fig, table, x, lang)
+    _add_counterfactual(fig, table, x, withheld, result.confidence, lang)
+    _add_go_live(fig, result.go_live.to_timestamp(), lang)
     n_hidden = int((~visible).sum())
     notes = [label("its.hidden_note", lang, n=n_hidden, k=k)] if n_hidden else []
     if withheld:
@@ -665,3 +676,85 @@ def its_figure(result: ItsResult, lang: str = "nb", k: int = DEFAULT_K) -> go.Fi
         height=420 + 16 * len(notes),
     )
     return fig
+
+
+def _add_observed(
+    fig: go.Figure, table: pd.DataFrame, x: pd.DatetimeIndex, visible: np.ndarray, lang: str
+) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=x[visible],
+            y=table["observed"][visible],
+            mode="markers",
+            name=label("its.observed", lang),
+            marker={"color": "#4c4c4c", "size": 7},
+        )
+    )
+
+
+def _add_fitted(fig: go.Figure, table: pd.DataFrame, x: pd.DatetimeIndex, lang: str) -> None:
+    """The fitted line before and after go-live, as two segments."""
+    post = table["post"].to_numpy()
+    for segment, name in ((~post, "its.fitted_before"), (post, "its.fitted_after")):
+        fig.add_trace(
+            go.Scatter(
+                x=x[segment],
+                y=table["fitted"][segment],
+                mode="lines",
+                name=label(name, lang),
+                line={"color": "#1f77b4", "width": 3},
+            )
+        )
+
+
+def _add_counterfactual(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    x: pd.DatetimeIndex,
+    withheld: bool,
+    confidence: float,
+    lang: str,
+) -> None:
+    """The counterfactual line and its band (empty when the lines are withheld)."""
+    # It continues the pre-period line from the last month before go-live.
+    post = table["post"].to_numpy()
+    cf = post.copy()
+    before = np.flatnonzero(~post)
+    cf[before[-1]] = True
+    if withheld:
+        cf[:] = False
+    fig.add_trace(
+        go.Scatter(
+            x=list(x[cf]) + list(x[cf][::-1]),
+            y=list(table["counterfactual_high"][cf]) + list(table["counterfactual_low"][cf][::-1]),
+            fill="toself",
+            fillcolor="rgba(214,39,40,0.12)",
+            line={"width": 0},
+            hoverinfo="skip",
+            name=label("its.counterfactual_ci", lang, level=round(100 * confidence)),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x[cf],
+            y=table["counterfactual"][cf],
+            mode="lines",
+            name=label("its.counterfactual", lang),
+            line={"color": "#d62728", "dash": "dash", "width": 2},
+        )
+    )
+
+
+def _add_go_live(fig: go.Figure, go_live: pd.Timestamp, lang: str) -> None:
+    fig.add_shape(
+        type="line",
+        x0=go_live,
+        x1=go_live,
+        y0=0,
+        y1=1,
+        yref="paper",
+        line={"color": "#7f7f7f", "dash": "dot"},
+    )
+    fig.add_annotation(
+        x=go_live, y=1, yref="paper", text=label("its.go_live", lang), showarrow=False, yshift=10
+    )

@@ -19,6 +19,7 @@ __all__ = [
     "KINDS",
     "PSEUDONYM_PATTERN",
     "column_specs",
+    "contract_key",
     "contract_markdown",
     "header_mapping",
     "item_catalogue",
@@ -37,7 +38,9 @@ KINDS: dict[str, str] = {
     "progress-plan": "progress_plan",
 }
 
+#: A pseudonym: a letter or digit, then up to 39 letters, digits, ``_``, ``.`` or ``-``.
 PSEUDONYM_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}"
+#: A short code or unit name (up to 80 characters), never a free text about a person.
 CODE_PATTERN = r"[0-9A-Za-zÆØÅæøåÉé][0-9A-Za-zÆØÅæøåÉé _.,()/\-]{0,79}"
 _DTYPES = {
     "pseudonym": "string",
@@ -57,6 +60,20 @@ _DTYPES = {
 def normalise_header(name: object) -> str:
     """Normalise a column header for matching.
 
+    Parameters
+    ----------
+    name : object
+        A header as the user wrote it.
+
+    Returns
+    -------
+    str
+        Lower case, ``æøå`` spelt out, words joined by ``_``.
+
+    See Also
+    --------
+    header_mapping : Normalised headers → canonical column names.
+
     Examples
     --------
     >>> normalise_header(" Nivå ")
@@ -67,7 +84,33 @@ def normalise_header(name: object) -> str:
     return normalise_name(name)
 
 
-def _kind_key(kind: str) -> str:
+def contract_key(kind: str) -> str:
+    """The internal key of a contract kind: ``event-log`` (as the CLI names it) → ``event_log``.
+
+    Parameters
+    ----------
+    kind : str
+        A kind of :data:`KINDS`, as the CLI names it or as its key.
+
+    Returns
+    -------
+    str
+        The key in ``resources/contracts.yaml``.
+
+    Raises
+    ------
+    KeyError
+        For an unknown kind.
+
+    See Also
+    --------
+    KINDS : Every kind.
+
+    Examples
+    --------
+    >>> contract_key("report-form-1"), contract_key("staff_survey")
+    ('report_form_1', 'staff_survey')
+    """
     key = KINDS.get(kind, kind.replace("-", "_"))
     if key not in contracts_spec():
         raise KeyError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -77,17 +120,41 @@ def _kind_key(kind: str) -> str:
 def column_specs(kind: str) -> dict[str, dict]:
     """The column specs of a contract, in order.
 
+    Parameters
+    ----------
+    kind : str
+        A contract kind (see :func:`contract_key`).
+
+    Returns
+    -------
+    dict
+        Canonical column name → spec (``type``, ``nb`` header, ``required``, bounds,
+        values, descriptions), as in ``resources/contracts.yaml``.
+
+    See Also
+    --------
+    schema : The pandera schema built from these specs.
+
     Examples
     --------
     >>> column_specs("event-log")["level"]["max"]
     3
     """
-    return contracts_spec()[_kind_key(kind)]["columns"]
+    return contracts_spec()[contract_key(kind)]["columns"]
 
 
 @cache
 def item_catalogue() -> pd.DataFrame:
     """The staff-survey item catalogue (index ``item``; ``header_nb, construct, text_nb, text_en``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item, from ``resources/survey_items.csv``.
+
+    See Also
+    --------
+    header_mapping : Accepts the item ids and Norwegian headers as columns.
 
     Examples
     --------
@@ -103,12 +170,26 @@ def header_mapping(kind: str) -> dict[str, str]:
 
     For the staff survey, item ids and their Norwegian headers are included.
 
+    Parameters
+    ----------
+    kind : str
+        A contract kind (see :func:`contract_key`).
+
+    Returns
+    -------
+    dict
+        Normalised header → canonical column name; ``å`` may be written ``aa`` or ``a``.
+
+    See Also
+    --------
+    normalise_header : How headers are normalised.
+
     Examples
     --------
     >>> header_mapping("event-log")["nivaa"]
     'level'
     """
-    key = _kind_key(kind)
+    key = contract_key(kind)
     mapping: dict[str, str] = {}
     for name, spec in column_specs(key).items():
         for alias in (name, spec["nb"], *spec.get("aliases", [])):
@@ -214,12 +295,22 @@ def schema(kind: str) -> pa.DataFrameSchema:
         ``event-log``, ``report-form-1``, ``report-form-2``, ``staff-survey``,
         ``collaboration-survey``, ``organisation`` or ``progress-plan``.
 
+    Returns
+    -------
+    pandera.DataFrameSchema
+        Column types and checks, and the rules across columns (named ``column:message``).
+
+    See Also
+    --------
+    column_specs : The specs it is built from.
+    bti_workbench.ingest.readers.read : Validates every file with it.
+
     Examples
     --------
     >>> sorted(schema("collaboration-survey").columns)[:3]
     ['date', 'frequency', 'municipality']
     """
-    key = _kind_key(kind)
+    key = contract_key(kind)
     columns = {
         name: pa.Column(
             _DTYPES[spec["type"]],
@@ -275,13 +366,40 @@ def _type_text(spec: dict, lang: str) -> str:
 
 
 def contract_markdown() -> str:
-    """``docs/data-contracts.md``, generated from the contract specs."""
-    lines = [
+    """``docs/data-contracts.md``, generated from the contract specs.
+
+    Returns
+    -------
+    str
+        The page: an introduction, one section per contract (its columns, and its survey
+        items or YAML form where it has them) and the service catalogue.
+
+    See Also
+    --------
+    column_specs : The columns of one contract.
+    item_catalogue : The survey items.
+
+    Examples
+    --------
+    >>> contract_markdown().splitlines()[0]
+    '# Data contracts / Datakontrakter'
+    """
+    lines = _intro_lines()
+    for cli_kind, key in KINDS.items():
+        lines += _contract_lines(cli_kind, key)
+    lines += _service_lines()
+    return "\n".join(lines)
+
+
+def _intro_lines() -> list[str]:
+    """The page's title and what every loader accepts and refuses, in English and Norwegian."""
+    return [
         "# Data contracts / Datakontrakter",
         "",
         "<!-- Generated by `make docs`; edit bti_workbench/resources/contracts.yaml instead. -->",
         "",
-        "Every loader `bti_workbench.ingest.readers.read_<kind>(path)` (and `bti validate PATH --kind KIND`)",
+        "Every loader `bti_workbench.ingest.readers.read_<kind>(path)` "
+        "(and `bti validate PATH --kind KIND`)",
         "takes CSV (`;`, `,` or tab; UTF-8 or Windows-1252/ISO-8859-1) or XLSX, with Norwegian",
         "or English headers (matched without regard to case, spaces, hyphens or æøå), dates as",
         "dd.mm.yyyy or yyyy-mm-dd, and decimal commas. Lines starting with `#` and blank or title",
@@ -298,64 +416,82 @@ def contract_markdown() -> str:
         "fødselsnumre eller D-numre, avvises.",
         "",
     ]
-    for cli_kind, key in KINDS.items():
-        spec = contracts_spec()[key]
-        lines += [
-            f"## `{cli_kind}` — {spec['title_en']} / {spec['title_nb']}",
-            "",
-            spec["about_en"],
-            "",
-            f"*{spec['about_nb']}*",
-            "",
-            f"Loader: `bti_workbench.ingest.readers.read_{key}(path)`. "
-            f"Unique per row: {', '.join(f'`{c}`' for c in spec['unique'])}.",
-            "",
-            "| column (en) | kolonne (nb) | required | type | description (en) "
-            "| beskrivelse (nb) |",
-            "|---|---|---|---|---|---|",
-        ]
-        for name, col in spec["columns"].items():
-            required = "yes / ja" if col.get("required", True) else "no / nei"
-            lines.append(
-                f"| `{name}` | `{col['nb']}` | {required} | {_type_text(col, 'en')} | "
-                f"{col['desc_en']} | {col['desc_nb']} |"
-            )
-        if key == "organisation":
-            lines += [
-                "",
-                "The same contract as YAML (every key of a group or member is a column above; "
-                "unknown keys are errors) / samme kontrakt som YAML:",
-                "",
-                "```yaml",
-                'municipality: "4228"',
-                'source: "where the organisation is decided"',
-                "groups:",
-                "  - group: driftsstyre",
-                "    kind: operations_board",
-                "    meetings_per_year: 10",
-                "    hours_per_meeting: 1.5",
-                "    members:",
-                "      - {service: kindergarten, title: Enhetsleder barnehage}",
-                "      - {service: school, title: Enhetsleder skole}",
-                "```",
-                "",
-                "Shipped: `data/organisation/sirdal.yaml` (Sirdal's operating-phase organisation).",
-            ]
-        if spec.get("items"):
-            lines += [
-                "",
-                "Item columns (optional, Likert 1–5, blank when unanswered) / spørsmålskolonner:",
-                "",
-                "| item (en) | kolonne (nb) | construct | text (en) | tekst (nb) |",
-                "|---|---|---|---|---|",
-            ]
-            for item, row in item_catalogue().iterrows():
-                lines.append(
-                    f"| `{item}` | `{row['header_nb']}` | {row['construct']} | "
-                    f"{row['text_en']} | {row['text_nb']} |"
-                )
-        lines.append("")
-    lines += [
+
+
+def _contract_lines(cli_kind: str, key: str) -> list[str]:
+    """One contract's section: what it is, its loader, its columns (and YAML form, items)."""
+    spec = contracts_spec()[key]
+    lines = [
+        f"## `{cli_kind}` — {spec['title_en']} / {spec['title_nb']}",
+        "",
+        spec["about_en"],
+        "",
+        f"*{spec['about_nb']}*",
+        "",
+        f"Loader: `bti_workbench.ingest.readers.read_{key}(path)`. "
+        f"Unique per row: {', '.join(f'`{c}`' for c in spec['unique'])}.",
+        "",
+        "| column (en) | kolonne (nb) | required | type | description (en) | beskrivelse (nb) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, col in spec["columns"].items():
+        required = "yes / ja" if col.get("required", True) else "no / nei"
+        lines.append(
+            f"| `{name}` | `{col['nb']}` | {required} | {_type_text(col, 'en')} | "
+            f"{col['desc_en']} | {col['desc_nb']} |"
+        )
+    if key == "organisation":
+        lines += _organisation_yaml_lines()
+    if spec.get("items"):
+        lines += _item_lines()
+    lines.append("")
+    return lines
+
+
+def _organisation_yaml_lines() -> list[str]:
+    """The organisation contract written as YAML, with Sirdal's shipped file named."""
+    return [
+        "",
+        "The same contract as YAML (every key of a group or member is a column above; "
+        "unknown keys are errors) / samme kontrakt som YAML:",
+        "",
+        "```yaml",
+        'municipality: "4228"',
+        'source: "where the organisation is decided"',
+        "groups:",
+        "  - group: driftsstyre",
+        "    kind: operations_board",
+        "    meetings_per_year: 10",
+        "    hours_per_meeting: 1.5",
+        "    members:",
+        "      - {service: kindergarten, title: Enhetsleder barnehage}",
+        "      - {service: school, title: Enhetsleder skole}",
+        "```",
+        "",
+        "Shipped: `data/organisation/sirdal.yaml` (Sirdal's operating-phase organisation).",
+    ]
+
+
+def _item_lines() -> list[str]:
+    """The survey items' table (the optional Likert columns of a survey contract)."""
+    lines = [
+        "",
+        "Item columns (optional, Likert 1–5, blank when unanswered) / spørsmålskolonner:",
+        "",
+        "| item (en) | kolonne (nb) | construct | text (en) | tekst (nb) |",
+        "|---|---|---|---|---|",
+    ]
+    for item, row in item_catalogue().iterrows():
+        lines.append(
+            f"| `{item}` | `{row['header_nb']}` | {row['construct']} | "
+            f"{row['text_en']} | {row['text_nb']} |"
+        )
+    return lines
+
+
+def _service_lines() -> list[str]:
+    """The service catalogue: the ids of every ``service`` column."""
+    lines = [
         "## Services / tjenester",
         "",
         "Service ids used in every `service` column (from `bti_workbench/resources/services.csv`):",
@@ -370,4 +506,4 @@ def contract_markdown() -> str:
             f"{row.baton_holder_en or '—'} |"
         )
     lines.append("")
-    return "\n".join(lines)
+    return lines

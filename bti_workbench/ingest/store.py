@@ -40,15 +40,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from bti_workbench._util.periods import period_bounds
 from bti_workbench._util.resources import contracts_spec
 from bti_workbench.errors import StoreError
-from bti_workbench.ingest.contracts import KINDS, column_specs, item_catalogue
+from bti_workbench.ingest.contracts import KINDS, column_specs, contract_key, item_catalogue
 from bti_workbench.ingest.readers import read
 
 __all__ = [
     "DEFAULT_STORE",
     "ImportRecord",
-    "StoreError",
     "StoreStatus",
     "go_live_dates",
     "import_files",
@@ -81,15 +81,8 @@ _TIME_COLUMN = {
     "collaboration_survey": "date",
     "progress_plan": "deadline",
 }
-_DEMO_KINDS = {  # file names the demo writes (and a user may keep) → kind
-    "event_log": "event-log",
-    "report_form_1": "report-form-1",
-    "report_form_2": "report-form-2",
-    "staff_survey": "staff-survey",
-    "collaboration_survey": "collaboration-survey",
-    "organisation": "organisation",
-    "progress_plan": "progress-plan",
-}
+# A file named like a contract's key (``event_log.csv``, as the demo writes them) → its kind.
+_KIND_OF_STEM = {key: kind for kind, key in KINDS.items()}
 
 
 @dataclass(frozen=True)
@@ -126,10 +119,10 @@ class StoreStatus:
 
 
 def _table(kind: str) -> str:
-    key = KINDS.get(kind, kind)
-    if key not in contracts_spec():
-        raise StoreError(f"unknown kind '{kind}'; use one of {', '.join(KINDS)}")
-    return key
+    try:
+        return contract_key(kind)
+    except KeyError:
+        raise StoreError(f"unknown kind '{kind}'; use one of {', '.join(KINDS)}") from None
 
 
 def _columns(key: str) -> dict[str, str]:
@@ -184,7 +177,7 @@ def _expand(paths: Iterable[str | Path], kind: str | None) -> list[tuple[Path, s
             continue
         if not entry.exists():
             raise StoreError(f"{entry.name}: file not found")
-        file_kind = kind or _DEMO_KINDS.get(entry.stem)
+        file_kind = kind or _KIND_OF_STEM.get(entry.stem)
         if file_kind is None:
             raise StoreError(f"{entry.name}: give --kind (one of {', '.join(KINDS)})")
         out.append((entry, file_kind, {}))
@@ -335,13 +328,19 @@ def import_files(
 
     Raises
     ------
-    bti_workbench.ingest.readers.ContractError, bti_workbench.ingest.readers.IdentifierError
+    bti_workbench.errors.ContractError, bti_workbench.errors.IdentifierError
         A file breaks its contract or holds identifiers; nothing of it is written.
     StoreError
         A file already in the store (by content, or rows under the contract's unique key),
         or a municipality missing. Files before it in ``paths`` stay imported; nothing of it
         or after it is written. Files of a demo folder already imported are skipped, so a
         folder whose import stopped part-way can be imported again to finish it.
+
+    See Also
+    --------
+    bti_workbench.ingest.readers.read : Validates each file first.
+    read_table : The rows back, typed.
+    store_status : What the store holds.
     """
     store = Path(store)
     go_live_date = None if go_live in (None, "") else pd.Timestamp(go_live).date()
@@ -405,6 +404,7 @@ def read_table(
     Parameters
     ----------
     store : str or pathlib.Path
+        The DuckDB file.
     kind : str
         ``event-log``, ``staff-survey`` …
     municipality : str or iterable of str, optional
@@ -417,6 +417,16 @@ def read_table(
     -------
     pandas.DataFrame
         The contract's columns (and ``municipality``), without ``import_id``.
+
+    Raises
+    ------
+    StoreError
+        For an unknown kind or a missing store.
+
+    See Also
+    --------
+    import_files : How rows get into the store.
+    go_live_dates : The go-live dates recorded with them.
     """
     key = _table(kind)
     where, params = [], []
@@ -425,9 +435,9 @@ def read_table(
         where.append(f"municipality IN ({', '.join('?' * len(places))})")
         params += places
     if period is not None and key in _TIME_COLUMN:
-        start, end = (pd.Timestamp(x) for x in period)
+        start, stop = period_bounds(period)
         where.append(f'"{_TIME_COLUMN[key]}" >= ? AND "{_TIME_COLUMN[key]}" < ?')
-        params += [start.to_pydatetime(), (end.normalize() + pd.Timedelta(days=1)).to_pydatetime()]
+        params += [start.to_pydatetime(), stop.to_pydatetime()]
     sql = f"SELECT * EXCLUDE (import_id) FROM {key}"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -457,7 +467,22 @@ def _typed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def go_live_dates(store: str | Path) -> pd.Series:
-    """Municipality → go-live date recorded at import (empty when none was given)."""
+    """Municipality → go-live date recorded at import (empty when none was given).
+
+    Parameters
+    ----------
+    store : str or pathlib.Path
+        The DuckDB file.
+
+    Returns
+    -------
+    pandas.Series
+        Go-live dates, indexed by municipality.
+
+    See Also
+    --------
+    import_files : Records them (``go_live``).
+    """
     with _connect(store) as con:
         frame = con.execute("SELECT municipality, go_live FROM go_live ORDER BY 1").df()
     return pd.Series(
@@ -471,10 +496,16 @@ def store_status(store: str | Path) -> StoreStatus:
     Parameters
     ----------
     store : str or pathlib.Path
+        The DuckDB file.
 
     Returns
     -------
     StoreStatus
+        The import log, a summary per kind, and the go-live dates.
+
+    See Also
+    --------
+    read_table : The rows of one kind.
     """
     with _connect(store) as con:
         imports = con.execute("SELECT * FROM import_log ORDER BY import_id").df()

@@ -29,6 +29,20 @@ def sector_layout(graph: nx.Graph) -> dict:
     """Deterministic positions: each sector on its own arc of a circle, services in name
     order. The same graph always gives the same picture.
 
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph whose nodes have a ``sector``; nodes without one sit at the centre.
+
+    Returns
+    -------
+    dict
+        Node → (x, y) on the unit circle.
+
+    See Also
+    --------
+    network_map : The map drawn with these positions.
+
     Examples
     --------
     >>> g = nx.Graph([("school", "ppt"), ("ppt", "nav")])
@@ -56,7 +70,29 @@ def network_map(
     graph: nx.Graph, k: int = DEFAULT_K, lang: str = "nb", title: str = ""
 ) -> go.Figure:
     """Services as nodes (size = open cases, colour = sector), ties as lines (width =
-    shared cases); hidden counts are drawn thin and dotted and read ``<5`` or ``×``."""
+    shared cases); hidden counts are drawn thin and dotted and read ``<5`` or ``×``.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (:func:`~bti_workbench.network.graphs.service_graph`).
+    k : int
+        The smallest count shown.
+    lang : str
+        ``nb`` or ``en``: the language of the labels.
+    title : str
+        The figure's title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Drawn from suppressed figures only; the same graph gives the same figure.
+
+    See Also
+    --------
+    sector_layout : Where each service sits.
+    adjacency_heatmap : The same ties as a table.
+    """
     positions = sector_layout(graph)
     edges = published_edges(graph, k, lang)
     metrics = published_metrics(graph, k, lang)
@@ -110,7 +146,27 @@ def network_map(
 
 
 def adjacency_heatmap(graph: nx.Graph, k: int = DEFAULT_K, lang: str = "nb") -> go.Figure:
-    """Shared cases between every pair of services; hidden cells are blank and labelled."""
+    """Shared cases between every pair of services; hidden cells are blank and labelled.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (:func:`~bti_workbench.network.graphs.service_graph`).
+    k : int
+        The smallest count shown.
+    lang : str
+        ``nb`` or ``en``: the language of the labels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A heatmap of the suppressed adjacency table.
+
+    See Also
+    --------
+    bti_workbench.network.publish.suppressed_adjacency : The table drawn.
+    network_map : The same ties as a map.
+    """
     table = suppressed_adjacency(graph, k)
     nodes = sorted(graph)
     shown = table.formatted(lang).loc[nodes, nodes]

@@ -14,19 +14,25 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from bti_workbench._util.periods import in_period
 from bti_workbench.reference.services import service_catalogue
 
 __all__ = [
     "FREQUENCY_SCORES",
+    "WORKING_ROLES",
     "handover_graph",
+    "open_cases",
     "organisation_graph",
     "service_graph",
     "survey_graph",
 ]
 
-# Survey frequency as an ordinal score (never = no perceived tie).
+#: Survey frequency as an ordinal score (``never`` = no perceived tie).
 FREQUENCY_SCORES = {"never": 0, "yearly": 1, "quarterly": 2, "monthly": 3, "weekly": 4}
-_WORKING_ROLES = ("baton_holder", "participant")
+
+#: The roles that make a service part of a case's collaboration (parents and young people
+#: take part too, but make no tie between services).
+WORKING_ROLES = ("baton_holder", "participant")
 
 
 def _add_service_nodes(graph: nx.Graph, services) -> None:
@@ -36,24 +42,32 @@ def _add_service_nodes(graph: nx.Graph, services) -> None:
         graph.add_node(name, sector=row["sector"], scope=row["scope"], load=0)
 
 
-def _in_period(log: pd.DataFrame, period: tuple | None) -> pd.DataFrame:
-    if period is None:
-        return log
-    start, end = (pd.Timestamp(x) for x in period)
-    times = log["event_time"]
-    return log[(times >= start) & (times < end + pd.Timedelta(days=1))]
+def open_cases(log: pd.DataFrame) -> pd.DataFrame:
+    """The events of cases not closed or reported to child welfare by the end of the log.
 
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        An event log (``case_id`` and ``event`` columns at least).
 
-def _open_cases(log: pd.DataFrame) -> pd.DataFrame:
-    """The events of cases not closed or reported to child welfare by the end of the log."""
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of the cases still open.
+
+    See Also
+    --------
+    service_graph : Its nodes' ``load`` counts these cases.
+    bti_workbench.network.questions.drop_out : Asks what these cases lose with a service.
+    """
     ended = set(log.loc[log["event"].isin(["log_closed", "report_to_child_welfare"]), "case_id"])
     return log[~log["case_id"].isin(ended)]
 
 
 def _load(log: pd.DataFrame) -> Counter:
     """Open cases per service at the end of the log."""
-    open_log = _open_cases(log)
-    working = open_log[open_log["role"].isin(_WORKING_ROLES)]
+    open_log = open_cases(log)
+    working = open_log[open_log["role"].isin(WORKING_ROLES)]
     return Counter(working.drop_duplicates(["case_id", "service"])["service"])
 
 
@@ -72,6 +86,17 @@ def service_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.Graph:
     period : (start, end), optional
         Dates (inclusive) to keep; default: the whole log.
 
+    Returns
+    -------
+    networkx.Graph
+        Services as nodes (``sector``, ``scope``, ``load``), shared cases as weighted edges.
+
+    See Also
+    --------
+    handover_graph : Who passes the baton to whom.
+    bti_workbench.network.metrics.metrics_table : The metrics of each service.
+    bti_workbench.network.publish.write_network : The graph as files, suppressed.
+
     Examples
     --------
     >>> log = pd.DataFrame({
@@ -86,13 +111,13 @@ def service_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.Graph:
     >>> g["school"]["ppt"]["shared_cases"], g["ppt"]["school_health"]["shared_meetings"]
     (2, 1)
     """
-    log = _in_period(log, period)
-    working = log[log["role"].isin(_WORKING_ROLES)]
+    log = log[in_period(log["event_time"], period)]
+    working = log[log["role"].isin(WORKING_ROLES)]
     services = sorted(working["service"].unique())
     graph = nx.Graph()
     _add_service_nodes(graph, services)
-    for name, open_cases in _load(log).items():
-        graph.nodes[name]["load"] = open_cases
+    for name, cases in _load(log).items():
+        graph.nodes[name]["load"] = cases
     column = pd.Index(services)
     case_codes, _ = pd.factorize(working["case_id"])
     service_codes = column.get_indexer(working["service"])
@@ -135,6 +160,22 @@ def handover_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.DiGraph
     A ``baton_handover`` event names the service that takes the baton; the one that gave it
     is the service of the case's previous baton holder. Edge ``weight``: handovers.
 
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        An event log as read by :func:`bti_workbench.ingest.readers.read_event_log`.
+    period : (start, end), optional
+        Dates (inclusive) to keep; default: the whole log.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Giving service → taking service, weighted by handovers.
+
+    See Also
+    --------
+    service_graph : Who works on the same cases.
+
     Examples
     --------
     >>> log = pd.DataFrame({
@@ -148,7 +189,7 @@ def handover_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.DiGraph
     >>> sorted(handover_graph(log).edges(data="weight"))
     [('kindergarten', 'school', 1), ('school', 'ppt', 1)]
     """
-    log = _in_period(log, period)
+    log = log[in_period(log["event_time"], period)]
     holders = log[log["role"] == "baton_holder"].sort_values(
         ["case_id", "event_time"], kind="stable"
     )
@@ -168,6 +209,21 @@ def organisation_graph(organisation: pd.DataFrame) -> nx.Graph:
     """Services linked by sitting in the same group (project group, operations board …).
 
     Edge attributes: ``weight`` (groups in common) and ``groups`` (their names, sorted).
+
+    Parameters
+    ----------
+    organisation : pandas.DataFrame
+        One row per membership, with ``group`` and ``service`` columns (as read by
+        :func:`bti_workbench.ingest.readers.read_organisation`).
+
+    Returns
+    -------
+    networkx.Graph
+        Services as nodes, shared groups as weighted edges.
+
+    See Also
+    --------
+    service_graph : The ties the cases show.
 
     Examples
     --------
@@ -193,6 +249,24 @@ def survey_graph(survey: pd.DataFrame) -> nx.DiGraph:
     Only answers other than ``never`` make a tie. Edge attributes: ``frequency`` (0–4),
     ``trust`` and ``value`` (1–4, PARTNER style), ``weight`` (= frequency). When a service
     answered in several rows (several respondents), scores are averaged.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        A collaboration survey (``respondent_service``, ``partner_service``, ``frequency``,
+        ``trust``, ``value``), as read by
+        :func:`bti_workbench.ingest.readers.read_collaboration_survey`.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Respondent service → partner service, for every answer but ``never``.
+
+    See Also
+    --------
+    bti_workbench.network.metrics.reciprocity : The share of ties returned.
+    bti_workbench.network.metrics.partner_scores : Trust and value each service receives.
+    bti_workbench.network.questions.perceived_vs_enacted : Survey ties against case ties.
 
     Examples
     --------

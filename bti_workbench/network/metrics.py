@@ -20,6 +20,7 @@ __all__ = [
     "weighted_degree",
 ]
 
+#: Gould and Fernandez's five brokerage roles, in the order of :func:`brokerage`'s columns.
 BROKERAGE_ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 
 
@@ -27,6 +28,20 @@ def degree_centralisation(graph: nx.Graph) -> float:
     """Freeman's degree centralisation: 1 for a star, 0 when every node has the same degree.
 
     Σ (max degree − degree) / ((n − 1)(n − 2)) on the undirected graph.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (a directed one is taken as undirected).
+
+    Returns
+    -------
+    float
+        Between 0 and 1; 0 for fewer than three nodes.
+
+    See Also
+    --------
+    weighted_degree : The strength of each node.
 
     Examples
     --------
@@ -45,6 +60,22 @@ def degree_centralisation(graph: nx.Graph) -> float:
 def weighted_degree(graph: nx.Graph, weight: str = "weight") -> dict:
     """Sum of edge weights at each node (strength).
 
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph.
+    weight : str
+        The edge attribute summed.
+
+    Returns
+    -------
+    dict
+        Node → strength.
+
+    See Also
+    --------
+    degree_centralisation : How unequal the (unweighted) degrees are.
+
     Examples
     --------
     >>> g = nx.Graph([("a", "b", {"weight": 3}), ("a", "c", {"weight": 2})])
@@ -56,6 +87,23 @@ def weighted_degree(graph: nx.Graph, weight: str = "weight") -> dict:
 
 def betweenness(graph: nx.Graph, weight: str | None = "weight") -> dict:
     """Normalised betweenness; with ``weight``, strong ties are short (distance = 1/weight).
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph.
+    weight : str or None
+        The edge attribute of tie strength; None counts every tie as one step.
+
+    Returns
+    -------
+    dict
+        Node → betweenness centrality (normalised).
+
+    See Also
+    --------
+    networkx.betweenness_centrality : The computation used.
+    brokerage : Which kind of broker each node is.
 
     Examples
     --------
@@ -78,10 +126,21 @@ def brokerage(graph: nx.Graph, attribute: str = "sector") -> pd.DataFrame:
     not in), gatekeeper (b shares c's group, not a's), representative (b shares a's group,
     not c's), liaison (three groups). Undirected ties count in both directions.
 
+    Parameters
+    ----------
+    graph : networkx.Graph or networkx.DiGraph
+        A service graph.
+    attribute : str
+        The node attribute that gives each node's group.
+
     Returns
     -------
     pandas.DataFrame
         One row per node, one column per role (counts), and ``total``.
+
+    See Also
+    --------
+    betweenness : How much a node lies between the others.
 
     Examples
     --------
@@ -117,6 +176,25 @@ def brokerage(graph: nx.Graph, attribute: str = "sector") -> pd.DataFrame:
 def communities(graph: nx.Graph, seed: int = 1, weight: str = "weight") -> dict:
     """Louvain communities (seeded): node → community number, numbered by their first member.
 
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (a directed one is taken as undirected).
+    seed : int
+        The seed of the Louvain method: the same seed gives the same communities.
+    weight : str
+        The edge attribute of tie strength.
+
+    Returns
+    -------
+    dict
+        Node → community number; without edges, every node is a community of its own.
+
+    See Also
+    --------
+    networkx.community.louvain_communities : The method used.
+    core_periphery : The innermost core.
+
     Examples
     --------
     >>> g = nx.Graph([(1, 2), (2, 3), (1, 3), (4, 5), (5, 6), (4, 6), (3, 4)])
@@ -134,6 +212,21 @@ def communities(graph: nx.Graph, seed: int = 1, weight: str = "weight") -> dict:
 
 def core_periphery(graph: nx.Graph) -> pd.DataFrame:
     """k-core number of each node and whether it is in the innermost core.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (a directed one is taken as undirected; self-loops are ignored).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``core_number`` and ``core`` (in the innermost core) per node.
+
+    See Also
+    --------
+    networkx.core_number : The computation used.
+    communities : Groups of densely tied services.
 
     Examples
     --------
@@ -155,6 +248,20 @@ def core_periphery(graph: nx.Graph) -> pd.DataFrame:
 def reciprocity(graph: nx.DiGraph) -> float:
     """Share of directed ties that are returned (1 when every tie is mutual).
 
+    Parameters
+    ----------
+    graph : networkx.DiGraph
+        A survey graph (:func:`~bti_workbench.network.graphs.survey_graph`).
+
+    Returns
+    -------
+    float
+        Between 0 and 1; 0 without ties.
+
+    See Also
+    --------
+    partner_scores : Trust and value reported about each service.
+
     Examples
     --------
     >>> reciprocity(nx.DiGraph([("a", "b"), ("b", "a"), ("a", "c")]))
@@ -167,6 +274,22 @@ def reciprocity(graph: nx.DiGraph) -> float:
 
 def partner_scores(graph: nx.DiGraph) -> pd.DataFrame:
     """PARTNER-style scores per service: mean trust and value (1–4) others report about it.
+
+    Parameters
+    ----------
+    graph : networkx.DiGraph
+        A survey graph (:func:`~bti_workbench.network.graphs.survey_graph`): edges with
+        ``trust`` and ``value``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``trust``, ``value`` and ``raters`` (services reporting) per service; NaN scores for
+        a service nobody rated.
+
+    See Also
+    --------
+    reciprocity : The share of ties returned.
 
     Examples
     --------
@@ -194,6 +317,28 @@ def metrics_table(graph: nx.Graph, seed: int = 1) -> pd.DataFrame:
     community, core number and brokerage roles (by sector).
 
     Computed on the graph as given (before any suppression of what is published).
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (:func:`~bti_workbench.network.graphs.service_graph`).
+    seed : int
+        The seed of the communities.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``service``.
+
+    See Also
+    --------
+    bti_workbench.network.publish.published_metrics : The same, fit to publish.
+
+    Examples
+    --------
+    >>> g = nx.Graph([("school", "ppt", {"weight": 3}), ("ppt", "nav", {"weight": 1})])
+    >>> metrics_table(g).loc["ppt", ["degree", "weighted_degree", "brokerage_total"]].tolist()
+    [2, 4, 2]
     """
     table = pd.DataFrame(
         {

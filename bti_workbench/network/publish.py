@@ -19,6 +19,8 @@ from bti_workbench.network.metrics import metrics_table
 from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
 
 __all__ = [
+    "AFTER",
+    "BEFORE",
     "published_edges",
     "published_metrics",
     "published_period_change",
@@ -26,7 +28,10 @@ __all__ = [
     "write_network",
 ]
 
-BEFORE, AFTER = "[before suppression]", "[after suppression]"
+#: Column-name suffix of a metric computed on the whole graph, before suppression.
+BEFORE = "[before suppression]"
+#: Column-name suffix of a count shown after suppression.
+AFTER = "[after suppression]"
 
 
 def suppressed_adjacency(graph: nx.Graph, k: int = DEFAULT_K) -> SuppressedTable:
@@ -34,6 +39,23 @@ def suppressed_adjacency(graph: nx.Graph, k: int = DEFAULT_K) -> SuppressedTable
 
     The table is symmetric, and so is what it hides: a cell hidden on one side of the
     diagonal is hidden on the other.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (``weight``: shared cases).
+    k : int
+        The smallest count shown.
+
+    Returns
+    -------
+    SuppressedTable
+        Service × service, with row and column totals.
+
+    See Also
+    --------
+    bti_workbench.privacy.suppress_small : The small-cell rule.
+    published_edges : The same as an edge list.
 
     Examples
     --------
@@ -67,6 +89,35 @@ def published_edges(graph: nx.Graph, k: int = DEFAULT_K, lang: str = "en") -> pd
     ``weight`` is the number of shared cases as shown (``<5`` or ``×`` when hidden);
     ``suppressed`` is ``primary`` (a small count), ``secondary`` (hidden to protect one) or
     empty.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (``weight``: shared cases).
+    k : int
+        The smallest count shown.
+    lang : str
+        ``nb`` or ``en``: the language of the labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per edge, ``source`` before ``target`` in name order.
+
+    See Also
+    --------
+    suppressed_adjacency : The table these edges are read from.
+    write_network : The edge list and graph files on disk.
+
+    Examples
+    --------
+    >>> g = nx.Graph([("school", "ppt", {"weight": 12}), ("school", "nav", {"weight": 2}),
+    ...               ("ppt", "nav", {"weight": 9})])
+    >>> for row in published_edges(g).itertuples(index=False):
+    ...     print(*row)
+    nav ppt × secondary
+    nav school <5 primary
+    ppt school × secondary
     """
     table = suppressed_adjacency(graph, k)
     shown = table.formatted(lang)
@@ -86,7 +137,29 @@ def published_metrics(
     graph: nx.Graph, k: int = DEFAULT_K, lang: str = "en", seed: int = 1
 ) -> pd.DataFrame:
     """One row per service; each column says whether it was computed before or after
-    suppression."""
+    suppression.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph.
+    k : int
+        The smallest count shown.
+    lang : str
+        ``nb`` or ``en``: the language of the labels.
+    seed : int
+        The seed of the communities.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sector``, ``scope``, the load and weighted degree :data:`AFTER` suppression, and
+        the other metrics :data:`BEFORE`, indexed by service.
+
+    See Also
+    --------
+    bti_workbench.network.metrics.metrics_table : The raw metrics.
+    """
     raw = metrics_table(graph, seed)
     adjacency = suppressed_adjacency(graph, k).formatted(lang)
     total = adjacency.columns[-1]  # the row-total column suppress_small adds
@@ -131,6 +204,26 @@ def write_network(
     Everything is computed before the folder is touched; each file is written whole or not
     at all. In the graph files a hidden edge has weight 1 and ``suppressed`` set, with its
     shown value in ``weight_shown``.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph.
+    out : str or pathlib.Path
+        The folder (created if needed).
+    k : int
+        The smallest count shown.
+    lang : str
+        ``nb`` or ``en``: the language of the labels.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    See Also
+    --------
+    published_edges, published_metrics : The tables written.
     """
     edges = published_edges(graph, k, lang)
     metrics = published_metrics(graph, k, lang)
@@ -156,6 +249,25 @@ def published_period_change(
     The shared-case counts of both periods pass the small-cell rule as one pairs × periods
     table (with totals); the change and its p-value are shown only where neither count is
     hidden, so a hidden count cannot be worked back from them.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`~bti_workbench.network.questions.period_change`.
+    k : int
+        The smallest count shown.
+    lang : str
+        ``nb`` or ``en``: the language of the labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pair``, both periods' counts :data:`AFTER` suppression, ``change_per_100`` and
+        ``p_value`` (rounded; empty where a count is hidden).
+
+    See Also
+    --------
+    bti_workbench.privacy.suppress_small : The small-cell rule.
     """
     counts = table.set_index(["service_a", "service_b"])[["first", "second"]]
     counts.index = [f"{a}–{b}" for a, b in counts.index]

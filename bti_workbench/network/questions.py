@@ -18,8 +18,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from bti_workbench._util.periods import in_period
 from bti_workbench._util.resources import data_dir
-from bti_workbench.network.graphs import _WORKING_ROLES, _open_cases
+from bti_workbench.network.graphs import WORKING_ROLES, open_cases
 from bti_workbench.reference.services import service_catalogue
 
 __all__ = [
@@ -36,6 +37,25 @@ def expected_links(path: str | Path | None = None) -> pd.DataFrame:
     """Pairs of services the action guides expect to work together.
 
     Reads ``data/expected_links.csv`` (columns ``service_a, service_b, reason``) or ``path``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A CSV file of expected pairs; default: the shipped one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``service_a, service_b, reason``.
+
+    Raises
+    ------
+    ValueError
+        When a service is not in the catalogue.
+
+    See Also
+    --------
+    missing_links : Which of these pairs the cases lack.
 
     Examples
     --------
@@ -56,10 +76,30 @@ def expected_links(path: str | Path | None = None) -> pd.DataFrame:
 def missing_links(graph: nx.Graph, expected: pd.DataFrame | None = None) -> pd.DataFrame:
     """Expected pairs and whether the cases show them.
 
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (:func:`~bti_workbench.network.graphs.service_graph`).
+    expected : pandas.DataFrame, optional
+        Expected pairs (``service_a, service_b, reason``); default: :func:`expected_links`.
+
     Returns
     -------
     pandas.DataFrame
         ``service_a, service_b, reason, shared_cases, missing`` (missing: no shared case).
+
+    See Also
+    --------
+    expected_links : The pairs the action guides expect.
+    perceived_vs_enacted : Survey ties against case ties.
+
+    Examples
+    --------
+    >>> g = nx.Graph([("school", "ppt", {"weight": 4})])
+    >>> pairs = pd.DataFrame({"service_a": ["school", "nav"], "service_b": ["ppt", "school"],
+    ...                       "reason": ["r1", "r2"]})
+    >>> missing_links(g, pairs)["missing"].tolist()
+    [False, True]
     """
     expected = expected_links() if expected is None else expected
     rows = []
@@ -75,11 +115,22 @@ def missing_links(graph: nx.Graph, expected: pd.DataFrame | None = None) -> pd.D
 def perceived_vs_enacted(perceived: nx.DiGraph, enacted: nx.Graph) -> pd.DataFrame:
     """Ties the survey reports (either direction) against ties the cases show.
 
+    Parameters
+    ----------
+    perceived : networkx.DiGraph
+        A survey graph (:func:`~bti_workbench.network.graphs.survey_graph`).
+    enacted : networkx.Graph
+        A service graph (:func:`~bti_workbench.network.graphs.service_graph`).
+
     Returns
     -------
     pandas.DataFrame
         One row per pair seen in either: ``service_a, service_b, perceived, enacted, status``
         with status ``both``, ``perceived only`` or ``enacted only``.
+
+    See Also
+    --------
+    qap_correlation : Whether two weighted networks are alike.
 
     Examples
     --------
@@ -108,18 +159,32 @@ def drop_out(log: pd.DataFrame, graph: nx.Graph, service: str) -> dict:
     two or more sectors and would span only one without the service (it was their only tie
     between sectors), and how the service graph fragments without it.
 
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        An event log as read by :func:`bti_workbench.ingest.readers.read_event_log`.
+    graph : networkx.Graph
+        The service graph of that log.
+    service : str
+        The service id that drops out.
+
     Returns
     -------
     dict
-        ``cases_at_levels_2_3``, ``cases_losing_cross_sector_tie``, ``components_before``,
-        ``components_after``, ``largest_before``, ``largest_after``, ``isolated_after``
-        (services left with no tie).
+        ``service``, ``cases_at_levels_2_3``, ``cases_losing_cross_sector_tie``,
+        ``components_before``, ``components_after``, ``largest_before``, ``largest_after``,
+        ``isolated_after`` (services left with no tie). Counts are raw.
+
+    See Also
+    --------
+    bti_workbench.network.graphs.open_cases : The cases counted.
+    bti_workbench.network.metrics.betweenness : How much a service lies between the others.
     """
     sector = service_catalogue()["sector"]
-    open_log = _open_cases(log).sort_values("event_time", kind="stable")
+    open_log = open_cases(log).sort_values("event_time", kind="stable")
     latest = open_log.groupby("case_id")["level"].last()
     deep = latest[latest >= 2].index
-    working = open_log[open_log["case_id"].isin(deep) & open_log["role"].isin(_WORKING_ROLES)]
+    working = open_log[open_log["case_id"].isin(deep) & open_log["role"].isin(WORKING_ROLES)]
     losing = 0
     for _, services in working.groupby("case_id")["service"]:
         present = set(services)
@@ -149,7 +214,7 @@ def drop_out(log: pd.DataFrame, graph: nx.Graph, service: str) -> dict:
 
 def _pair_matrix(log: pd.DataFrame, services: list[str]) -> tuple[np.ndarray, pd.Index]:
     """Cases × service pairs: 1 where both services act in the case."""
-    working = log[log["role"].isin(_WORKING_ROLES)]
+    working = log[log["role"].isin(WORKING_ROLES)]
     cases = pd.Index(sorted(working["case_id"].unique()))
     index = {s: i for i, s in enumerate(services)}
     pairs = list(itertools.combinations(range(len(services)), 2))
@@ -180,22 +245,44 @@ def period_change(
     change only in a few steps and conventional p-values would then lean high. Changes are
     in shared cases per 100 cases of the period, so periods of different sizes compare.
 
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        An event log as read by :func:`bti_workbench.ingest.readers.read_event_log`.
+    first, second : (start, end)
+        The two periods (dates, inclusive).
+    permutations : int
+        Shuffles of the cases between the periods.
+    seed : int
+        The seed of the shuffles: the same seed gives the same p-values.
+
     Returns
     -------
     pandas.DataFrame
-        ``service_a, service_b, first, second, change_per_100, p_value`` (counts raw).
+        ``service_a, service_b, first, second, change_per_100, p_value`` (counts raw), for
+        pairs seen in either period; ``attrs`` holds the cases of each period and the
+        permutations.
+
+    Raises
+    ------
+    ValueError
+        When a period has no cases.
+
+    See Also
+    --------
+    bti_workbench.network.publish.published_period_change : The table, fit to publish.
+    qap_correlation : Whether the two periods' networks are alike as a whole.
     """
     starts = log.groupby("case_id")["event_time"].min()
 
     def cases_in(period: tuple) -> set:
-        lo, hi = (pd.Timestamp(x) for x in period)
-        return set(starts[(starts >= lo) & (starts < hi + pd.Timedelta(days=1))].index)
+        return set(starts[in_period(starts, period)].index)
 
     in_first, in_second = cases_in(first), cases_in(second)
     if not in_first or not in_second:
         raise ValueError("a period has no cases: choose periods with events in both")
     chosen = log[log["case_id"].isin(in_first | in_second)]
-    services = sorted(chosen.loc[chosen["role"].isin(_WORKING_ROLES), "service"].unique())
+    services = sorted(chosen.loc[chosen["role"].isin(WORKING_ROLES), "service"].unique())
     matrix, cases = _pair_matrix(chosen, services)
     is_second = np.array([c in in_second for c in cases])
     n_first, n_second = int((~is_second).sum()), int(is_second.sum())
@@ -245,10 +332,24 @@ def qap_correlation(
     are unrelated, relabelling the services of one network at random gives the
     distribution; the p-value is one-sided, for a correlation at least as large.
 
+    Parameters
+    ----------
+    first, second : networkx.Graph
+        Two service graphs (for instance of two periods); a service missing from one takes
+        part in it with no ties.
+    permutations : int
+        Random relabellings.
+    seed : int
+        The seed of the relabellings.
+
     Returns
     -------
     dict
         ``correlation``, ``p_value``, ``services``, ``permutations``.
+
+    See Also
+    --------
+    period_change : Which ties changed between two periods.
 
     Examples
     --------

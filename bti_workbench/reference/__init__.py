@@ -22,7 +22,6 @@ from bti_workbench.reference.municipality import (
 )
 from bti_workbench.reference.population import (
     AGE_BANDS,
-    PopulationFileError,
     age_band,
     band_totals,
     by_band,
@@ -45,7 +44,6 @@ __all__ = [
     "SECTORS",
     "Level",
     "Municipality",
-    "PopulationFileError",
     "age_band",
     "band_totals",
     "by_band",

@@ -14,6 +14,24 @@ __all__ = ["population_bars"]
 def population_bars(by_band: pd.Series, lang: str = "nb", title: str = "") -> go.Figure:
     """Bar chart of persons per BTI age band (public population data, not case data).
 
+    Parameters
+    ----------
+    by_band : pandas.Series
+        Persons per band (index: keys of :data:`~bti_workbench.reference.population.AGE_BANDS`).
+    lang : str
+        ``nb`` or ``en``: the language of the labels.
+    title : str
+        The figure's title; default: the catalogue's title for population.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per band present, in band order.
+
+    See Also
+    --------
+    bti_workbench.reference.population.band_totals : Persons per band.
+
     Examples
     --------
     >>> fig = population_bars(pd.Series({"0-5": 107, "6-15": 245, "16-19": 86, "20-23": 96}))

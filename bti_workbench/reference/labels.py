@@ -15,12 +15,29 @@ from bti_workbench._util.resources import contracts_spec, resource
 
 __all__ = ["LANGUAGES", "catalogue", "label"]
 
+#: The languages of the catalogue: Norwegian bokmål (the default) and English.
 LANGUAGES = ("nb", "en")
 
 
 @cache
 def catalogue() -> pd.DataFrame:
     """The whole catalogue: index ``key``, columns ``nb`` and ``en``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``labels.csv`` joined with the names of services, survey items, contracts and their
+        columns (keys ``service.<id>``, ``item.<id>``, ``contract.<kind>``,
+        ``column.<kind>.<name>``).
+
+    Raises
+    ------
+    ValueError
+        When a key is defined twice.
+
+    See Also
+    --------
+    label : One text, with its fields filled in.
 
     Examples
     --------
@@ -74,10 +91,19 @@ def label(key: str, lang: str = "nb", **values: object) -> str:
     **values
         Values for the fields, e.g. ``k=5``.
 
+    Returns
+    -------
+    str
+        The text.
+
     Raises
     ------
     KeyError
         For an unknown key or language, so a missing label is found in tests, not by users.
+
+    See Also
+    --------
+    catalogue : Every key and its texts.
 
     Examples
     --------

@@ -34,11 +34,31 @@ class Level:
         return label(f"level.{self.number}.description", lang)
 
 
+#: The four levels, indexed by their number.
 LEVELS: tuple[Level, ...] = (Level(0, 1), Level(1, 1), Level(2, 2), Level(3, 3))
 
 
 def level(number: int) -> Level:
     """Return level ``number`` (0–3).
+
+    Parameters
+    ----------
+    number : int
+        0, 1, 2 or 3.
+
+    Returns
+    -------
+    Level
+        The level.
+
+    Raises
+    ------
+    ValueError
+        For any other number.
+
+    See Also
+    --------
+    LEVELS : All four.
 
     Examples
     --------

@@ -44,6 +44,15 @@ def default_services(population: pd.Series, norms: str | Path | None = None) -> 
     pandas.DataFrame
         Index ``service``; columns ``staff_fte`` and ``bti_share``.
 
+    Raises
+    ------
+    ValueError
+        When the norms name a service not in the catalogue.
+
+    See Also
+    --------
+    load_municipality : Uses these services unless given others.
+
     Examples
     --------
     >>> pop = pd.Series(20, index=pd.RangeIndex(0, 24, name="age"))
@@ -159,10 +168,20 @@ def load_municipality(
         Own staffing (index service; ``staff_fte``, ``bti_share``); defaults to
         :func:`default_services`.
 
+    Returns
+    -------
+    Municipality
+        With its population and services.
+
     Raises
     ------
     KeyError
         When the municipality is not found.
+
+    See Also
+    --------
+    load_municipalities : Many at once.
+    bti_workbench.reference.population.read_ssb_07459 : The SSB file read.
 
     Examples
     --------
@@ -236,12 +255,19 @@ def load_municipalities(
     year : int, optional
         The year to take from an SSB file (default: the latest for each municipality).
 
-    Each is the same as :func:`load_municipality` gives for it.
+    Returns
+    -------
+    list of Municipality
+        Each the same as :func:`load_municipality` gives for it.
 
     Raises
     ------
     KeyError
         Naming the first municipality that is not in the source.
+
+    See Also
+    --------
+    load_municipality : One municipality.
 
     Examples
     --------

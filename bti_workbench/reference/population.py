@@ -22,7 +22,6 @@ from bti_workbench.errors import PopulationFileError
 
 __all__ = [
     "AGE_BANDS",
-    "PopulationFileError",
     "age_band",
     "band_totals",
     "by_band",
@@ -47,6 +46,20 @@ _TIDY_COLUMNS = ["year", "kommunenummer", "kommunenavn", "age", "persons"]
 def age_band(age: int) -> str | None:
     """Return the BTI age band of an age, or None outside 0–23.
 
+    Parameters
+    ----------
+    age : int
+        Age in whole years.
+
+    Returns
+    -------
+    str or None
+        A key of :data:`AGE_BANDS`.
+
+    See Also
+    --------
+    band_totals : Persons per band.
+
     Examples
     --------
     >>> age_band(7)
@@ -60,6 +73,20 @@ def age_band(age: int) -> str | None:
 
 def band_totals(persons_by_age: pd.Series) -> pd.Series:
     """Sum persons by single year of age (index = age) into the BTI age bands.
+
+    Parameters
+    ----------
+    persons_by_age : pandas.Series
+        Persons, indexed by single year of age.
+
+    Returns
+    -------
+    pandas.Series
+        Persons per band of :data:`AGE_BANDS`, in their order.
+
+    See Also
+    --------
+    by_band : The same for a tidy SSB frame.
 
     Examples
     --------
@@ -273,6 +300,11 @@ def read_ssb_07459(path: str | Path) -> pd.DataFrame:
     PopulationFileError
         With the file and line when the file is not table 07459.
 
+    See Also
+    --------
+    by_band : The result summed over the age bands.
+    bti_workbench.reference.municipality.load_municipality : A municipality from this file.
+
     Examples
     --------
     >>> import pathlib, tempfile
@@ -318,6 +350,11 @@ def by_band(population: pd.DataFrame, kommunenummer: str | None = None) -> pd.Da
         One row per year and municipality, one column per band and ``total`` (0–23);
         ``<NA>`` where an age in the band is missing in the file.
 
+    See Also
+    --------
+    read_ssb_07459 : The frame summed here.
+    band_totals : The same for one series of persons by age.
+
     Examples
     --------
     >>> pop = pd.DataFrame({"year": 2022, "kommunenummer": "4228", "kommunenavn": "Sirdal",
@@ -352,6 +389,10 @@ def read_municipalities(path: str | Path | None = None) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``kommunenummer, name, year, total, age_0_5, age_6_15, age_16_19, age_20_23,
         source``.
+
+    See Also
+    --------
+    bti_workbench.reference.municipality.load_municipalities : Municipalities from it.
 
     Examples
     --------

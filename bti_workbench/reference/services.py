@@ -11,7 +11,9 @@ from bti_workbench.reference.labels import label
 
 __all__ = ["SCOPES", "SECTORS", "service_catalogue", "service_ids", "services_overview"]
 
+#: The sectors a service belongs to (``sector`` in the catalogue), in display order.
 SECTORS = ("upbringing", "health", "welfare", "specialist_state", "administration")
+#: Who runs a service (``scope`` in the catalogue).
 SCOPES = ("municipal", "intermunicipal", "specialist", "state")
 
 
@@ -35,6 +37,11 @@ def service_catalogue() -> pd.DataFrame:
         baton_holder_en`` (the role that typically holds the baton; empty when the service
         rarely does).
 
+    See Also
+    --------
+    service_ids : Only the ids.
+    services_overview : A municipality's services as a labelled table.
+
     Examples
     --------
     >>> service_catalogue().loc["ppt", "scope"]
@@ -45,6 +52,15 @@ def service_catalogue() -> pd.DataFrame:
 
 def service_ids() -> tuple[str, ...]:
     """The ids of all catalogued services.
+
+    Returns
+    -------
+    tuple of str
+        In catalogue order.
+
+    See Also
+    --------
+    service_catalogue : The whole catalogue.
 
     Examples
     --------
@@ -64,8 +80,19 @@ def services_overview(
     services : pandas.DataFrame
         Columns ``service, staff_fte, bti_share`` (or index ``service``).
     lang : {"nb", "en"}
+        The language of the headers and names.
     hours_per_fte : float
         Working hours per week of one FTE.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Service, sector, scope, staff (FTE), BTI share and BTI hours per week, under
+        labelled headers.
+
+    See Also
+    --------
+    service_catalogue : The names, sectors and scopes.
 
     Examples
     --------

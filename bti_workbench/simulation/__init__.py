@@ -6,9 +6,7 @@ The usual path is :func:`load_scenario` → :func:`simulate` (or :func:`compare_
 """
 
 from bti_workbench.simulation.analysis import (
-    FlowArrays,
     bands,
-    flow_arrays,
     littles_law,
     mser5,
     paired_differences,
@@ -17,13 +15,13 @@ from bti_workbench.simulation.analysis import (
     warmup_weeks,
 )
 from bti_workbench.simulation.costs import case_work_cost, organisation_cost
-from bti_workbench.simulation.engines.fast import FlowResult
 from bti_workbench.simulation.figures import (
     cases_by_level,
     options_table,
     utilisation_heatmap,
     waits_by_option,
 )
+from bti_workbench.simulation.output import FlowArrays, FlowResult, flow_arrays
 from bti_workbench.simulation.queueing import erlang_c, jackson_levels, mmc
 from bti_workbench.simulation.run import ENGINES, compare_options, simulate, write_results
 from bti_workbench.simulation.scenario import (

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bti_workbench.simulation.costs import organisation_cost
+from bti_workbench.simulation.model import compile_model
+from bti_workbench.simulation.output import FlowArrays, FlowResult, flow_arrays
+from bti_workbench.simulation.scenario.types import WEEKS_PER_YEAR, Scenario
+
 __all__ = [
-    "FlowArrays",
     "bands",
-    "flow_arrays",
     "littles_law",
     "mser5",
     "paired_differences",
@@ -33,6 +35,15 @@ def bands(levels: pd.DataFrame, measure: str = "active") -> pd.DataFrame:
     measure : str
         ``active`` or ``waiting`` (or any numeric column).
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``week, level, p10, p50, p90``.
+
+    See Also
+    --------
+    bti_workbench.simulation.figures.cases_by_level : draws them.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"replication": [0, 1, 2], "week": 1, "level": 0,
@@ -51,7 +62,26 @@ def mser5(series: np.ndarray | pd.Series) -> int:
 
     The series is cut into batches of five; the truncation point minimises the squared
     standard error of the mean of what remains, searched over the first half only (White,
-    1997). Returns the number of observations to drop.
+    1997).
+
+    Parameters
+    ----------
+    series : numpy.ndarray or pandas.Series
+        At least 20 observations, in time order.
+
+    Returns
+    -------
+    int
+        The number of observations to drop (a multiple of five).
+
+    Raises
+    ------
+    ValueError
+        For fewer than 20 observations.
+
+    See Also
+    --------
+    warmup_weeks : MSER-5 on a run's weekly counts.
 
     Examples
     --------
@@ -82,6 +112,25 @@ def replications_needed(
     Uses the spread of a pilot run: n = ⌈(t·s / h)²⌉ with t from Student's t at the pilot's
     degrees of freedom.
 
+    Parameters
+    ----------
+    per_replication : numpy.ndarray or pandas.Series
+        One value per replication of a pilot run (at least two).
+    half_width : float
+        The largest half-width wanted, in the values' unit.
+    confidence : float
+        The confidence level of the interval.
+
+    Returns
+    -------
+    int
+        Replications needed, at least the pilot's.
+
+    Raises
+    ------
+    ValueError
+        For a pilot of fewer than two replications or a half-width that is not positive.
+
     Examples
     --------
     >>> replications_needed(np.array([10.0, 12.0, 8.0, 11.0, 9.0]), half_width=0.5)
@@ -102,6 +151,23 @@ def warmup_weeks(levels: pd.DataFrame, period: int | None = None) -> int:
 
     With a seasonal pattern (``period`` weeks, e.g. 52), the mean of each week of the
     period is taken out first, so the summer dip is not mistaken for a warm-up.
+
+    Parameters
+    ----------
+    levels : pandas.DataFrame
+        :attr:`~bti_workbench.simulation.output.FlowResult.levels` of a run.
+    period : int, optional
+        The seasonal period in weeks (:func:`seasonal_period`).
+
+    Returns
+    -------
+    int
+        Weeks to leave out (0 for series shorter than 20 weeks).
+
+    See Also
+    --------
+    mser5 : the rule applied to each level.
+    summarise : takes the weeks to leave out.
 
     Examples
     --------
@@ -125,108 +191,55 @@ def warmup_weeks(levels: pd.DataFrame, period: int | None = None) -> int:
     return int(cut)
 
 
-def seasonal_period(scenario) -> int | None:
-    """52 when the scenario's arrivals change over the year, else None."""
+def seasonal_period(scenario: Scenario) -> int | None:
+    """The seasonal period of a scenario's arrivals, for :func:`warmup_weeks`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A parsed scenario.
+
+    Returns
+    -------
+    int or None
+        52 when the arrivals change over the year, else None.
+    """
     weekly = scenario.arrivals.weekly
     return 52 if np.ptp(weekly, axis=0).max() > 1e-12 else None
 
 
-@dataclass(frozen=True)
-class FlowArrays:
-    """A run's weekly figures as arrays, what :func:`summarise` works on.
-
-    ``active``, ``waiting``, ``wait_weeks`` and ``entered`` are (replications, weeks, 4);
-    ``demanded`` and ``available`` (hours per week) are (replications, weeks, services),
-    ``available`` NaN where a service's hours are unlimited.
-    """
-
-    replications: np.ndarray
-    weeks: np.ndarray
-    active: np.ndarray
-    waiting: np.ndarray
-    wait_weeks: np.ndarray
-    entered: np.ndarray
-    services: tuple[str, ...]
-    demanded: np.ndarray
-    available: np.ndarray
-
-
-def _cube(frame: pd.DataFrame, inner: str, inner_values, columns: list[str]) -> list[np.ndarray]:
-    """Columns of a long frame as (replications, weeks, inner) arrays; the frame must hold
-    every combination once. Frames in (replication, week) order with the inner values in a
-    fixed order (as the engines write them) are reshaped; others are placed row by row."""
-    rep = frame["replication"].to_numpy()
-    week = frame["week"].to_numpy()
-    reps, weeks = np.sort(pd.unique(rep)), np.sort(pd.unique(week))
-    inner_values = list(inner_values)
-    codes, uniques = pd.factorize(frame[inner], sort=False)
-    position = {v: k for k, v in enumerate(inner_values)}
-    if len(uniques) != len(inner_values) or any(v not in position for v in uniques):
-        raise ValueError(f"expected the {inner} values {inner_values}")
-    where = np.array([position[v] for v in uniques], dtype=np.int64)
-    shape = (len(reps), len(weeks), len(inner_values))
-    size = int(np.prod(shape))
-    if len(frame) != size:
-        raise ValueError(f"expected one row per replication, week and {inner}")
-    ordered = (
-        size > 0
-        and np.array_equal(rep, np.repeat(reps, shape[1] * shape[2]))
-        and np.array_equal(week, np.tile(np.repeat(weeks, shape[2]), shape[0]))
-        and np.array_equal(codes, np.tile(np.arange(shape[2]), shape[0] * shape[1]))
-    )
-    if ordered:
-        order = np.argsort(where)  # the frame's inner order → inner_values' order
-        return [frame[c].to_numpy().reshape(shape)[:, :, order].copy() for c in columns]
-    flat = (np.searchsorted(reps, rep) * shape[1] + np.searchsorted(weeks, week)) * shape[
-        2
-    ] + where[codes]
-    if len(pd.unique(flat)) != len(frame):
-        raise ValueError(f"expected one row per replication, week and {inner}")
-    out = []
-    for column in columns:
-        cube = np.empty(size, dtype=frame[column].to_numpy().dtype)
-        cube[flat] = frame[column].to_numpy()
-        out.append(cube.reshape(shape))
-    return out
-
-
-def flow_arrays(result) -> FlowArrays:
-    """The arrays of a :class:`~bti_workbench.simulation.engines.fast.FlowResult` (either engine)."""
-    levels = result.levels
-    active, waiting = _cube(levels, "level", range(4), ["active", "waiting"])
-    wait_weeks, entered = _cube(result.queues, "level", range(4), ["wait_weeks", "entered"])
-    services = tuple(sorted(result.services["service"].unique()))
-    if services:
-        demanded, available = _cube(
-            result.services, "service", services, ["hours_demanded", "hours_available"]
-        )
-    else:
-        demanded = available = np.zeros((*active.shape[:2], 0))
-    return FlowArrays(
-        np.sort(pd.unique(levels["replication"].to_numpy())),
-        np.sort(pd.unique(levels["week"].to_numpy())),
-        active,
-        waiting,
-        wait_weeks,
-        entered,
-        services,
-        demanded,
-        available,
-    )
-
-
-def summarise(result, scenario, warmup: int = 0) -> pd.DataFrame:
+def summarise(result: FlowResult | FlowArrays, scenario: Scenario, warmup: int = 0) -> pd.DataFrame:
     """One row per replication with the figures options are compared on.
 
-    Columns: ``active.L`` and ``waiting.L`` (mean cases per week at level L), ``wait.L``
-    (mean weeks a case waited to start at level L), ``utilisation.SERVICE`` (mean hours
-    demanded / hours available; services with unlimited hours have none), ``cost.case_work``
-    and ``cost.total`` (NOK per year; total adds the organisation's groups and posts). Weeks
-    up to ``warmup`` are left out. ``result`` is a FlowResult or its :class:`FlowArrays`.
-    """
-    from bti_workbench.simulation.costs import WEEKS_PER_YEAR, organisation_cost
-    from bti_workbench.simulation.model import compile_model
+    Parameters
+    ----------
+    result : FlowResult or FlowArrays
+        A run of either engine, or its weekly arrays
+        (:func:`~bti_workbench.simulation.output.flow_arrays`).
+    scenario : Scenario
+        The scenario that was run (for its costs).
+    warmup : int
+        Weeks up to this one are left out.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``replication``. Columns: ``active.L`` and ``waiting.L`` (mean cases per week
+        at level L), ``wait.L`` (mean weeks a case waited to start at level L),
+        ``utilisation.SERVICE`` (mean hours demanded / hours available; services with
+        unlimited hours have none), ``cost.case_work`` and ``cost.total`` (NOK per year;
+        total adds the organisation's groups and posts; only with costs in the scenario).
+
+    Raises
+    ------
+    ValueError
+        When a table of ``result`` misses a row or holds one twice.
+
+    See Also
+    --------
+    paired_differences : compare two summaries of runs with the same seed.
+    warmup_weeks : how many weeks to leave out.
+    """
     arrays = result if isinstance(result, FlowArrays) else flow_arrays(result)
     keep = arrays.weeks > warmup
     out: dict[str, np.ndarray] = {}
@@ -271,6 +284,22 @@ def paired_differences(
     Both tables come from :func:`summarise` on runs with the same seed (common random
     numbers), so replication r of one is paired with replication r of the other.
 
+    Parameters
+    ----------
+    base, other : pandas.DataFrame
+        Summaries (:func:`summarise`) of the base and the other run, rows paired by position.
+    confidence : float
+        The confidence level of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``metric`` (the columns both have); columns ``difference, low, high, pairs``.
+
+    See Also
+    --------
+    bti_workbench.simulation.run.compare_options : runs options and pairs them.
+
     Examples
     --------
     >>> a = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
@@ -293,7 +322,7 @@ def paired_differences(
     return table.set_index("metric")
 
 
-def littles_law(result) -> pd.DataFrame:
+def littles_law(result: FlowResult) -> pd.DataFrame:
     """Little's law, L = λW, per replication and level of a run.
 
     ``L`` is the mean number of cases at the level (active plus waiting) over the weekly
@@ -301,6 +330,11 @@ def littles_law(result) -> pd.DataFrame:
     spent there (its stay plus its wait), i.e. the case-weeks recorded case by case divided
     by the weeks. Both engines should make them agree up to edge effects at the start and
     the end of the horizon.
+
+    Parameters
+    ----------
+    result : FlowResult
+        A run of either engine.
 
     Returns
     -------

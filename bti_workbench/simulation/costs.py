@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bti_workbench.simulation.engines.fast import FlowResult
 from bti_workbench.simulation.model import compile_model
-from bti_workbench.simulation.scenario.parse import WEEKS_PER_YEAR, Scenario
+from bti_workbench.simulation.output import FlowResult
+from bti_workbench.simulation.scenario.types import WEEKS_PER_YEAR, Scenario
 
 __all__ = ["case_work_cost", "organisation_cost"]
 
@@ -23,10 +23,19 @@ __all__ = ["case_work_cost", "organisation_cost"]
 def organisation_cost(scenario: Scenario) -> pd.DataFrame:
     """The fixed cost of the organisation, one row per group or post.
 
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario with or without ``costs``.
+
     Returns
     -------
     pandas.DataFrame
         ``item, kind (group|post), hours_per_year, nok_per_year``; empty without costs.
+
+    See Also
+    --------
+    case_work_cost : the part that depends on the cases.
 
     Examples
     --------
@@ -53,10 +62,24 @@ def organisation_cost(scenario: Scenario) -> pd.DataFrame:
 def case_work_cost(scenario: Scenario, result: FlowResult, warmup_weeks: int = 0) -> pd.DataFrame:
     """Hours and NOK per year of case work, per replication (weeks after the warm-up).
 
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario that was run (its hourly rate and meetings).
+    result : FlowResult
+        Its run, either engine.
+    warmup_weeks : int
+        Weeks up to this one are left out.
+
     Returns
     -------
     pandas.DataFrame
-        ``replication, hours_per_year, nok_per_year``.
+        ``replication, hours_per_year, nok_per_year`` (NaN NOK without costs).
+
+    See Also
+    --------
+    organisation_cost : the fixed part.
+    bti_workbench.simulation.analysis.summarise : ``cost.case_work`` and ``cost.total``.
     """
     model = compile_model(scenario)
     rate = scenario.costs.hourly_rate_nok if scenario.costs else np.nan

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from bti_workbench.reference.labels import label
 from bti_workbench.simulation.analysis import bands
-from bti_workbench.simulation.engines.fast import FlowResult
+from bti_workbench.simulation.output import FlowResult
 
 __all__ = ["cases_by_level", "options_table", "utilisation_heatmap", "waits_by_option"]
 

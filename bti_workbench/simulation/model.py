@@ -32,15 +32,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bti_workbench.simulation.scenario.parse import Duration, Scenario
+from bti_workbench.simulation.scenario.types import Duration, Scenario
 
-__all__: list[str] = []
+__all__ = ["PRIORITY", "Model", "compile_model"]
 
-PRIORITY = (3, 2, 1)  # the order in which a service takes waiting cases, by level entered
+#: The order in which a service takes its waiting cases, by the level they entered: level 3
+#: first, then level 2, then new logs at level 1.
+PRIORITY = (3, 2, 1)
 
 
 @dataclass(frozen=True)
 class Model:
+    """A scenario as the arrays both engines run (see the module docstring for the rules).
+
+    Shapes use C classes (the services whose staff hold a class's baton) and S services;
+    ``inf`` means no limit, and index ``S`` in a partner axis (:attr:`none`) means no partner.
+    """
+
     classes: tuple[str, ...]
     services: tuple[str, ...]
     weekly: np.ndarray  # (weeks, classes) expected arrivals
@@ -74,7 +82,32 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 
 
 def compile_model(scenario: Scenario) -> Model:
-    """Arrays for the engines (see the module docstring for the rules)."""
+    """The arrays both engines run, from a parsed scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A parsed scenario (:func:`~bti_workbench.simulation.scenario.parse.load_scenario`).
+
+    Returns
+    -------
+    Model
+        Arrivals, capacities, routing, durations, hours per case-week, partner mix and the
+        warm start, by the rules in the module docstring.
+
+    See Also
+    --------
+    bti_workbench.simulation.engines.fast.simulate_fast : runs it, all replications at once.
+    bti_workbench.simulation.engines.ciw.simulate_ciw : runs it case by case.
+
+    Examples
+    --------
+    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench.simulation.scenario.parse import load_scenario
+    >>> model = compile_model(load_scenario(data_dir() / "scenarios" / "sirdal.yaml"))
+    >>> model.shares.shape, model.none == len(model.services)
+    ((4, 4), True)
+    """
     classes = scenario.arrivals.classes
     n_classes = len(classes)
     res = scenario.resources

@@ -1,6 +1,6 @@
 """Sensitivity of simulated load to the scenario's parameters.
 
-Two designs, both run as sweeps (:mod:`bti_workbench.simulation.sweep.run`) so they scale out on Dask:
+Two designs, both run as sweeps (:mod:`bti_workbench.simulation.sweep`) so they scale out on Dask:
 
 * **One at a time** (:func:`oat_points`, :func:`tornado`): each parameter set to its low and
   its high value with the others as in the template. Options and points of a municipality
@@ -115,8 +115,8 @@ def tornado(results: pd.DataFrame, metric: str, parameters: Sequence[Parameter])
     Parameters
     ----------
     results : pandas.DataFrame
-        :func:`bti_workbench.simulation.sweep.run.read_sweep` of a sweep over :func:`oat_points` (one
-        municipality and option).
+        :func:`~bti_workbench.simulation.sweep.files.read_sweep` of a sweep over
+        :func:`oat_points` (one municipality and option).
     metric : str
         A summary metric, e.g. ``active.3`` or ``wait.1``.
     parameters : sequence of Parameter

@@ -73,6 +73,55 @@ def app_module(demo_store, monkeypatch):
     return module
 
 
+@pytest.fixture
+def quiet_panel(monkeypatch, tmp_path) -> dict[str, list]:
+    """Record what an import would start: servable(), pn.extension and the default store."""
+    import panel as pn
+    from panel.template.base import BaseTemplate
+    from panel.viewable import Viewable
+
+    from bti_workbench.synthetic import stores
+
+    calls: dict[str, list] = {"servable": [], "extension": [], "default_store": []}
+    for kind in (Viewable, BaseTemplate):
+        monkeypatch.setattr(kind, "servable", lambda self, *a, **k: calls["servable"].append(self))
+    monkeypatch.setattr(pn, "extension", lambda *a, **k: calls["extension"].append(a))
+    monkeypatch.setattr(stores, "default_store", lambda: calls["default_store"].append(1))
+    monkeypatch.setenv("BTI_STORE", str(tmp_path / "never.duckdb"))
+    return calls
+
+
+def test_importing_the_app_starts_nothing_and_builds_no_store(quiet_panel, monkeypatch, tmp_path):
+    monkeypatch.delitem(sys.modules, "bti_workbench.dashboard.leader_app", raising=False)
+    module = importlib.import_module("bti_workbench.dashboard.leader_app")
+    assert callable(module.app)
+    assert quiet_panel == {"servable": [], "extension": [], "default_store": []}
+    assert not (tmp_path / "never.duckdb").exists()
+
+
+def test_bokeh_server_run_marks_the_app_servable(quiet_panel, monkeypatch, demo_store):
+    monkeypatch.setenv("BTI_STORE", str(demo_store))
+    name = "bokeh_app_under_test"  # Bokeh's code runner names the module bokeh_app_<id>
+    spec = importlib.util.spec_from_file_location(name, APP)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)  # pn.cache looks the module up
+    spec.loader.exec_module(module)
+    assert len(quiet_panel["servable"]) == 1 and len(quiet_panel["extension"]) == 1
+    assert quiet_panel["default_store"] == []
+
+
+def test_doctest_collection_of_the_dashboard_starts_nothing(tmp_path):
+    store = tmp_path / "never.duckdb"
+    env = {**os.environ, "BTI_STORE": str(store)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--doctest-modules",
+         "--collect-only", str(APP)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode in (0, 5), done.stdout + done.stderr  # 5: no doctest in the file
+    assert "error" not in done.stdout.lower() and not store.exists()
+
+
 def _texts(obj) -> str:
     """Every text a Panel layout holds, recursively."""
     value = getattr(obj, "object", None)

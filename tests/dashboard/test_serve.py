@@ -19,14 +19,13 @@ from urllib.parse import urlencode, urljoin
 import pytest
 from typer.testing import CliRunner
 
-from bti_workbench.dashboard import serve as serve_module
 from bti_workbench.cli import app
+from bti_workbench.dashboard import panel_setup
+from bti_workbench.dashboard import serve as serve_module
+from bti_workbench.dashboard.credentials import REPOSITORY, authorize_user, check_credentials
 from bti_workbench.dashboard.serve import (
     LEADER_APP,
-    REPOSITORY,
     ServeError,
-    authorize_user,
-    check_credentials,
     is_loopback,
     serve_command,
     serve_environment,
@@ -102,7 +101,7 @@ def test_github_oauth_command_with_allow_list() -> None:
     )
     assert _option(command, "--oauth-provider") == ["github"]
     assert _option(command, "--oauth-key") == ["client-id"]
-    assert _option(command, "--setup") == [str(Path(serve_module.__file__).resolve())]
+    assert _option(command, "--setup") == [str(Path(panel_setup.__file__).resolve())]
     joined = " ".join(command)
     assert "client-secret-value" not in joined and KEY not in joined and SECRET not in joined
     assert "--oauth-secret" not in command and "--oauth-encryption-key" not in command

@@ -25,7 +25,8 @@ from bti_workbench.dashboard import (
 )
 from bti_workbench.dashboard import load as load_module
 from bti_workbench.evaluation import cases_by_level, indicator_table, load_evaluation
-from bti_workbench.evaluation.indicators import _level_counts, _prepare
+from bti_workbench.evaluation.eventarrays import event_arrays
+from bti_workbench.evaluation.indicators import _level_counts
 from bti_workbench.network import service_graph
 from bti_workbench.network.publish import published_edges
 from bti_workbench.reference.labels import label
@@ -96,7 +97,7 @@ def test_suppressed_card_reads_mark_and_its_number_is_nowhere(data):
     sirdal = data["4228"]
     view = status_view(sirdal, lang="nb")
     today = view.today
-    raw = _level_counts(_prepare(sirdal.event_log), pd.DatetimeIndex([today])).iloc[0]
+    raw = _level_counts(event_arrays(sirdal.event_log), pd.DatetimeIndex([today])).iloc[0]
     card = view.card("open_level_1")
     assert card.value == "<5" and card.hidden
     assert 0 < raw[1] < 5  # Sirdal is small: a handful of logs at level 1
@@ -411,6 +412,28 @@ def test_load_view_compares_options(lang):
 def test_load_view_for_another_municipality():
     view = load_view(SIRDAL, municipality="5413", replications=5, lang="en")
     assert view.heading.startswith("Ibestad (5413)")
+
+
+def test_load_view_of_each_scenario_uses_its_own_capacities():
+    # The Load page once kept Tromsø's sliders (3 logs, PPT 30 h, child welfare 14 h) after a
+    # switch to Sirdal (1, 3 and 5 h) and applied them as changes, so "today" was not Sirdal's
+    # today. Views built one after the other each read their own file, and give the numbers
+    # of `bti compare` (the same compare_options).
+    from bti_workbench.simulation.run import compare_options
+
+    own = {"tromso": ("Tromsø (5401)", 3.0, 30.0, 14.0), "sirdal": ("Sirdal (4228)", 1.0, 3.0, 5.0)}
+    for path in (TROMSO, SIRDAL, TROMSO):
+        view = load_view(path, replications=5, lang="en")
+        place, logs, ppt, child_welfare = own[path.stem]
+        assert view.heading.startswith(place)
+        assert view.sliders == slider_values(path)
+        assert (view.sliders["max_logs"], view.sliders["ppt_hours"]) == (logs, ppt)
+        assert view.sliders["child_welfare_hours"] == child_welfare
+        untouched = overrides_from_sliders(view.sliders, path)
+        assert untouched == {}
+        assert load_view(path, overrides=untouched, replications=5, lang="en") is view
+        expected = compare_options(path, [], replications=5, seed=1)
+        pd.testing.assert_frame_equal(view.comparison, expected)
 
 
 def test_every_dashboard_label_exists():

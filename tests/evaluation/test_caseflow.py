@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bti_workbench.evaluation.caseflow import FLOW_COLUMNS, FLOW_ROWS, case_paths, flow_table
-from tests.privacy.test_privacy import _integer_range
+from tests.privacy.test_suppression import _integer_range
 
 _MOVES = {
     0: ["1", "closed", "child_welfare", "open"],

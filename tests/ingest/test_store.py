@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from bti_workbench.ingest import store as store_module
 from bti_workbench.cli import app
-from bti_workbench.ingest.readers import ContractError, read
-from bti_workbench.ingest.store import StoreError, import_files, read_table, store_status
+from bti_workbench.errors import ContractError, StoreError
+from bti_workbench.ingest import store as store_module
+from bti_workbench.ingest.readers import read
+from bti_workbench.ingest.store import import_files, read_table, store_status
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from bti_workbench import by_band, load_municipality, read_municipalities, read_ssb_07459
 from bti_workbench.cli import app
-from bti_workbench.reference.population import PopulationFileError
+from bti_workbench.errors import PopulationFileError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SIRDAL_2022 = [

@@ -23,7 +23,7 @@ from bti_workbench.simulation.sensitivity import (
     tornado,
     tornado_figure,
 )
-from bti_workbench.simulation.sweep.run import plan_sweep, read_sweep, run_sweep, task_seed
+from bti_workbench.simulation.sweep import plan_sweep, read_sweep, run_sweep, task_seed
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "national_per_1000.yaml"
 

@@ -27,9 +27,14 @@ import ciw
 import numpy as np
 import pandas as pd
 
-from bti_workbench.simulation.engines.fast import FlowResult, _levels_frames, _services_frame
 from bti_workbench.simulation.model import PRIORITY, Model, compile_model
-from bti_workbench.simulation.scenario.parse import Duration, Scenario
+from bti_workbench.simulation.output import (
+    LEVEL_MEASURES,
+    QUEUE_MEASURES,
+    FlowResult,
+    RunArrays,
+)
+from bti_workbench.simulation.scenario.types import Duration, Scenario
 
 __all__ = ["simulate_ciw"]
 
@@ -351,7 +356,28 @@ def _overlap(start: np.ndarray, stop: np.ndarray, weeks: int) -> np.ndarray:
 
 
 def _one_run(model: Model, scenario: Scenario, seed: int, replication: int) -> dict:
+    """One replication: its weekly level and service arrays, exits and cases."""
     ciw.seed(seed)
+    simulation, gate = _simulation(model, seed)
+    horizon = float(scenario.horizon_weeks)
+    simulation.simulate_until_max_time(horizon)
+    people = [i for node in simulation.nodes[1:] for i in node.all_individuals]
+    out = _level_arrays(_visits(simulation, people), scenario.horizon_weeks)
+    logs, hours, waiting = _service_arrays(gate, len(model.services), scenario.horizon_weeks)
+    cases = _cases(people, replication)
+    return {
+        **out,
+        "logs": logs,
+        "hours": hours,
+        "service_waiting": waiting,
+        "closed": int((cases["outcome"] == "closed").sum()),
+        "reported": int((cases["outcome"] == "child_welfare").sum()),
+        "cases": cases,
+    }
+
+
+def _simulation(model: Model, seed: int) -> tuple[ciw.Simulation, _Gate]:
+    """A Ciw simulation of the model with its gate, the warm-start cases already in."""
     rng = np.random.default_rng(seed)
     simulation = ciw.Simulation.__new__(ciw.Simulation)
     simulation.model = model
@@ -369,16 +395,12 @@ def _one_run(model: Model, scenario: Scenario, seed: int, replication: int) -> d
             simulation.nodes[int(level) + 1].accept(ind)
     for node in simulation.transitive_nodes:
         node.update_next_event_date()
-    horizon = float(scenario.horizon_weeks)
-    simulation.simulate_until_max_time(horizon)
-    weeks = scenario.horizon_weeks
-    times = np.arange(1, weeks + 1, dtype=float)
-    out = {
-        k: np.zeros((weeks, 4))
-        for k in ("active", "waiting", "entered", "waited", "wait_weeks", "stay_weeks")
-    }
+    return simulation, gate
+
+
+def _visits(simulation: ciw.Simulation, people: list[ciw.Individual]) -> list[np.ndarray]:
+    """Per level, one row per visit: arrival, start, end of service and exit (inf if open)."""
     visits: list[list[tuple[float, float, float, float]]] = [[] for _ in range(4)]
-    people = [i for node in simulation.nodes[1:] for i in node.all_individuals]
     for ind in people:
         for record in ind.data_records:
             if record.node <= 4 and record.record_type == "service":
@@ -395,9 +417,16 @@ def _one_run(model: Model, scenario: Scenario, seed: int, replication: int) -> d
             begin = ind.service_start_date if ind.service_start_date is not False else math.inf
             end = ind.service_end_date if begin < math.inf else math.inf
             visits[node.id_number - 1].append((ind.arrival_date, begin, end, math.inf))
+    return [np.array(v, dtype=float).reshape(-1, 4) for v in visits]
+
+
+def _level_arrays(visits: list[np.ndarray], weeks: int) -> dict[str, np.ndarray]:
+    """The weekly level measures, (weeks, 4) each, from each level's visits."""
+    horizon = float(weeks)
+    times = np.arange(1, weeks + 1, dtype=float)
+    out = {k: np.zeros((weeks, 4)) for k in LEVEL_MEASURES + QUEUE_MEASURES}
     for level in range(4):
-        table = np.array(visits[level], dtype=float).reshape(-1, 4)
-        arrival, begin, end, leave = table.T
+        arrival, begin, end, leave = visits[level].T
         arrived, started, left = (
             np.searchsorted(np.sort(x), times, "right") for x in (arrival, begin, leave)
         )
@@ -416,7 +445,15 @@ def _one_run(model: Model, scenario: Scenario, seed: int, replication: int) -> d
             start_week,
             np.minimum(end[began], horizon) - begin[began],
         )
-    n_services = len(model.services)
+    return out
+
+
+def _service_arrays(
+    gate: _Gate, n_services: int, weeks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Slots in use, hours demanded and cases waiting per service at the end of each week,
+    (weeks, services) each, from the gate's bookings."""
+    times = np.arange(1, weeks + 1, dtype=float)
     logs = np.zeros((weeks, n_services))
     hours = np.zeros((weeks, n_services))
     waiting = np.zeros((weeks, n_services))
@@ -430,7 +467,12 @@ def _one_run(model: Model, scenario: Scenario, seed: int, replication: int) -> d
             for target, column in ((logs, 2), (hours, 3), (waiting, 4)):
                 running = np.r_[0.0, np.cumsum(rows[:, column])]
                 target[:, s] = running[upto]
-    cases = pd.DataFrame(
+    return logs, hours, waiting
+
+
+def _cases(people: list[ciw.Individual], replication: int) -> pd.DataFrame:
+    """One row per case of a replication: its class, waits, highest level and outcome."""
+    return pd.DataFrame(
         {
             "replication": replication,
             "case": [i.id_number for i in people],
@@ -445,17 +487,6 @@ def _one_run(model: Model, scenario: Scenario, seed: int, replication: int) -> d
             "outcome": [i.outcome for i in people],
         }
     )
-    closed = int((cases["outcome"] == "closed").sum())
-    reported = int((cases["outcome"] == "child_welfare").sum())
-    return {
-        **out,
-        "logs": logs,
-        "hours": hours,
-        "service_waiting": waiting,
-        "closed": closed,
-        "reported": reported,
-        "cases": cases,
-    }
 
 
 def simulate_ciw(
@@ -466,8 +497,25 @@ def simulate_ciw(
 ) -> FlowResult:
     """Run ``replications`` of a scenario in Ciw, one after another.
 
-    Returns the same :class:`~bti_workbench.simulation.engines.fast.FlowResult` schema as the fast
-    engine, with ``cases`` filled in.
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to run.
+    replications : int
+        How many replications (at least 1); each has its own seed drawn from ``seed``.
+    seed : int
+        The same seed gives the same numbers.
+    progress : callable, optional
+        Called as ``progress(replications_done, replications)`` after each replication.
+
+    Returns
+    -------
+    FlowResult
+        The same schema as the fast engine's, with ``cases`` filled in and ``engine="ciw"``.
+
+    See Also
+    --------
+    bti_workbench.simulation.engines.fast.simulate_fast : the vectorised engine.
 
     Examples
     --------
@@ -486,28 +534,19 @@ def simulate_ciw(
         runs.append(_one_run(model, scenario, int(s), i))
         if progress is not None:
             progress(i + 1, replications)
-    stacked = {
-        k: np.stack([run[k] for run in runs])
-        for k in ("active", "waiting", "entered", "waited", "wait_weeks", "stay_weeks")
-    }
+    stacked = {k: np.stack([run[k] for run in runs]) for k in LEVEL_MEASURES + QUEUE_MEASURES}
     for k in ("active", "waiting", "entered", "waited"):
         stacked[k] = stacked[k].astype(np.int64)
-    levels, queues = _levels_frames(replications, scenario.horizon_weeks, stacked)
-    exits = pd.DataFrame(
-        {
-            "replication": range(replications),
-            "closed": [run["closed"] for run in runs],
-            "child_welfare": [run["reported"] for run in runs],
-        }
-    )
-    services = _services_frame(
-        model,
-        scenario.horizon_weeks,
-        np.stack([run["logs"] for run in runs]),
-        np.stack([run["hours"] for run in runs]),
-        np.stack([run["service_waiting"] for run in runs]),
+    arrays = RunArrays(
+        levels=stacked,
+        services=model.services,
+        slots=model.slots,
+        hours=model.hours,
+        logs=np.stack([run["logs"] for run in runs]),
+        demanded=np.stack([run["hours"] for run in runs]),
+        waiting=np.stack([run["service_waiting"] for run in runs]),
+        closed=np.array([run["closed"] for run in runs], dtype=np.int64),
+        reported=np.array([run["reported"] for run in runs], dtype=np.int64),
     )
     cases = pd.concat([run["cases"] for run in runs], ignore_index=True)
-    return FlowResult(
-        levels=levels, exits=exits, queues=queues, services=services, cases=cases, engine="ciw"
-    )
+    return FlowResult.from_arrays(arrays, cases=cases, engine="ciw")

@@ -1,9 +1,25 @@
-"""Organisation options: named overlays on a scenario.
+"""The scenario document: the YAML file as a mapping, before it is checked.
 
-An option is a small YAML diff with a ``description`` and ``changes``. ``changes`` is merged
-into the scenario: mappings merge key by key, any other value replaces what was there, and
-``null`` removes a key. Options come from the scenario's own ``options:`` section or from
-``data/scenarios/options/NAME.yaml``; the scenario's own take precedence.
+Everything that changes a scenario before
+:func:`~bti_workbench.simulation.scenario.parse.parse_scenario` checks it happens here, on plain
+mappings:
+
+- :func:`read_document` reads a scenario file (the one place a scenario's YAML is read);
+- :func:`merge` lays changes over a document, with one rule for ``null`` (below);
+- organisation options (:func:`apply_options`, :func:`available_options`,
+  :func:`describe_option`) and their combinations ``"a+b"`` (:func:`option_parts`);
+- dotted settings such as ``levels.1.duration.mean_weeks: 20`` (:func:`settings_overrides`);
+- :func:`scenario_document`, which does all of it in order for a file.
+
+The ``null`` rule: in a change, a mapping merges key by key into the mapping it meets, any
+other value replaces what was there, and ``null`` (``None``) removes the key. So an option can
+take a post away (``costs: {posts: null}``) and a slider can say that a service's hours are
+now given as ``hours_per_week`` (``fte: null``). A change set keeps its ``null`` values until
+it is merged into a document.
+
+An option is a small YAML diff with a ``description`` and ``changes``. Options come from the
+scenario's own ``options:`` section or from ``data/scenarios/options/NAME.yaml``; the
+scenario's own take precedence.
 
 Example (``data/scenarios/options/trial_cap_one_log.yaml``)::
 
@@ -16,20 +32,28 @@ Example (``data/scenarios/options/trial_cap_one_log.yaml``)::
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
 
 from bti_workbench._util.resources import data_dir
+from bti_workbench.errors import ScenarioError
 
 __all__ = [
+    "OPTION_SEPARATOR",
     "apply_options",
     "available_options",
     "describe_option",
     "merge",
+    "option_parts",
+    "read_document",
+    "scenario_document",
     "settings_overrides",
 ]
 
+#: Joins options that run together: ``"trial_cap_one_log+intermunicipal_team"``.
+OPTION_SEPARATOR = "+"
 _OPTION_KEYS = {"description", "changes", "sources"}
 
 
@@ -37,33 +61,91 @@ def _options_dir() -> Path:
     return data_dir() / "scenarios" / "options"
 
 
-def available_options(doc: dict | None = None) -> list[str]:
-    """Names of the options a scenario can use: the shared ones and its own.
+# --- the file ---------------------------------------------------------------------------------
+
+
+def read_document(path: str | Path) -> dict:
+    """Read a scenario file into a mapping, unchecked and without options.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A YAML scenario, e.g. ``data/scenarios/sirdal.yaml``.
+
+    Returns
+    -------
+    dict
+        The document as YAML reads it (level keys stay as written, usually numbers).
+
+    Raises
+    ------
+    ScenarioError
+        When the file cannot be read, is not YAML, or is not a mapping at the top; the
+        message starts with the file name.
+
+    See Also
+    --------
+    scenario_document : The document with options, overrides and settings applied.
+    bti_workbench.simulation.scenario.parse.load_scenario : Read and check a scenario.
 
     Examples
     --------
-    >>> "trial_cap_one_log" in available_options()
-    True
+    >>> from bti_workbench._util.resources import data_dir
+    >>> doc = read_document(data_dir() / "scenarios" / "sirdal.yaml")
+    >>> doc["name"], doc["resources"]["max_logs"]
+    ('sirdal', 1)
     """
-    shared = {p.stem for p in _options_dir().glob("*.yaml")}
-    own = set((doc or {}).get("options") or {})
-    return sorted(shared | own)
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path.name}: not valid YAML ({exc})") from exc
+    if not isinstance(doc, dict):
+        raise ScenarioError(f"{path.name}: expected a mapping at the top")
+    return doc
 
 
-def merge(base: dict, changes: dict) -> dict:
-    """Merge ``changes`` into a copy of ``base``: mappings merge, ``None`` removes a key.
+# --- merging ----------------------------------------------------------------------------------
+
+
+def merge(base: Mapping, changes: Mapping) -> dict:
+    """Lay ``changes`` over a copy of ``base``: mappings merge, ``None`` removes a key.
+
+    This is the one merge of scenario documents (options, overrides, settings, sliders); see
+    the module's ``null`` rule. Neither argument is changed.
+
+    Parameters
+    ----------
+    base : mapping
+        A scenario document (or part of one).
+    changes : mapping
+        What to change: a mapping merges into the mapping at the same key, any other value
+        replaces it, ``None`` removes the key. A mapping that meets no mapping replaces it
+        with its ``None`` values left out (and changes nothing if nothing is left).
+
+    Returns
+    -------
+    dict
+        A new mapping; ``base`` and ``changes`` share nothing with it.
+
+    See Also
+    --------
+    apply_options : Merge named options in order.
+    settings_overrides : Dotted settings as changes for this merge.
 
     Examples
     --------
     >>> merge({"a": {"b": 1, "c": 2}, "d": 3}, {"a": {"b": 5, "c": None}})
     {'a': {'b': 5}, 'd': 3}
     """
-    out = copy.deepcopy(base)
+    out = copy.deepcopy(dict(base))
     for key, value in changes.items():
         if value is None:
             out.pop(key, None)
-        elif isinstance(value, dict):
-            if isinstance(out.get(key), dict):
+        elif isinstance(value, Mapping):
+            if isinstance(out.get(key), Mapping):
                 out[key] = merge(out[key], value)
             else:
                 # Merging into nothing still drops the change's nulls; nothing left, no key.
@@ -75,24 +157,75 @@ def merge(base: dict, changes: dict) -> dict:
     return out
 
 
-def _load(name: str, doc: dict, source: str) -> tuple[dict, str]:
-    from bti_workbench.simulation.scenario.parse import ScenarioError
+# --- options ------------------------------------------------------------------------------------
 
-    own = doc.get("options") or {}
-    if not isinstance(own, dict):
-        raise ScenarioError(f"{source}: options: must map option names to overlays")
-    if name in own:
-        spec, where = own[name], f"{source}: options.{name}"
-    else:
-        path = _options_dir() / f"{name}.yaml"
-        if not path.is_file():
-            known = ", ".join(available_options(doc)) or "none"
-            raise ScenarioError(f"{source}: options: unknown option {name!r}; known: {known}")
-        try:
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"{path.name}: not valid YAML ({exc})") from exc
-        where = path.name
+
+def option_parts(name: str) -> tuple[str, ...]:
+    """The options a run applies, in order: ``"a+b"`` is ``a`` then ``b``.
+
+    Parameters
+    ----------
+    name : str
+        One option, or several joined by :data:`OPTION_SEPARATOR`. Empty parts are skipped.
+
+    Returns
+    -------
+    tuple of str
+        The option names; ``()`` for ``""``.
+
+    See Also
+    --------
+    apply_options : Apply the parts to a document.
+
+    Examples
+    --------
+    >>> option_parts("trial_cap_one_log+intermunicipal_team")
+    ('trial_cap_one_log', 'intermunicipal_team')
+    >>> option_parts("no_bti"), option_parts("")
+    (('no_bti',), ())
+    """
+    return tuple(part for part in str(name).split(OPTION_SEPARATOR) if part)
+
+
+def available_options(doc: Mapping | None = None) -> list[str]:
+    """Names of the options a scenario can use: the shared ones and its own.
+
+    Parameters
+    ----------
+    doc : mapping, optional
+        The scenario document; its ``options:`` section adds its own options.
+
+    Returns
+    -------
+    list of str
+        Sorted names.
+
+    See Also
+    --------
+    describe_option : An option's one-line description.
+
+    Examples
+    --------
+    >>> "trial_cap_one_log" in available_options()
+    True
+    """
+    shared = {p.stem for p in _options_dir().glob("*.yaml")}
+    own = set((doc or {}).get("options") or {})
+    return sorted(shared | own)
+
+
+def _shared_option(name: str, doc: Mapping, source: str) -> tuple[object, str]:
+    path = _options_dir() / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(available_options(doc)) or "none"
+        raise ScenarioError(f"{source}: options: unknown option {name!r}; known: {known}")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), path.name
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path.name}: not valid YAML ({exc})") from exc
+
+
+def _check_option(spec: object, where: str) -> None:
     if not isinstance(spec, dict) or not isinstance(spec.get("changes"), dict):
         raise ScenarioError(f"{where}: changes: an option needs a mapping of changes")
     extra = sorted(set(spec) - _OPTION_KEYS)
@@ -100,11 +233,43 @@ def _load(name: str, doc: dict, source: str) -> tuple[dict, str]:
         raise ScenarioError(f"{where}: {extra[0]}: unknown key; use description, changes, sources")
     if "options" in spec["changes"]:
         raise ScenarioError(f"{where}: changes.options: an option cannot define options")
+
+
+def _load(name: str, doc: Mapping, source: str) -> tuple[dict, str]:
+    """An option's overlay (the scenario's own first) and where it was found, checked."""
+    own = doc.get("options") or {}
+    if not isinstance(own, dict):
+        raise ScenarioError(f"{source}: options: must map option names to overlays")
+    if name in own:
+        spec, where = own[name], f"{source}: options.{name}"
+    else:
+        spec, where = _shared_option(name, doc, source)
+    _check_option(spec, where)
     return spec, where
 
 
-def describe_option(name: str, doc: dict | None = None) -> str:
+def describe_option(name: str, doc: Mapping | None = None) -> str:
     """The one-line description of an option.
+
+    Parameters
+    ----------
+    name : str
+        The option.
+    doc : mapping, optional
+        The scenario document, for the scenario's own options.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown option or a malformed overlay.
+
+    See Also
+    --------
+    available_options : The options a scenario can use.
 
     Examples
     --------
@@ -115,24 +280,38 @@ def describe_option(name: str, doc: dict | None = None) -> str:
     return str(spec.get("description", "")).strip()
 
 
-def apply_options(doc: dict, options: tuple[str, ...] | list[str], source: str) -> dict:
+def apply_options(doc: Mapping, options: Sequence[str], source: str) -> dict:
     """Apply named options to a scenario document, in order.
 
     Parameters
     ----------
-    doc : dict
-        The scenario as read from YAML.
+    doc : mapping
+        The scenario as read from YAML (:func:`read_document`).
     options : sequence of str
+        Option names, each once (split combinations with :func:`option_parts` first).
     source : str
         The scenario file name, for messages.
+
+    Returns
+    -------
+    dict
+        A new document; its ``options:`` section is kept as it was.
 
     Raises
     ------
     ScenarioError
-        For an unknown option or a malformed overlay.
-    """
-    from bti_workbench.simulation.scenario.parse import ScenarioError
+        For an option given twice, an unknown option or a malformed overlay.
 
+    See Also
+    --------
+    merge : How each option's ``changes`` are laid over the document.
+    scenario_document : Read a file and apply options, overrides and settings.
+
+    Examples
+    --------
+    >>> apply_options({"resources": {"max_logs": 3}}, ["trial_cap_one_log"], "t.yaml")
+    {'resources': {'max_logs': 1}}
+    """
     if len(set(options)) != len(options):
         raise ScenarioError(f"{source}: options: an option is given twice")
     out = {k: v for k, v in doc.items() if k != "options"}
@@ -144,7 +323,10 @@ def apply_options(doc: dict, options: tuple[str, ...] | list[str], source: str) 
     return out
 
 
-def _key_in(mapping: dict, segment: str) -> object:
+# --- settings -----------------------------------------------------------------------------------
+
+
+def _key_in(mapping: Mapping, segment: str) -> object:
     """The key a dotted segment means here: as written, else the number YAML would read."""
     if segment in mapping:
         return segment
@@ -153,16 +335,55 @@ def _key_in(mapping: dict, segment: str) -> object:
     return segment
 
 
-def settings_overrides(doc: dict, settings: dict[str, object], source: str) -> dict:
-    """Dotted settings (``levels.1.duration.mean_weeks: 20``) as nested overrides.
+def _set_dotted(doc: Mapping, out: dict, path: str, value: object, source: str) -> None:
+    """Put ``value`` into ``out`` at the keys of ``doc`` that the dotted ``path`` names."""
+    parts = str(path).split(".")
+    if not all(part.strip() for part in parts):
+        raise ScenarioError(f"{source}: {path}: a setting names keys joined by dots")
+    here: object = doc
+    target = out
+    for depth, part in enumerate(parts):
+        key = _key_in(here if isinstance(here, Mapping) else {}, part)
+        if depth == len(parts) - 1:
+            target[key] = copy.deepcopy(value)
+            return
+        below = here.get(key) if isinstance(here, Mapping) else None
+        if below is not None and not isinstance(below, Mapping):
+            where = ".".join(parts[: depth + 1])
+            raise ScenarioError(f"{source}: {path}: {where} is a value, not a mapping")
+        here = below if below is not None else {}
+        target = target.setdefault(key, {})
+
+
+def settings_overrides(doc: Mapping, settings: Mapping[str, object], source: str) -> dict:
+    """Dotted settings (``levels.1.duration.mean_weeks: 20``) as nested changes.
 
     Each segment is matched against the document, so ``1`` finds a level written ``1:``
-    (read by YAML as a number) and ``"0-5"`` an age band.
+    (read by YAML as a number) and ``"0-5"`` an age band. ``None`` values are kept: they
+    remove the key when the changes are merged (:func:`merge`).
+
+    Parameters
+    ----------
+    doc : mapping
+        The document the settings will change (``{}`` to read digits as numbers).
+    settings : mapping
+        Dotted key → value, in order.
+    source : str
+        The scenario file name, for messages.
+
+    Returns
+    -------
+    dict
+        Nested changes for :func:`merge`.
 
     Raises
     ------
     ScenarioError
         When a setting goes through a value that is not a mapping, or has an empty part.
+
+    See Also
+    --------
+    merge : Lay the changes over the document.
 
     Examples
     --------
@@ -171,23 +392,86 @@ def settings_overrides(doc: dict, settings: dict[str, object], source: str) -> d
     ...                          "resources.max_logs": 1}, "t.yaml")
     {'levels': {1: {'duration': {'mean_weeks': 20}}}, 'resources': {'max_logs': 1}}
     """
-    from bti_workbench.simulation.scenario.parse import ScenarioError
-
     out: dict = {}
     for path, value in settings.items():
-        parts = str(path).split(".")
-        if not all(part.strip() for part in parts):
-            raise ScenarioError(f"{source}: {path}: a setting names keys joined by dots")
-        here, target = doc, out
-        for depth, part in enumerate(parts):
-            key = _key_in(here if isinstance(here, dict) else {}, part)
-            if depth == len(parts) - 1:
-                target[key] = copy.deepcopy(value)
-                break
-            below = here.get(key) if isinstance(here, dict) else None
-            if below is not None and not isinstance(below, dict):
-                where = ".".join(parts[: depth + 1])
-                raise ScenarioError(f"{source}: {path}: {where} is a value, not a mapping")
-            here = below if below is not None else {}
-            target = target.setdefault(key, {})
+        _set_dotted(doc, out, path, value, source)
     return out
+
+
+# --- all of it, for a file ----------------------------------------------------------------------
+
+
+def _with_changes(
+    doc: dict,
+    overrides: Mapping | None,
+    settings: Mapping[str, object] | None,
+    source: str,
+) -> tuple[dict, dict]:
+    """The document with overrides then settings merged in, and the changes as applied."""
+    changes = dict(overrides or {})
+    if changes:
+        doc = merge(doc, changes)
+    if settings:
+        nested = settings_overrides(doc, settings, source)
+        doc = merge(doc, nested)
+        changes = merge(changes, nested)
+    return doc, changes
+
+
+def scenario_document(
+    path: str | Path,
+    options: Sequence[str] = (),
+    overrides: Mapping | None = None,
+    settings: Mapping[str, object] | None = None,
+) -> tuple[dict, str, dict]:
+    """Read a scenario file and apply options, overrides and settings, without checking it.
+
+    :func:`~bti_workbench.simulation.scenario.parse.load_scenario` is this followed by
+    :func:`~bti_workbench.simulation.scenario.parse.parse_scenario`; a sweep prepares the
+    document once and parses it on a worker, with the same result.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The scenario file.
+    options : sequence of str
+        Organisation options, applied first and in order.
+    overrides : mapping, optional
+        Changes merged in after the options, like an unnamed option.
+    settings : mapping, optional
+        Dotted settings merged in last (:func:`settings_overrides`).
+
+    Returns
+    -------
+    doc : dict
+        The document.
+    source : str
+        The name used in messages, e.g. ``"sirdal.yaml (with no_bti, overrides)"``.
+    changes : dict
+        The overrides as applied, settings included.
+
+    Raises
+    ------
+    ScenarioError
+        For a file that cannot be read, an unknown option or a malformed setting.
+
+    See Also
+    --------
+    read_document, apply_options, merge, settings_overrides
+
+    Examples
+    --------
+    >>> from bti_workbench._util.resources import data_dir
+    >>> doc, source, changes = scenario_document(
+    ...     data_dir() / "scenarios" / "sirdal.yaml", settings={"levels.1.next.up": 0.3})
+    >>> doc["levels"][1]["next"], source
+    ({'up': 0.3, 'down': 0.05, 'child_welfare': 0.02}, 'sirdal.yaml (with overrides)')
+    """
+    source = Path(path).name
+    options = tuple(options)
+    doc = apply_options(read_document(path), options, source)
+    doc, changes = _with_changes(doc, overrides, settings, source)
+    changed = [*options, *(["overrides"] if changes else [])]
+    if changed:
+        source = f"{source} (with {', '.join(changed)})"
+    return doc, source, changes

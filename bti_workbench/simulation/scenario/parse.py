@@ -1,45 +1,47 @@
-"""Scenarios: the case flow across levels 0–3 that the simulation engines run.
+"""Checking a scenario document and building a :class:`~.types.Scenario` from it.
 
 A scenario is a YAML file in ``data/scenarios/``; every key is described in
-``data/scenarios/README.md``. This module reads and checks it; every problem names the file
-and the key (``levels.2.next``) and nothing runs until it is right. Organisation options
-(:mod:`bti_workbench.simulation.scenario.document`) are applied to the raw file before it is checked, so an option
-that breaks a scenario is caught the same way.
+``data/scenarios/README.md``. :mod:`~bti_workbench.simulation.scenario.document` reads it and
+applies organisation options, overrides and settings; this module checks the result. Every
+problem names the file and the key (``levels.2.next``) and nothing runs until it is right, so
+an option that breaks a scenario is caught the same way as a wrong file.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from bti_workbench.errors import ScenarioError
 from bti_workbench.reference.municipality import Municipality, load_municipality
 from bti_workbench.reference.population import AGE_BANDS
-from bti_workbench.reference.services import service_ids
+from bti_workbench.simulation.scenario._checks import (
+    _by_level,
+    _children,
+    _fail,
+    _mapping,
+    _number,
+    _service,
+    _share,
+    _unknown,
+)
+from bti_workbench.simulation.scenario._resources import resources as _check_resources
+from bti_workbench.simulation.scenario.document import scenario_document
+from bti_workbench.simulation.scenario.types import (
+    DISTRIBUTIONS,
+    WEEKS_PER_YEAR,
+    Arrivals,
+    Costs,
+    Duration,
+    Level,
+    Scenario,
+)
 
-__all__ = [
-    "DISTRIBUTIONS",
-    "Arrivals",
-    "Costs",
-    "Duration",
-    "Level",
-    "Meeting",
-    "Resources",
-    "Scenario",
-    "ScenarioError",
-    "ServiceResource",
-    "load_scenario",
-    "parse_scenario",
-    "scenario_document",
-]
+__all__ = ["ScenarioError", "load_scenario", "parse_scenario"]
 
-DISTRIBUTIONS = ("exponential", "erlang", "lognormal")
-WEEKS_PER_YEAR = 52.0
 _TOP_KEYS = {
     "name",
     "description",
@@ -61,323 +63,8 @@ _DURATION_KEYS = {"distribution", "mean_weeks", "shape"}
 _NEXT_KEYS = {"up", "down", "child_welfare"}
 _ARRIVAL_KEYS = {"poisson_per_week", "per_1000_per_year", "baton_holder", "seasonality", "scale"}
 _SEASON_KEYS = {"start_week", "closed_weeks", "closed_factor", "services"}
-_RESOURCE_KEYS = {
-    "hours_per_fte",
-    "max_logs",
-    "services",
-    "hours_per_case_week",
-    "partners",
-    "meetings",
-    "lead",
-}
-_SERVICE_KEYS = {
-    "baton_holders",
-    "baton_holders_per_1000",
-    "max_logs",
-    "hours_per_week",
-    "hours_per_week_per_1000",
-    "min_hours_per_week",
-    "fte",
-    "bti_share",
-    "hours_factor",
-    "travel_hours_per_meeting",
-    "note",
-}
-_MEETING_KEYS = {"every_weeks", "hours", "services"}
 _COST_KEYS = {"hourly_rate_nok", "organisation", "posts"}
 _POST_KEYS = {"fte", "fte_per_1000", "min_fte", "nok_per_fte_year", "note"}
-
-
-@dataclass(frozen=True)
-class Duration:
-    """How long a case stays at a level, in weeks.
-
-    ``shape`` is k for Erlang-k and σ of the logarithm for lognormal; unused for exponential.
-    """
-
-    distribution: str
-    mean_weeks: float
-    shape: float | None = None
-
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Draw ``size`` durations (weeks).
-
-        Examples
-        --------
-        >>> d = Duration("erlang", 12.0, 3)
-        >>> float(d.sample(np.random.default_rng(1), 200_000).mean().round(1))
-        12.0
-        """
-        if self.distribution == "exponential":
-            return rng.exponential(self.mean_weeks, size)
-        if self.distribution == "erlang":
-            k = int(self.shape)
-            return rng.gamma(k, self.mean_weeks / k, size)
-        sigma = float(self.shape)
-        mu = np.log(self.mean_weeks) - sigma**2 / 2
-        return rng.lognormal(mu, sigma, size)
-
-
-@dataclass(frozen=True)
-class Level:
-    """One level of the flow: its duration, optional own slots and where cases go next."""
-
-    number: int
-    duration: Duration
-    slots: int | None  # None: no per-level limit
-    up: float = 0.0
-    down: float = 0.0
-    child_welfare: float = 0.0
-
-    @property
-    def closed(self) -> float:
-        """Share that closes after the level (what the routing leaves)."""
-        return max(0.0, 1.0 - self.up - self.down - self.child_welfare)
-
-
-@dataclass(frozen=True)
-class Arrivals:
-    """New concerns per week, by case class (the service whose staff hold the baton).
-
-    Attributes
-    ----------
-    classes : tuple of str
-        Baton-holder service per class; ``("all",)`` for a plain Poisson rate.
-    weekly : numpy.ndarray
-        Expected new concerns per simulated week and class, shape (horizon, classes),
-        seasonality included.
-    table : pandas.DataFrame
-        Per age band and source service: children, rate per 1 000 per year, baton holder and
-        expected concerns per year (empty for a plain Poisson rate).
-    """
-
-    classes: tuple[str, ...]
-    weekly: np.ndarray = field(repr=False)
-    table: pd.DataFrame = field(repr=False)
-    yearly: np.ndarray | None = field(default=None, repr=False)  # 52 weeks from the start
-
-    def over(self, weeks: int) -> Arrivals:
-        """The same arrivals over another horizon (the yearly pattern repeats)."""
-        from dataclasses import replace
-
-        yearly = self.yearly if self.yearly is not None else self.weekly[:1]
-        return replace(self, weekly=np.resize(yearly, (weeks, yearly.shape[1])))
-
-
-@dataclass(frozen=True)
-class ServiceResource:
-    """A service's capacity for BTI work.
-
-    ``slots`` (baton holders × maximum active logs each) limits the logs the service can hold
-    across levels 1–3; ``hours_per_week`` limits its BTI hours (``None``: no limit).
-    """
-
-    service: str
-    baton_holders: int
-    max_logs: int
-    hours_per_week: float | None
-    travel_hours_per_meeting: float = 0.0
-    hours_basis: str = ""
-
-    @property
-    def slots(self) -> int | None:
-        """Active logs the service can hold at once (None if it holds no batons)."""
-        return self.baton_holders * self.max_logs if self.baton_holders else None
-
-
-@dataclass(frozen=True)
-class Meeting:
-    """Coordination meetings for a case at a level."""
-
-    every_weeks: float
-    hours: float
-    services: int
-
-    @property
-    def hours_per_case_week(self) -> float:
-        """Meeting hours per participant per case-week."""
-        return self.hours / self.every_weeks
-
-
-@dataclass(frozen=True)
-class Resources:
-    """Who carries the cases and how many hours they have.
-
-    Attributes
-    ----------
-    services : tuple of ServiceResource
-    baton_hours : tuple of float
-        Hours per case-week for the baton holder at levels 0–3 (case work only).
-    partner_hours : tuple of float
-        Hours per case-week for the partner service at levels 0–3 (case work only).
-    partners : dict
-        ``{level: {class: {service: share}}}``; the share of cases at the level that need
-        each partner service (the rest need none).
-    meetings : dict
-        ``{level: Meeting}``.
-    lead : dict
-        ``{level: service}``: a service that carries the baton holder's hours at that level
-        (``extra_coordinator_20pct`` gives level 3 to a coordinator).
-    """
-
-    services: tuple[ServiceResource, ...]
-    baton_hours: tuple[float, float, float, float]
-    partner_hours: tuple[float, float, float, float]
-    partners: dict
-    meetings: dict
-    lead: dict
-
-    def service(self, name: str) -> ServiceResource:
-        """The resource entry of one service."""
-        for entry in self.services:
-            if entry.service == name:
-                return entry
-        raise KeyError(name)
-
-
-@dataclass(frozen=True)
-class Costs:
-    """Prices for the organisation and the case work, in NOK.
-
-    ``groups`` has one row per group: ``group, meetings_per_year, people, hours_per_meeting``;
-    ``posts`` maps a post to ``(fte, nok_per_fte_year)``.
-    """
-
-    hourly_rate_nok: float
-    groups: pd.DataFrame = field(repr=False)
-    posts: dict = field(default_factory=dict)
-    organisation_source: str = ""
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A checked scenario."""
-
-    name: str
-    horizon_weeks: int
-    time_step_weeks: float
-    arrivals: Arrivals
-    levels: tuple[Level, ...]
-    warm_start: tuple[int, ...] = (0, 0, 0, 0)
-    resources: Resources | None = None
-    costs: Costs | None = None
-    municipality: Municipality | None = field(default=None, repr=False)
-    options: tuple[str, ...] = ()
-    overrides: dict = field(default_factory=dict)
-    description: str = ""
-    source: str = ""
-    sources: dict = field(default_factory=dict)
-
-    @property
-    def arrivals_per_week(self) -> float:
-        """Mean new concerns per week over the horizon."""
-        return float(self.arrivals.weekly.sum(axis=1).mean())
-
-    def routing(self) -> np.ndarray:
-        """Matrix of routing probabilities between levels (rows from, columns to)."""
-        matrix = np.zeros((4, 4))
-        for lv in self.levels:
-            if lv.number < 3:
-                matrix[lv.number, lv.number + 1] = lv.up
-            if lv.number > 0:
-                matrix[lv.number, lv.number - 1] = lv.down
-        return matrix
-
-    def with_horizon(self, weeks: int) -> Scenario:
-        """The same scenario over ``weeks`` weeks (arrivals keep their yearly pattern).
-
-        Examples
-        --------
-        >>> from bti_workbench._util.resources import data_dir
-        >>> s = load_scenario(data_dir() / "scenarios" / "tromso.yaml").with_horizon(520)
-        >>> weekly = s.arrivals.weekly
-        >>> weekly.shape[0], bool((weekly[:52] == weekly[52:104]).all())
-        (520, True)
-        """
-        from dataclasses import replace
-
-        return replace(self, horizon_weeks=int(weeks), arrivals=self.arrivals.over(int(weeks)))
-
-    @property
-    def label(self) -> str:
-        """Scenario name with its options, e.g. ``tromso + trial_cap_one_log``."""
-        return " + ".join((self.name, *self.options))
-
-
-# --- checking helpers ---------------------------------------------------------------------
-
-
-def _fail(source: str, key: str, message: str) -> None:
-    raise ScenarioError(f"{source}: {key}: {message}")
-
-
-def _number(
-    source: str, key: str, value: object, *, low: float, integer: bool = False, strict: bool = False
-) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        _fail(source, key, "must be a (finite) number")
-    if integer and not float(value).is_integer():
-        _fail(source, key, "must be a whole number")
-    if value < low or (strict and value == low):
-        _fail(source, key, f"must be {'greater than' if strict else 'at least'} {low}")
-    return value
-
-
-def _share(source: str, key: str, value: object) -> float:
-    share = float(_number(source, key, value, low=0))
-    if share > 1:
-        _fail(source, key, "a share must be between 0 and 1")
-    return share
-
-
-def _mapping(source: str, key: str, value: object, allowed: set[str] | None = None) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        _fail(source, key, "must be a mapping")
-    if allowed is not None:
-        _unknown(source, f"{key}." if key else "", value, allowed)
-    return value
-
-
-def _unknown(source: str, prefix: str, given: dict, allowed: set[str]) -> None:
-    extra = sorted(str(k) for k in set(given) - allowed)
-    if extra:
-        _fail(
-            source, f"{prefix}{extra[0]}", f"unknown key; use one of {', '.join(sorted(allowed))}"
-        )
-
-
-def _service(source: str, key: str, value: object) -> str:
-    if not isinstance(value, str) or value not in set(service_ids()):
-        _fail(source, key, "not a service in the catalogue (see `bti_workbench.service_catalogue`)")
-    return str(value)
-
-
-def _levels_once(source: str, key: str, spec: dict, allowed: range) -> dict[int, object]:
-    """A mapping keyed by level, each level once (``1`` and ``"1"`` are the same level)."""
-    out: dict[int, object] = {}
-    for k, v in spec.items():
-        level = _level_number(source, f"{key}.{k}", k, allowed)
-        if level in out:
-            _fail(source, f"{key}.{k}", f"level {level} is given twice")
-        out[level] = v
-    return out
-
-
-def _by_level(source: str, key: str, value: object, allowed: range) -> dict[int, object]:
-    """A mapping (or nothing) keyed by level, each level once."""
-    return _levels_once(source, key, _mapping(source, key, value), allowed)
-
-
-def _level_number(source: str, key: str, value: object, allowed: range) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = -1
-    if str(value).strip() != str(number) or number not in allowed:
-        _fail(source, key, f"levels here are {', '.join(map(str, allowed))}")
-    return number
 
 
 # --- sections -----------------------------------------------------------------------------
@@ -524,243 +211,6 @@ def _arrivals(
     return Arrivals(classes, np.resize(yearly, (horizon, len(classes))), table, yearly)
 
 
-def _children(source: str, key: str, municipality: Municipality | None) -> int:
-    """Children and young people 0–23 that a per-1 000 figure is applied to."""
-    if municipality is None:
-        _fail(source, key, "a figure per 1 000 children needs a municipality (kommunenummer)")
-    return municipality.children
-
-
-def _per_children(rate: float, children: int) -> int:
-    """Whole persons from a rate per 1 000 children: rounded half up, at least one if any."""
-    if rate <= 0:
-        return 0
-    return max(1, math.floor(rate * children / 1000 + 0.5))
-
-
-def _baton_holders(source: str, key: str, entry: dict, municipality: Municipality | None) -> int:
-    if "baton_holders_per_1000" in entry:
-        if "baton_holders" in entry:
-            _fail(
-                source,
-                f"{key}.baton_holders_per_1000",
-                "give baton_holders or baton_holders_per_1000, not both",
-            )
-        rate = float(
-            _number(source, f"{key}.baton_holders_per_1000", entry["baton_holders_per_1000"], low=0)
-        )
-        children = _children(source, f"{key}.baton_holders_per_1000", municipality)
-        return _per_children(rate, children)
-    value = entry.get("baton_holders", 0)
-    return int(_number(source, f"{key}.baton_holders", value, low=0, integer=True))
-
-
-def _services(
-    source: str, spec: dict, defaults: dict, municipality: Municipality | None
-) -> tuple[ServiceResource, ...]:
-    hours_per_fte = defaults["hours_per_fte"]
-    out = []
-    for name, entry in spec.items():
-        key = f"resources.services.{name}"
-        _service(source, key, name)
-        entry = _mapping(source, key, entry, _SERVICE_KEYS)
-        holders = _baton_holders(source, key, entry, municipality)
-        max_logs = int(
-            _number(
-                source,
-                f"{key}.max_logs",
-                entry.get("max_logs", defaults["max_logs"]),
-                low=1,
-                integer=True,
-            )
-        )
-        factor = float(
-            _number(source, f"{key}.hours_factor", entry.get("hours_factor", 1.0), low=0)
-        )
-        travel = float(
-            _number(
-                source,
-                f"{key}.travel_hours_per_meeting",
-                entry.get("travel_hours_per_meeting", 0.0),
-                low=0,
-            )
-        )
-        given = [k for k in ("hours_per_week", "hours_per_week_per_1000", "fte") if k in entry]
-        if len(given) > 1 or ("bti_share" in entry and "fte" not in entry):
-            _fail(
-                source,
-                f"{key}.{given[-1] if given else 'bti_share'}",
-                "give hours one way: hours_per_week, hours_per_week_per_1000 "
-                "or fte (with bti_share)",
-            )
-        if "min_hours_per_week" in entry and "hours_per_week_per_1000" not in entry:
-            _fail(source, f"{key}.min_hours_per_week", "goes with hours_per_week_per_1000")
-        if "hours_per_week_per_1000" in entry:
-            per = f"{key}.hours_per_week_per_1000"
-            rate = float(_number(source, per, entry["hours_per_week_per_1000"], low=0))
-            floor = float(
-                _number(
-                    source, f"{key}.min_hours_per_week", entry.get("min_hours_per_week", 0), low=0
-                )
-            )
-            children = _children(source, f"{key}.hours_per_week_per_1000", municipality)
-            hours = max(rate * children / 1000, floor)
-            basis = f"{rate:g} h per 1 000 children × {children} (at least {floor:g} h)"
-        elif "hours_per_week" in entry:
-            value = entry["hours_per_week"]
-            hours = (
-                None
-                if value is None
-                else float(_number(source, f"{key}.hours_per_week", value, low=0))
-            )
-            basis = "unlimited" if hours is None else "stated in the scenario"
-        elif "fte" in entry:
-            fte = float(_number(source, f"{key}.fte", entry["fte"], low=0))
-            share = _share(source, f"{key}.bti_share", entry.get("bti_share", 1.0))
-            hours = fte * share * hours_per_fte
-            basis = f"{fte:g} FTE × {share:g} BTI share × {hours_per_fte:g} h"
-        else:
-            staffing = municipality.services if municipality is not None else pd.DataFrame()
-            if name not in staffing.index:
-                _fail(
-                    source,
-                    f"{key}.hours_per_week",
-                    "give hours_per_week or fte (no staffing norm for this service)",
-                )
-            fte = float(staffing.loc[name, "staff_fte"])
-            share = float(staffing.loc[name, "bti_share"])
-            hours = fte * share * hours_per_fte
-            basis = f"staffing norms: {fte:g} FTE × {share:g} BTI share × {hours_per_fte:g} h"
-        if hours is not None:
-            hours *= factor
-            if factor != 1:
-                basis += f" × {factor:g}"
-        out.append(ServiceResource(name, holders, max_logs, hours, travel, basis))
-    return tuple(out)
-
-
-def _per_level(source: str, key: str, spec: object, levels: range) -> dict[int, float]:
-    spec = _by_level(source, key, spec, levels)
-    return {k: float(_number(source, f"{key}.{k}", v, low=0)) for k, v in spec.items()}
-
-
-def _resources(
-    source: str, spec: object, classes: tuple[str, ...], municipality: Municipality | None
-) -> Resources:
-    spec = _mapping(source, "resources", spec, _RESOURCE_KEYS)
-    defaults = {
-        "hours_per_fte": float(
-            _number(
-                source,
-                "resources.hours_per_fte",
-                spec.get("hours_per_fte", 37.5),
-                low=0,
-                strict=True,
-            )
-        ),
-        "max_logs": spec.get("max_logs", 3),
-    }
-    _number(source, "resources.max_logs", defaults["max_logs"], low=1, integer=True)
-    services = _services(
-        source, _mapping(source, "resources.services", spec.get("services")), defaults, municipality
-    )
-    names = {entry.service: entry for entry in services}
-    for name in classes:
-        if name not in names or not names[name].baton_holders:
-            _fail(
-                source,
-                f"resources.services.{name}",
-                "holds batons for new concerns: give its baton_holders",
-            )
-    per_case = _mapping(
-        source,
-        "resources.hours_per_case_week",
-        spec.get("hours_per_case_week"),
-        {"baton_holder", "partner"},
-    )
-    baton = _per_level(
-        source,
-        "resources.hours_per_case_week.baton_holder",
-        per_case.get("baton_holder"),
-        range(1, 4),
-    )
-    partner = _per_level(
-        source, "resources.hours_per_case_week.partner", per_case.get("partner"), range(2, 4)
-    )
-    partners: dict[int, dict[str, dict[str, float]]] = {}
-    partner_spec = _by_level(source, "resources.partners", spec.get("partners"), range(2, 4))
-    for level, by_class in partner_spec.items():
-        key = f"resources.partners.{level}"
-        mixes = {}
-        for klass, mix in _mapping(source, key, by_class).items():
-            if klass != "*" and klass not in classes:
-                _fail(source, f"{key}.{klass}", "not a baton-holder class of the arrivals (or *)")
-            mix = _mapping(source, f"{key}.{klass}", mix)
-            for name, share in mix.items():
-                if name not in names:
-                    _fail(
-                        source, f"{key}.{klass}.{name}", "a partner must be in resources.services"
-                    )
-                _share(source, f"{key}.{klass}.{name}", share)
-            total = sum(float(v) for v in mix.values())
-            if total > 1 + 1e-9:
-                _fail(source, f"{key}.{klass}", f"shares sum to {total:g}, more than 1")
-            mixes[klass] = {k: float(v) for k, v in mix.items()}
-        partners[level] = mixes
-    meetings = {}
-    meeting_spec = _by_level(source, "resources.meetings", spec.get("meetings"), range(1, 4))
-    for level, entry in meeting_spec.items():
-        key = f"resources.meetings.{level}"
-        entry = _mapping(source, key, entry, _MEETING_KEYS)
-        meetings[level] = Meeting(
-            float(
-                _number(source, f"{key}.every_weeks", entry.get("every_weeks"), low=0, strict=True)
-            ),
-            float(_number(source, f"{key}.hours", entry.get("hours"), low=0)),
-            int(_number(source, f"{key}.services", entry.get("services", 2), low=1, integer=True)),
-        )
-    lead = {}
-    lead_spec = _by_level(source, "resources.lead", spec.get("lead"), range(2, 4))
-    for level, name in lead_spec.items():
-        key = f"resources.lead.{level}"
-        if not isinstance(name, str) or name not in names:
-            _fail(source, key, "the lead service must be in resources.services")
-        lead[level] = str(name)
-    for level, by_class in partners.items():
-        meeting = meetings.get(level)
-        for mix in by_class.values():
-            for name in mix:
-                entry = names[name]
-                need = partner.get(level, 0.0)
-                if meeting:
-                    need += (meeting.hours + entry.travel_hours_per_meeting) / meeting.every_weeks
-                if entry.hours_per_week is not None and need > entry.hours_per_week + 1e-9:
-                    _fail(
-                        source,
-                        f"resources.services.{name}.hours_per_week",
-                        f"{entry.hours_per_week:g} hours a week, but one level-{level} case needs "
-                        f"{need:g} (case work, meetings and travel): no case could ever start",
-                    )
-    level1 = baton.get(1, 0.0) + (meetings[1].hours_per_case_week if 1 in meetings else 0.0)
-    for name in classes:
-        entry = names[name]
-        if entry.hours_per_week is not None and level1 > entry.hours_per_week + 1e-9:
-            _fail(
-                source,
-                f"resources.services.{name}.hours_per_week",
-                f"{entry.hours_per_week:g} hours a week, but one new log needs {level1:g}: "
-                "no log could ever open",
-            )
-    return Resources(
-        services=services,
-        baton_hours=tuple(baton.get(n, 0.0) for n in range(4)),
-        partner_hours=tuple(partner.get(n, 0.0) for n in range(4)),
-        partners=partners,
-        meetings=meetings,
-        lead=lead,
-    )
-
-
 def _costs(
     source: str, spec: object, base: Path, municipality: Municipality | None = None
 ) -> Costs:
@@ -900,7 +350,7 @@ def parse_scenario(
     warm_start = _warm_start(source, doc, municipality)
     resources = None
     if doc.get("resources") is not None:
-        resources = _resources(source, doc["resources"], arrivals.classes, municipality)
+        resources = _check_resources(source, doc["resources"], arrivals.classes, municipality)
         for lv in levels[1:]:
             if lv.slots is not None:
                 _fail(
@@ -928,53 +378,6 @@ def parse_scenario(
     )
 
 
-def scenario_document(
-    path: str | Path,
-    options: tuple[str, ...] | list[str] = (),
-    overrides: dict | None = None,
-    settings: dict[str, object] | None = None,
-) -> tuple[dict, str, dict]:
-    """Read a scenario file and apply options, overrides and settings, without checking it.
-
-    Returns the document, the name used in messages and the overrides as applied (settings
-    included). :func:`load_scenario` is this followed by :func:`parse_scenario`; a sweep
-    prepares the document once and parses it on a worker, with the same result.
-
-    Examples
-    --------
-    >>> from bti_workbench._util.resources import data_dir
-    >>> doc, source, changes = scenario_document(
-    ...     data_dir() / "scenarios" / "sirdal.yaml", settings={"levels.1.next.up": 0.3})
-    >>> doc["levels"][1]["next"], source
-    ({'up': 0.3, 'down': 0.05, 'child_welfare': 0.02}, 'sirdal.yaml (with overrides)')
-    """
-    from bti_workbench.simulation.scenario.document import apply_options, merge, settings_overrides
-
-    path = Path(path)
-    source = path.name
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"{source}: cannot read the file ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{source}: not valid YAML ({exc})") from exc
-    if not isinstance(doc, dict):
-        raise ScenarioError(f"{source}: expected a mapping at the top")
-    options = tuple(options)
-    doc = apply_options(doc, options, source)
-    changes = dict(overrides or {})
-    if changes:
-        doc = merge(doc, changes)
-    if settings:
-        nested = settings_overrides(doc, settings, source)
-        doc = merge(doc, nested)
-        changes = merge(changes, nested)
-    changed = [*options, *(["overrides"] if changes else [])]
-    if changed:
-        source = f"{source} (with {', '.join(changed)})"
-    return doc, source, changes
-
-
 def load_scenario(
     path: str | Path,
     options: tuple[str, ...] | list[str] = (),
@@ -990,7 +393,8 @@ def load_scenario(
     path : str or pathlib.Path
         A YAML scenario, e.g. ``data/scenarios/tromso.yaml``.
     options : sequence of str
-        Organisation options to apply, in order (see :mod:`bti_workbench.simulation.scenario.document`).
+        Organisation options to apply, in order (see
+        :mod:`~bti_workbench.simulation.scenario.document`).
     overrides : dict, optional
         Changes merged in after the options, like an unnamed option, e.g.
         ``{"municipality": "1820"}`` or

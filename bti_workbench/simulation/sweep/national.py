@@ -1,6 +1,7 @@
 """Comparing municipalities of every size: what a sweep of a template says, and its figures.
 
-The questions regional centres ask, answered from :func:`bti_workbench.simulation.sweep.run.read_sweep`:
+The questions regional centres ask, answered from
+:func:`~bti_workbench.simulation.sweep.files.read_sweep`:
 
 * :func:`by_size` — a metric per municipality and option against the number of children;
 * :func:`cap_bite` — where one log per baton holder (the trial cap) makes cases wait for a
@@ -17,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from bti_workbench.reference.labels import label
-from bti_workbench.simulation.sweep.run import BASELINE, option_effects, sweep_means
+from bti_workbench.simulation.sweep.analysis import option_effects, sweep_means
+from bti_workbench.simulation.sweep.plan import BASELINE
 
 __all__ = [
     "SIZE_BINS",
@@ -30,7 +32,7 @@ __all__ = [
     "team_payoff",
 ]
 
-# Children and young people 0–23; class edges (the upper edge is exclusive).
+#: Size classes by children and young people 0–23: class edges (the upper edge is exclusive).
 SIZE_BINS = (0, 500, 2_000, 10_000, 50_000, np.inf)
 
 
@@ -70,7 +72,8 @@ def cap_bite(
     Returns
     -------
     pandas.DataFrame
-        :func:`~bti_workbench.simulation.sweep.run.option_effects` rows for ``option`` and ``bites``.
+        :func:`~bti_workbench.simulation.sweep.analysis.option_effects` rows for ``option``
+        and ``bites``.
     """
     effects = option_effects(results, metric)
     effects = effects[effects["option"] == option].copy()

@@ -1,299 +1,23 @@
-"""Privacy by design: refuse direct identifiers and suppress small cells.
+"""Small-cell suppression: the one gate every figure derived from case data passes through.
 
-Two rules guard everything the workbench reads and shows:
-
-* :func:`check_no_identifiers` refuses a table whose column names signal a direct identifier
-  (name, address, phone, e-mail, national identity number …) or that holds a valid Norwegian
-  fødselsnummer or D-number anywhere. Errors name file, column and how many rows, never the value.
-* :func:`suppress_small` is the one function every figure derived from case data passes through
-  before anyone sees it: cells below ``k`` are hidden, and so are the cells from which a hidden
-  one could be worked out from published totals (secondary suppression).
+:func:`suppress_small` hides cells below ``k`` and the cells from which a hidden one could be
+worked out from published totals (secondary suppression).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from bti_workbench._util.text import normalise_name
-from bti_workbench.errors import IdentifierError
+__all__ = ["DEFAULT_K", "SuppressedTable", "suppress_small"]
 
-__all__ = [
-    "DEFAULT_K",
-    "IdentifierError",
-    "SuppressedTable",
-    "check_no_identifiers",
-    "find_fodselsnummer",
-    "identifier_columns",
-    "is_fodselsnummer",
-    "suppress_small",
-]
-
+#: The smallest count shown: cells below it are hidden (``<5``), and so is any cell from
+#: which a hidden one could be worked out. Every published table of case data uses it
+#: unless a caller asks for a larger ``k``.
 DEFAULT_K = 5
-
-_K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-_K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-# 11 digits, optionally written DDMMYY NNNNN, not part of a longer run of digits.
-_FNR_PATTERN = re.compile(r"(?<!\d)(\d{5,6})[ .-]?(\d{5})(?!\d)")
-
-# Column-name tokens (after normalisation) that signal a direct identifier.
-_IDENTIFIER_TOKENS = frozenset(
-    {
-        "name",
-        "navn",
-        "fornavn",
-        "etternavn",
-        "mellomnavn",
-        "firstname",
-        "lastname",
-        "surname",
-        "fullname",
-        "fodselsnummer",
-        "personnummer",
-        "personnr",
-        "fnr",
-        "pnr",
-        "dnr",
-        "dnummer",
-        "ssn",
-        "nin",
-        "fodselsdato",
-        "dob",
-        "birthdate",
-        "adresse",
-        "address",
-        "postadresse",
-        "bostedsadresse",
-        "telefon",
-        "telefonnummer",
-        "tlf",
-        "phone",
-        "mobil",
-        "mobile",
-        "epost",
-        "email",
-        "mail",
-    }
-)
-_IDENTIFIER_PHRASES = ("date_of_birth", "birth_date", "e_post", "e_mail", "d_nummer")
-# Parts of compound Norwegian words that name an identifier (fødselsnr, gateadresse …).
-_IDENTIFIER_PARTS = (
-    "fodsels",
-    "personn",
-    "telefon",
-    "mobilnr",
-    "mobilnum",
-    "epost",
-    "adresse",
-    "email",
-)
-# Compound words that end in "navn" but name places or organisations, not people.
-_ALLOWED_NAVN_WORDS = frozenset(
-    {"kommunenavn", "tjenestenavn", "enhetsnavn", "gruppenavn", "fylkesnavn", "skolenavn"}
-)
-
-
-def _looks_like_identifier(column: str) -> bool:
-    norm = normalise_name(column)
-    if any(phrase in norm for phrase in _IDENTIFIER_PHRASES):
-        return True
-    for token in norm.split("_"):
-        if token in _IDENTIFIER_TOKENS or any(part in token for part in _IDENTIFIER_PARTS):
-            return True
-        if token.endswith("navn") and token not in _ALLOWED_NAVN_WORDS:
-            return True
-    return False
-
-
-def identifier_columns(columns: Iterable[str]) -> list[str]:
-    """Return the column names that signal a direct identifier.
-
-    Parameters
-    ----------
-    columns : iterable of str
-        Column names as they stand in a file.
-
-    Returns
-    -------
-    list of str
-        The offending names, in the order given.
-
-    Examples
-    --------
-    >>> identifier_columns(["case_id", "Fødselsnummer", "Barnets navn", "kommunenavn"])
-    ['Fødselsnummer', 'Barnets navn']
-    """
-    return [c for c in columns if _looks_like_identifier(c)]
-
-
-def is_fodselsnummer(value: str) -> bool:
-    """Tell whether an 11-digit string is a valid fødselsnummer or D-number.
-
-    Checks the birth date (day + 40 for D-numbers, month + 40 for H-numbers and + 80 for
-    synthetic test numbers) and both mod-11 check digits.
-
-    Parameters
-    ----------
-    value : str
-        Exactly eleven digits.
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> is_fodselsnummer("01010750160")
-    True
-    >>> is_fodselsnummer("01010750161")
-    False
-    """
-    if len(value) != 11 or not value.isdigit():
-        return False
-    digits = [int(ch) for ch in value]
-    day, month = int(value[0:2]), int(value[2:4])
-    if day > 40:
-        day -= 40
-    if month > 80:
-        month -= 80
-    elif month > 40:
-        month -= 40
-    if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1]):
-        return False
-    k1 = 11 - sum(w * d for w, d in zip(_K1_WEIGHTS, digits[:9], strict=True)) % 11
-    k1 = 0 if k1 == 11 else k1
-    if k1 == 10 or k1 != digits[9]:
-        return False
-    k2 = 11 - sum(w * d for w, d in zip(_K2_WEIGHTS, digits[:10], strict=True)) % 11
-    k2 = 0 if k2 == 11 else k2
-    return k2 != 10 and k2 == digits[10]
-
-
-def _cell_has_fodselsnummer(cell: object) -> bool:
-    if cell is None or cell is pd.NA:
-        return False
-    if isinstance(cell, bool | np.bool_):
-        return False
-    if isinstance(cell, int | np.integer) or (
-        isinstance(cell, float | np.floating) and np.isfinite(cell) and float(cell).is_integer()
-    ):
-        # Spreadsheets drop the leading zero of numbers born on days 01–09.
-        text = str(int(cell))
-        return len(text) in (10, 11) and is_fodselsnummer(text.zfill(11))
-    text = str(cell)
-    # Ten digits: a number whose leading zero a spreadsheet dropped before saving as text.
-    return any(is_fodselsnummer((a + b).zfill(11)) for a, b in _FNR_PATTERN.findall(text))
-
-
-def _fodselsnummer_mask(values: pd.Series) -> np.ndarray:
-    """True where a cell holds a valid fødselsnummer or D-number (vectorised pre-filter)."""
-    mask = np.zeros(len(values), dtype=bool)
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
-        return mask
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        candidates = np.flatnonzero((numbers >= 1e9) & (numbers < 1e11))
-    else:
-        text = values.astype("string")
-        hit = text.str.contains(r"\d{5,6}[ .\-]?\d{5}", regex=True, na=False).to_numpy(bool)
-        if not isinstance(values.dtype, pd.StringDtype):  # spreadsheets hold numbers too
-            hit |= values.map(
-                lambda v: isinstance(v, int | float | np.integer | np.floating)
-            ).to_numpy(dtype=bool)
-        candidates = np.flatnonzero(hit)
-    cells = values.iloc[candidates].tolist() if len(candidates) else []
-    for position, cell in zip(candidates, cells, strict=True):
-        mask[position] = _cell_has_fodselsnummer(cell)
-    return mask
-
-
-def find_fodselsnummer(frame: pd.DataFrame) -> dict[str, int]:
-    """Count, per column, the rows that hold a valid fødselsnummer or D-number.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Any table, values as read (strings or numbers).
-
-    Returns
-    -------
-    dict
-        Column name → number of rows with a hit; columns without hits are left out.
-
-    Examples
-    --------
-    >>> find_fodselsnummer(pd.DataFrame({"a": ["x", "01010750160"], "b": [1, 2]}))
-    {'a': 1}
-    """
-    return {column: len(rows) for column, rows in _fodselsnummer_rows(frame).items()}
-
-
-def _fodselsnummer_rows(frame: pd.DataFrame) -> dict[str, list]:
-    """Column name → index labels of the rows with a hit."""
-    hits: dict[str, list] = {}
-    for position, column in enumerate(frame.columns):
-        values = frame.iloc[:, position]  # by position: headers may repeat or be empty
-        mask = _fodselsnummer_mask(values)
-        if mask.any():
-            hits.setdefault(str(column), []).extend(frame.index[mask].tolist())
-    return hits
-
-
-def check_no_identifiers(frame: pd.DataFrame, source: str = "<table>") -> None:
-    """Refuse a table with identifier-like columns or fødselsnummer values.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The table as read from a file, before any renaming.
-    source : str
-        The file name, used in the message.
-
-    Raises
-    ------
-    IdentifierError
-        Naming the file, the columns and the number of rows; never a value.
-
-    Examples
-    --------
-    >>> check_no_identifiers(pd.DataFrame({"case_id": ["C1"]}), "log.csv")
-    """
-    numbered = [i + 1 for i, c in enumerate(frame.columns) if _cell_has_fodselsnummer(str(c))]
-    if numbered:
-        listed = ", ".join(f"#{i}" for i in numbered)
-        raise IdentifierError(
-            f"{source}: the header of column {listed} looks like a fødselsnummer or D-number "
-            "(not shown). Pseudonymise the file before importing it."
-        )
-    bad_columns = identifier_columns(str(c) for c in frame.columns)
-    if bad_columns:
-        listed = ", ".join(f"'{c}'" for c in bad_columns)
-        raise IdentifierError(
-            f"{source}: column {listed} looks like a direct identifier (name, address, phone, "
-            "e-mail or national identity number). The workbench only reads pseudonymised data: "
-            "remove the column and use a pseudonym."
-        )
-    hits = _fodselsnummer_rows(frame)
-    if hits:
-        named = frame.index.name == "row"  # index labels are the rows the user sees
-        parts = "; ".join(_rows_text(col, rows, named) for col, rows in hits.items())
-        raise IdentifierError(
-            f"{source}: found what looks like a fødselsnummer or D-number ({parts}). "
-            "The values are not shown. Pseudonymise the file before importing it."
-        )
-
-
-def _rows_text(column: str, rows: list, named: bool) -> str:
-    text = f"column '{column}': {len(rows)} row{'s' if len(rows) != 1 else ''}"
-    if named:
-        shown = ", ".join(str(r) for r in rows[:10])
-        text += f" (row{'s' if len(rows) != 1 else ''} {shown}{', …' if len(rows) > 10 else ''})"
-    return text
 
 
 @dataclass(frozen=True)
@@ -611,6 +335,18 @@ def suppress_small(
     Returns
     -------
     SuppressedTable
+        The counts (with totals when ``margins``), which cells are hidden and why.
+
+    Raises
+    ------
+    ValueError
+        When ``k`` is below 2, a count is missing, negative or fractional, the table holds
+        its own totals, or ``linked`` is given without a two-way table with margins.
+
+    See Also
+    --------
+    SuppressedTable.formatted : The table as it is shown.
+    DEFAULT_K : The threshold used unless another is asked for.
 
     Examples
     --------
@@ -621,6 +357,31 @@ def suppress_small(
     >>> bool(s.hidden.loc["y", "b"])  # hidden too, else y's total would reveal a
     True
     """
+    frame, one_way = _checked_counts(table, k, margins)
+    counts = _with_margins(frame, one_way) if margins else frame
+    if linked and (one_way or not margins):
+        raise ValueError("linked totals need a two-way table with margins")
+    link_positions = [(counts.index.get_loc(r), counts.columns.get_loc(c)) for r, c in linked]
+    values = counts.to_numpy(dtype="int64")
+    primary = values < k
+    if allow_zero:
+        primary &= values != 0
+    hidden, kinds_shown = primary.copy(), True
+    if margins:
+        hidden, kinds_shown = _hide(values, primary, k, allow_zero, one_way, link_positions)
+    return SuppressedTable(
+        values=counts.astype("Int64").mask(hidden),
+        primary=pd.DataFrame(primary, index=counts.index, columns=counts.columns),
+        secondary=pd.DataFrame(hidden & ~primary, index=counts.index, columns=counts.columns),
+        k=k,
+        kinds_shown=kinds_shown,
+    )
+
+
+def _checked_counts(
+    table: pd.DataFrame | pd.Series, k: int, margins: bool
+) -> tuple[pd.DataFrame, bool]:
+    """The counts as a frame of ``int64`` (and whether one-way); refuses what cannot be one."""
     if k < 2:
         raise ValueError("k must be at least 2 (k = 1 would hide nothing)")
     frame, one_way = _as_frame(table)
@@ -635,41 +396,35 @@ def suppress_small(
             "the table already has a total row or column; pass the counts without totals "
             "(suppress_small adds and protects them)"
         )
-    counts = frame.astype("int64")
+    return frame.astype("int64"), one_way
+
+
+def _with_margins(counts: pd.DataFrame, one_way: bool) -> pd.DataFrame:
+    """The counts with a total row (and column, and grand total for a two-way table)."""
     index_name, columns_name = counts.index.name, counts.columns.name
-    if margins:
-        if one_way:
-            total = pd.DataFrame(
-                {counts.columns[0]: [int(counts.iloc[:, 0].sum())]}, index=["total"]
-            )
-            counts = pd.concat([counts, total])
-        else:
-            counts = counts.copy()
-            counts["total"] = counts.sum(axis=1)
-            counts.loc["total"] = counts.sum(axis=0)
-        counts.index.name, counts.columns.name = index_name, columns_name
-    values = counts.to_numpy(dtype="int64")
-    if linked and (one_way or not margins):
-        raise ValueError("linked totals need a two-way table with margins")
-    link_positions = [(counts.index.get_loc(r), counts.columns.get_loc(c)) for r, c in linked]
-    primary = values < k
-    if allow_zero:
-        primary &= values != 0
-    hidden = primary.copy()
-    kinds_shown = True
-    if margins:
-        hidden = _protect(values, primary, k, allow_zero, one_way, link_positions, True)
-        if hidden is None or hidden.all():
-            # Telling "<k" from "×" gives readers bounds that can pin values; when protecting
-            # against them would hide everything, show every hidden cell as "×" instead.
-            hidden = _protect(values, primary, k, allow_zero, one_way, link_positions, False)
-            kinds_shown = False
-    secondary = hidden & ~primary
-    shown = counts.astype("Int64").mask(hidden)
-    return SuppressedTable(
-        values=shown,
-        primary=pd.DataFrame(primary, index=counts.index, columns=counts.columns),
-        secondary=pd.DataFrame(secondary, index=counts.index, columns=counts.columns),
-        k=k,
-        kinds_shown=kinds_shown,
-    )
+    if one_way:
+        total = pd.DataFrame({counts.columns[0]: [int(counts.iloc[:, 0].sum())]}, index=["total"])
+        counts = pd.concat([counts, total])
+    else:
+        counts = counts.copy()
+        counts["total"] = counts.sum(axis=1)
+        counts.loc["total"] = counts.sum(axis=0)
+    counts.index.name, counts.columns.name = index_name, columns_name
+    return counts
+
+
+def _hide(
+    values: np.ndarray,
+    primary: np.ndarray,
+    k: int,
+    allow_zero: bool,
+    one_way: bool,
+    links: list[tuple[int, int]],
+) -> tuple[np.ndarray, bool]:
+    """Every hidden cell, and whether the display may tell small cells from protecting ones."""
+    hidden = _protect(values, primary, k, allow_zero, one_way, links, True)
+    if hidden is None or hidden.all():
+        # Telling "<k" from "×" gives readers bounds that can pin values; when protecting
+        # against them would hide everything, show every hidden cell as "×" instead.
+        return _protect(values, primary, k, allow_zero, one_way, links, False), False
+    return hidden, True

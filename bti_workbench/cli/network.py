@@ -1,0 +1,130 @@
+"""``bti network``: map collaboration between services from the cases.
+
+The docstring of the command is its ``--help`` text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bti_workbench._util.periods import in_period
+from bti_workbench.cli._common import Lang, fail, parse_period
+from bti_workbench.errors import ContractError, IdentifierError
+from bti_workbench.reference.labels import label
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+__all__ = ["network"]
+
+
+def network(
+    event_log: Annotated[Path, typer.Argument(help="Pseudonymised event log (CSV or XLSX).")],
+    out: Annotated[Path, typer.Option(help="Folder for edges.csv, metrics.csv, graph files.")],
+    survey: Annotated[Path | None, typer.Option(help="Collaboration survey.")] = None,
+    organisation: Annotated[Path | None, typer.Option(help="Organisation contract.")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="Dates to keep, e.g. 2018-01-01..2018-06-30.")
+    ] = None,
+    k: Annotated[int, typer.Option(min=2, help="Small-cell threshold.")] = 5,
+    lang: Lang = "nb",
+) -> None:
+    """Map collaboration between services from the cases; write suppressed results."""
+    from bti_workbench.network import service_graph
+    from bti_workbench.network.publish import published_metrics, write_network
+    from bti_workbench.network.questions import missing_links
+
+    chosen = parse_period(period)
+    log, perceived, org = _read_inputs(event_log, survey, organisation)
+    if not in_period(log["event_time"], chosen).any():
+        fail(f"error: {event_log.name}: no events in {period}")
+    graph = service_graph(log, chosen)
+    if graph.number_of_nodes() == 0:
+        fail(f"error: {event_log.name}: no baton holder or participant events to map")
+    metrics = published_metrics(graph, k, lang)
+    missing = missing_links(graph)
+    written = write_network(graph, out, k, lang)
+    _print_shape(graph, f"{event_log.name}{f' {period}' if period else ''}")
+    _print_between_and_gaps(metrics, missing, lang)
+    _print_comparisons(graph, perceived, org)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+def _read_inputs(
+    event_log: Path, survey: Path | None, organisation: Path | None
+) -> tuple[pd.DataFrame, nx.Graph | None, nx.Graph | None]:
+    """The event log, and the survey's and the organisation's graphs where given."""
+    from bti_workbench.ingest.readers import (
+        read_collaboration_survey,
+        read_event_log,
+        read_organisation,
+    )
+    from bti_workbench.network import organisation_graph, survey_graph
+
+    try:
+        log = read_event_log(event_log)
+        perceived = survey_graph(read_collaboration_survey(survey)) if survey else None
+        org = organisation_graph(read_organisation(organisation)) if organisation else None
+    except (ContractError, IdentifierError) as exc:
+        fail(f"error: {exc}")
+    return log, perceived, org
+
+
+def _print_shape(graph: nx.Graph, title: str) -> None:
+    """Services, ties, density and degree centralisation, before suppression."""
+    import networkx as nx
+
+    from bti_workbench.network import degree_centralisation
+
+    typer.echo(
+        f"{title}: {graph.number_of_nodes()} services, "
+        f"{graph.number_of_edges()} ties, density {nx.density(graph):.2f}, "
+        f"degree centralisation {degree_centralisation(graph):.2f} (before suppression)"
+    )
+
+
+def _print_between_and_gaps(metrics: pd.DataFrame, missing: pd.DataFrame, lang: str) -> None:
+    """The three services most between others, and the expected ties the cases lack."""
+    top = metrics.sort_values("betweenness [before suppression]", ascending=False).head(3)
+    typer.echo(
+        "most between others: "
+        + ", ".join(
+            f"{label(f'service.{s}', lang)} {v:.2f}"
+            for s, v in top["betweenness [before suppression]"].items()
+        )
+    )
+    gaps = missing[missing["missing"]]
+    typer.echo(
+        f"expected ties the cases do not show: {len(gaps)} of {len(missing)}"
+        + (
+            ""
+            if gaps.empty
+            else ": "
+            + "; ".join(
+                f"{label(f'service.{a}', lang)}–{label(f'service.{b}', lang)}"
+                for a, b in zip(gaps["service_a"], gaps["service_b"], strict=True)
+            )
+        )
+    )
+
+
+def _print_comparisons(graph: nx.Graph, perceived: nx.Graph | None, org: nx.Graph | None) -> None:
+    """The survey's ties against the cases' ties, and the organisation's shared groups."""
+    from bti_workbench.network.questions import perceived_vs_enacted
+
+    if perceived is not None:
+        compared = perceived_vs_enacted(perceived, graph)["status"].value_counts()
+        typer.echo(
+            "survey vs cases: "
+            + ", ".join(
+                f"{status} {compared.get(status, 0)}"
+                for status in ("both", "perceived only", "enacted only")
+            )
+        )
+    if org is not None:
+        typer.echo(f"organisation: {org.number_of_edges()} pairs of services share a group")

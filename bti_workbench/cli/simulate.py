@@ -1,0 +1,330 @@
+"""Commands for the simulation: ``bti simulate``, ``bti compare`` and ``bti calibrate``.
+
+The docstrings of the commands are their ``--help`` text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import pandas as pd
+import typer
+
+from bti_workbench.cli._common import DEFAULT_STORE, STORE_HELP, Lang, fail, parse_period, progress
+from bti_workbench.errors import ContractError, IdentifierError
+from bti_workbench.reference.labels import label
+
+if TYPE_CHECKING:
+    from bti_workbench.reference import Municipality
+    from bti_workbench.simulation import FlowResult, Scenario
+
+__all__ = ["calibrate", "compare", "simulate"]
+
+
+def simulate(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario YAML, e.g. data/scenarios/tromso.yaml.")
+    ],
+    option: Annotated[
+        list[str] | None, typer.Option("--option", "-o", help="Organisation option (repeatable).")
+    ] = None,
+    replications: Annotated[int, typer.Option("--replications", "-r", min=1)] = 100,
+    seed: Annotated[int, typer.Option(help="Same seed, same numbers.")] = 1,
+    engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
+    out: Annotated[
+        Path | None, typer.Option(help="Write results.parquet and files beside it.")
+    ] = None,
+    warmup: Annotated[
+        int | None, typer.Option(help="Weeks to leave out (default: MSER-5).")
+    ] = None,
+    lang: Lang = "nb",
+    municipality: Annotated[
+        str | None,
+        typer.Option(
+            "--municipality", "-m", help="Apply the scenario to this kommunenummer instead."
+        ),
+    ] = None,
+    population_file: Annotated[
+        Path | None,
+        typer.Option(help="SSB 07459 file for --municipality (default: data/municipalities.csv)."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="A dotted setting, e.g. levels.1.duration.mean_weeks=20."),
+    ] = None,
+) -> None:
+    """Simulate case flows across levels 0–3 and print load, waits and costs."""
+    from bti_workbench.simulation.analysis import seasonal_period, summarise, warmup_weeks
+    from bti_workbench.simulation.run import write_results
+
+    _check_engine(engine)
+    place = _chosen_municipality(municipality, population_file)
+    chosen = _load_for_simulation(scenario, option or [], set_ or [], place)
+    result = _run_with_progress(chosen, replications, seed, engine)
+    if warmup is not None and not 0 <= warmup < chosen.horizon_weeks:
+        fail(f"error: --warmup must be from 0 to {chosen.horizon_weeks - 1} weeks")
+    cut = warmup if warmup is not None else warmup_weeks(result.levels, seasonal_period(chosen))
+    summary = summarise(result, chosen, cut)
+    typer.echo(
+        f"{chosen.label}: {replications} replications, seed {seed}, engine {engine}, "
+        f"weeks {cut + 1}–{chosen.horizon_weeks} (warm-up {cut})"
+    )
+    _print_levels(summary, lang)
+    _print_busiest_and_costs(summary, lang)
+    if replications >= 2:
+        _print_replications_needed(summary)
+    if out is not None:
+        for path in write_results(result, out, chosen, seed=seed, warmup=cut):
+            typer.echo(f"wrote {path}")
+
+
+def _check_engine(engine: str) -> None:
+    """End the command unless ``engine`` names one of the simulation's engines."""
+    from bti_workbench.simulation.run import ENGINES
+
+    if engine not in ENGINES:
+        fail(f"error: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+
+
+def _chosen_municipality(knr: str | None, population_file: Path | None) -> Municipality | None:
+    """The municipality of ``--municipality`` (with its population), or None."""
+    from bti_workbench.errors import PopulationFileError
+    from bti_workbench.reference.municipality import load_municipality
+
+    if knr is None:
+        if population_file is not None:
+            fail("error: --population-file goes with --municipality")
+        return None
+    if not (knr.strip().isdigit() and len(knr.strip()) <= 4):
+        fail("error: --municipality: give a kommunenummer such as 4228")
+    try:
+        return load_municipality(knr.strip(), population_file)
+    except KeyError as exc:
+        fail(f"error: --municipality: {exc.args[0]}")
+    except (PopulationFileError, OSError, ValueError) as exc:
+        fail(f"error: --population-file: {exc}")
+
+
+def _settings(items: list[str]) -> dict:
+    """``--set KEY=VALUE`` as a mapping; values read as YAML scalars."""
+    import yaml
+
+    from bti_workbench.simulation.scenario.parse import ScenarioError
+
+    out = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioError(f"--set {item!r}: write KEY=VALUE with a dotted key")
+        try:
+            out[key.strip()] = yaml.safe_load(text.strip())
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"--set {key.strip()}: not a value") from exc
+    return out
+
+
+def _load_for_simulation(
+    scenario: Path, options: list[str], settings: list[str], place: Municipality | None
+) -> Scenario:
+    """The scenario with its options, ``--set`` settings and municipality; errors end it."""
+    from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(
+            scenario, tuple(options), settings=_settings(settings), municipality=place
+        )
+    except ScenarioError as exc:
+        fail(f"error: {exc}")
+
+
+def _run_with_progress(chosen: Scenario, replications: int, seed: int, engine: str) -> FlowResult:
+    """Run the simulation with a progress bar: weeks for the fast engine, replications for Ciw."""
+    from bti_workbench.simulation.run import simulate as run
+
+    total = replications if engine == "ciw" else chosen.horizon_weeks
+    with progress(total, f"{chosen.label} ({engine})") as bar:
+        done = [0]
+
+        def tick(step: int, _total: int) -> None:
+            bar.update(step - done[0])
+            done[0] = step
+
+        return run(chosen, replications, seed, engine, tick)
+
+
+def _print_levels(summary: pd.DataFrame, lang: str) -> None:
+    """A row per level: mean active cases, their p10–p90, mean waiting and mean wait."""
+    typer.echo(f"{'level':<28}{'active':>10}{'p10–p90':>14}{'waiting':>10}{'wait (wk)':>11}")
+    for level in range(4):
+        active = summary[f"active.{level}"]
+        span = f"{active.quantile(0.1):.1f}–{active.quantile(0.9):.1f}"
+        wait = summary.get(f"wait.{level}")
+        wait_text = "" if wait is None else f"{wait.mean():.2f}"
+        typer.echo(
+            f"{label(f'level.{level}.name', lang):<28}{active.mean():>10.1f}{span:>14}"
+            f"{summary[f'waiting.{level}'].mean():>10.1f}{wait_text:>11}"
+        )
+
+
+def _print_busiest_and_costs(summary: pd.DataFrame, lang: str) -> None:
+    """The five busiest services and the cost per year, where the scenario has them."""
+    use = summary[[c for c in summary.columns if c.startswith("utilisation.")]].mean()
+    if len(use):
+        busiest = use.sort_values(ascending=False).head(5)
+        typer.echo(
+            "busiest services (hours demanded / available): "
+            + ", ".join(
+                f"{label(f'service.{k.split(chr(46), 1)[1]}', lang)} {v:.0%}"
+                for k, v in busiest.items()
+            )
+        )
+    if "cost.total" in summary:
+        typer.echo(
+            f"cost per year: NOK {summary['cost.total'].mean():,.0f} "
+            f"(case work NOK {summary['cost.case_work'].mean():,.0f})"
+        )
+
+
+def _print_replications_needed(summary: pd.DataFrame) -> None:
+    """Replications for a 95 % interval of ±5 % on the mean active at level 2."""
+    from bti_workbench.simulation.analysis import replications_needed
+
+    target = summary["active.2"]
+    needed = replications_needed(target, max(0.05 * abs(target.mean()), 1e-9))
+    typer.echo(f"replications for ±5 % on mean active at level 2 (95 %): {needed}")
+
+
+def compare(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML.")],
+    options: Annotated[str, typer.Option(help="Comma-separated options; a+b combines two.")],
+    replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 100,
+    seed: Annotated[int, typer.Option()] = 1,
+    engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
+    warmup: Annotated[int | None, typer.Option(help="Weeks to leave out.")] = None,
+    lang: Lang = "nb",
+) -> None:
+    """Print organisation options side by side: means and paired differences (95 % CI)."""
+    from bti_workbench.simulation.run import compare_options
+
+    names = [o.strip() for o in options.split(",") if o.strip()]
+    _check_engine(engine)
+    if not names:
+        fail("error: --options: give at least one option to compare with the scenario")
+    _check_comparison(scenario, names, warmup)
+    with progress(len(names) + 1, "options") as bar:
+        table = compare_options(
+            scenario, names, replications, seed, engine, warmup, lambda _name: bar.update(1)
+        )
+    typer.echo(
+        f"{scenario.name}: {replications} replications, seed {seed}, engine {engine}, "
+        f"warm-up {table.attrs['warmup_weeks']} weeks; (difference from the baseline "
+        "[95 % CI], same seed: common random numbers); costs in thousand NOK a year"
+    )
+    _print_comparison(table, ["baseline", *names], lang)
+
+
+def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> None:
+    """Load the scenario and every option before running, and check ``--warmup``."""
+    from bti_workbench.simulation.scenario.document import option_parts
+    from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+
+    try:
+        base = load_scenario(scenario)
+        for name in names:
+            load_scenario(scenario, option_parts(name))
+    except ScenarioError as exc:
+        fail(f"error: {exc}")
+    if warmup is not None and not 0 <= warmup < base.horizon_weeks:
+        fail(f"error: --warmup must be from 0 to {base.horizon_weeks - 1} weeks")
+
+
+def _print_comparison(table: pd.DataFrame, columns: list[str], lang: str) -> None:
+    """A row per metric, a column per option: the mean and the difference with its CI."""
+    wanted = [f"active.{n}" for n in range(4)] + [f"wait.{n}" for n in range(1, 4)]
+    wanted += sorted(m for m in table["metric"].unique() if m.startswith("utilisation."))
+    wanted += ["cost.total"]
+    typer.echo(f"{'':<30}" + "".join(f"{c[:36]:>38}" for c in columns))
+    for metric in wanted:
+        rows = table[table["metric"] == metric].set_index("option")
+        if rows.empty:
+            continue
+        cells = []
+        for column in columns:
+            if column not in rows.index:
+                cells.append(f"{'':>38}")
+                continue
+            row = rows.loc[column]
+            text = _fmt(metric, row["mean"])
+            if column != "baseline" and pd.notna(row["difference"]):
+                low, high = _fmt(metric, row["low"], "+"), _fmt(metric, row["high"], "+")
+                text += f" ({_fmt(metric, row['difference'], '+')} [{low}, {high}])"
+            cells.append(f"{text:>38}")
+        typer.echo(f"{_metric_name(metric, lang):<30}" + "".join(cells))
+
+
+def _fmt(metric: str, value: float, sign: str = "") -> str:
+    """Costs in thousands of NOK (k), everything else with two decimals."""
+    if metric.startswith("cost."):
+        return f"{value / 1000:{sign},.0f}k"
+    return f"{value:{sign}.2f}"
+
+
+def _metric_name(metric: str, lang: str) -> str:
+    """A metric's label, e.g. ``utilisation.helsesykepleier`` → its service's name."""
+    kind, _, what = metric.partition(".")
+    if kind in {"active", "waiting", "wait"}:
+        return f"{label(f'metric.{kind}', lang)} {what}"
+    if kind == "utilisation":
+        return f"{label('metric.utilisation', lang)} {label(f'service.{what}', lang)}"[:29]
+    return label(f"metric.{metric}", lang)
+
+
+def calibrate(
+    municipality: Annotated[str, typer.Option("--municipality", "-m", help="Kommunenummer.")],
+    base: Annotated[Path, typer.Option(help="Scenario whose resources, hours and costs are kept.")],
+    out: Annotated[Path, typer.Option(help="The calibrated scenario YAML to write.")],
+    period: Annotated[
+        str | None, typer.Option(help="Estimate from this period: 2018-09-01..2020-06-30.")
+    ] = None,
+    store: Annotated[Path, typer.Option(help=STORE_HELP)] = DEFAULT_STORE,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option("--files", help="Read these files (or demo folders) instead of a store."),
+    ] = None,
+    k: Annotated[int, typer.Option(help="Estimates from fewer cases keep the base value.")] = 5,
+    lang: Lang = "nb",
+) -> None:
+    """Estimate the simulation's parameters from an event log and write a scenario that runs."""
+    from bti_workbench.evaluation.sources import load_evaluation
+    from bti_workbench.simulation.calibration import (
+        calibrated_scenario,
+        calibration_table,
+        estimate_parameters,
+        write_scenario,
+    )
+    from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+
+    chosen = parse_period(period)
+    if files is None and not store.exists():
+        fail(f"error: {store}: no store here yet; import files with `bti import` or use --files")
+    try:
+        data = load_evaluation(
+            municipality,
+            chosen or (pd.Timestamp.min, pd.Timestamp.max),
+            store=None if files else store,
+            files=files or (),
+        )
+        calibration = estimate_parameters(data.event_log, data.municipality, period=chosen)
+        scenario = calibrated_scenario(calibration, base, k=k)
+        write_scenario(scenario, out)
+        load_scenario(out)
+    except (ContractError, IdentifierError, ScenarioError, ValueError, KeyError) as exc:
+        fail(f"error: {exc.args[0] if exc.args else exc}")
+    table = calibration_table(calibration, k=k, lang=lang)
+    for row in table.itertuples(index=False):
+        value = (
+            f"{row.estimate:.3g} ({row.ci_low:.3g}–{row.ci_high:.3g})" if row.shown else row.mark
+        )
+        typer.echo(f"  {row.label:<78} {value}")
+    typer.echo(f"wrote {out} (load it with bti simulate {out})")

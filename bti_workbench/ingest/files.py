@@ -1,0 +1,366 @@
+"""Raw file → table: a CSV, XLSX (or organisation YAML) file as cells under their headers.
+
+Finds the header row among title and comment lines, detects ``;``/``,``/tab separators and
+UTF-8 or Windows-1252 text, and keeps the row numbers the user sees. Cells are not parsed here
+(see :mod:`bti_workbench.ingest.cells`); values are never echoed in messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import yaml
+
+from bti_workbench._util.text import TextDecodeError, decode_text
+from bti_workbench.errors import ContractError, IdentifierError, Problem
+from bti_workbench.ingest.contracts import header_mapping, normalise_header
+from bti_workbench.privacy import check_no_identifiers, has_fodselsnummer
+
+__all__ = ["RawTable", "read_raw"]
+
+_SYNTHETIC = re.compile(r"synthetic|syntetisk", re.I)
+
+
+@dataclass
+class RawTable:
+    """Cells as read: one row per data row, indexed by the row numbers the user sees.
+
+    Attributes
+    ----------
+    source : str
+        The file name (and sheet) used in messages.
+    headers : list of str
+        The headers as the user wrote them, one per column of ``cells``.
+    cells : pandas.DataFrame
+        One column per header (by position), ``None``/``<NA>`` for empty cells; the index is
+        the row number the user sees (named ``row``).
+    synthetic : bool
+        True when the lines above the header (or the YAML) say the data are synthetic.
+    preamble : list of str
+        The title and comment lines above the header.
+    text_only : bool
+        True when every cell is a string (CSV), so text columns need no parsing.
+    """
+
+    source: str
+    headers: list[str]
+    cells: pd.DataFrame
+    synthetic: bool
+    preamble: list[str] = field(default_factory=list)  # lines above the header
+    text_only: bool = False
+
+
+def _decode(raw: bytes, source: str) -> str:
+    try:
+        return decode_text(raw)
+    except TextDecodeError as exc:
+        raise ContractError(
+            [
+                Problem(
+                    source,
+                    exc.line,
+                    None,
+                    "cannot decode the text: save the file as UTF-8 "
+                    "(or Windows-1252/ISO-8859-1) CSV",
+                )
+            ]
+        ) from exc
+
+
+def _known_count(cells: list[object], known: dict[str, str]) -> int:
+    return sum(normalise_header(c) in known for c in cells if c is not None and str(c).strip())
+
+
+def _best_header(candidates: list[tuple[int, list[object]]], known: dict[str, str]) -> int | None:
+    """Index into ``candidates`` of the row with most known headers (at least two)."""
+    best, best_score = None, 1
+    for i, (_, cells) in enumerate(candidates):
+        score = _known_count(cells, known)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _column_letter(position: int) -> str:
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _finish(
+    source: str,
+    headers: list[object],
+    body: pd.DataFrame,
+    preamble: list[str],
+    column_name: Callable[[int], str],
+    text_only: bool = False,
+) -> RawTable:
+    """Drop blank rows and unnamed empty columns; refuse unnamed columns with data.
+
+    ``body`` has positional columns and the user's row numbers as index; empty cells are null.
+    """
+    headers = [("" if h is None else str(h)).strip() for h in headers]
+    width = len(headers)
+    body = body.reindex(columns=range(width))
+    body = body[body.notna().any(axis=1)]
+    keep, problems = [], []
+    for position, header in enumerate(headers):
+        if header:
+            keep.append(position)
+        elif body[position].notna().any():
+            problems.append(
+                Problem(source, None, column_name(position), "values in a column without a header")
+            )
+    if problems:
+        raise ContractError(problems)
+    if body.empty:
+        raise ContractError([Problem(source, None, None, "no data rows below the header")])
+    synthetic = any(_SYNTHETIC.search(line) for line in preamble)
+    cells = body[keep]
+    cells.columns = range(len(keep))
+    cells.index.name = "row"
+    return RawTable(
+        source, [headers[p] for p in keep], cells, synthetic, preamble, text_only=text_only
+    )
+
+
+def _rows_frame(body: list[tuple[int, list[object]]], width: int) -> pd.DataFrame:
+    """Rows as read (row number, cells) → a frame with positional columns."""
+    padded = [[*cells, *[None] * (width - len(cells))][:width] for _, cells in body]
+    return pd.DataFrame(
+        padded, index=pd.Index([n for n, _ in body], name="row"), columns=range(width), dtype=object
+    )
+
+
+def _csv_fast(lines: list[str], header_at: int, delimiter: str) -> pd.DataFrame | None:
+    """Parse the body with Arrow's CSV reader; None when the slow, exact path is needed.
+
+    The fast path needs every non-blank line to be one record with as many fields as the
+    header (no quoting): then line numbers are row numbers. Otherwise the ``csv`` module reads
+    it and reports each bad line.
+    """
+    body = lines[header_at + 1 :]
+    if not body or any('"' in line for line in (lines[header_at], *body)):
+        return None
+    fields = lines[header_at].count(delimiter)
+    counts = np.fromiter((line.count(delimiter) for line in body), dtype=np.int64, count=len(body))
+    blank = np.fromiter((not line.strip() for line in body), dtype=bool, count=len(body))
+    if np.any((counts != fields) & ~blank):
+        return None
+    kept = [line for line, empty in zip(body, blank, strict=True) if not empty]
+    if not kept:
+        return None
+    names = [str(i) for i in range(fields + 1)]
+    table = pacsv.read_csv(
+        _io.BytesIO("\n".join(kept).encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=names),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
+    )
+    if table.num_rows != len(kept):
+        return None
+    index = pd.Index(np.flatnonzero(~blank) + header_at + 2, name="row")
+    columns = {}
+    for position, name in enumerate(names):
+        values = pc.utf8_trim_whitespace(table.column(name))
+        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+        columns[position] = pd.Series(
+            pd.arrays.ArrowStringArray(values.combine_chunks()), index=index, copy=False
+        ).astype("string")
+    return pd.DataFrame(columns, index=index)
+
+
+def _read_csv(path: Path, known: dict[str, str]) -> RawTable:
+    source = path.name
+    lines = _decode(path.read_bytes(), source).splitlines()
+    header_at, delimiter = _csv_header(lines, known, source)
+    headers = next(csv.reader([lines[header_at]], delimiter=delimiter))
+    fast = _csv_fast(lines, header_at, delimiter)
+    if fast is not None:
+        return _finish(
+            source, headers, fast, lines[:header_at], lambda p: f"#{p + 1}", text_only=True
+        )
+    headers, body = _csv_exact(lines, header_at, delimiter, source)
+    return _finish(source, headers, body, lines[:header_at], lambda p: f"#{p + 1}")
+
+
+def _csv_header(lines: list[str], known: dict[str, str], source: str) -> tuple[int, str]:
+    """The header row's line index and its separator (the commonest of ``;``, tab, ``,``)."""
+    candidates = []
+    for index, line in enumerate(lines[:50]):
+        if line.strip() and not line.strip().startswith("#"):
+            delimiter = max((";", "\t", ","), key=line.count)
+            candidates.append((index, next(csv.reader([line], delimiter=delimiter))))
+    best = _best_header(candidates, known)
+    if best is None:
+        raise ContractError([Problem(source, None, None, _no_header_message(known))])
+    header_at = candidates[best][0]
+    return header_at, max((";", "\t", ","), key=lines[header_at].count)
+
+
+def _csv_exact(
+    lines: list[str], header_at: int, delimiter: str, source: str
+) -> tuple[list[str], pd.DataFrame]:
+    """Headers and body read by the ``csv`` module (quoting); reports each line of wrong width."""
+    reader = csv.reader(_io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
+    headers = next(reader)
+    body, problems = [], []
+    for cells in reader:
+        line_no = header_at + reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(headers):
+            problems.append(
+                Problem(
+                    source,
+                    line_no,
+                    None,
+                    f"{len(cells)} fields where the header has {len(headers)}; is the "
+                    f"separator '{delimiter}' also used inside a value (a decimal comma in "
+                    "a comma-separated file)? Quote such values or use ';'",
+                )
+            )
+        body.append((line_no, [c.strip() or None for c in cells]))
+    if problems:
+        raise ContractError(problems)
+    return headers, _rows_frame(body, len(headers))
+
+
+def _read_xlsx(path: Path, known: dict[str, str]) -> RawTable:
+    import openpyxl
+
+    source = path.name
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ContractError([Problem(source, None, None, "not a readable XLSX workbook")]) from exc
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # some writers store a wrong <dimension>; read all cells
+        rows = [
+            (row_no, [c.strip() or None if isinstance(c, str) else c for c in values])
+            for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        book.close()
+    # Sheet names are free text a user typed: refer to the sheet by position, never by name.
+    if has_fodselsnummer(sheet.title):
+        raise IdentifierError(f"{source}: the first sheet's name looks like a fødselsnummer")
+    source = f"{source}, first sheet"
+    best = _best_header(rows[:50], known)
+    if best is None:
+        raise ContractError([Problem(source, None, None, _no_header_message(known))])
+    preamble = [" ".join(str(c) for c in cells if c is not None) for _, cells in rows[:best]]
+    headers = rows[best][1]
+    return _finish(
+        source, headers, _rows_frame(rows[best + 1 :], len(headers)), preamble, _column_letter
+    )
+
+
+def _read_organisation_yaml(path: Path) -> RawTable:
+    """Groups with their members, flattened to one row per membership.
+
+    Every key of a group and of a member becomes a column, so unknown keys are reported and
+    identifier-like keys or values are refused like in any other file.
+    """
+    source = path.name
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ContractError([Problem(source, None, None, "not valid UTF-8 YAML")]) from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
+        raise ContractError([Problem(source, None, None, "expected a top-level 'groups' list")])
+    top = {k: v for k, v in doc.items() if k != "groups"}
+    check_no_identifiers(pd.DataFrame([top], dtype=object), f"{source} (top level)")
+    records: list[dict] = []
+    for g_index, group in enumerate(doc["groups"], start=1):
+        members = group.get("members") if isinstance(group, dict) else None
+        if not isinstance(members, list) or not members:
+            raise ContractError(
+                [Problem(source, g_index, "members", f"group {g_index} needs a 'members' list")]
+            )
+        shared = {k: v for k, v in group.items() if k != "members"}
+        for member in members:
+            if not isinstance(member, dict):
+                raise ContractError(
+                    [Problem(source, len(records) + 1, None, "a member must be a mapping")]
+                )
+            records.append({**shared, **member})
+    headers = list(dict.fromkeys(key for record in records for key in record))
+    rows = [[record.get(h) for h in headers] for record in records]
+    synthetic = bool(doc.get("synthetic", False))
+    cells = pd.DataFrame(
+        rows, index=pd.Index(range(1, len(rows) + 1), name="row"), columns=range(len(headers))
+    ).astype(object)
+    return RawTable(
+        f"{source} (membership entries)",
+        [str(h) for h in headers],
+        cells.where(cells.notna()),
+        synthetic,
+    )
+
+
+def _no_header_message(known: dict[str, str]) -> str:
+    expected = sorted(set(known.values()))[:12]
+    return "no header row found in the first 50 rows; expected columns such as " + ", ".join(
+        expected
+    )
+
+
+def read_raw(path: Path, kind_key: str) -> RawTable:
+    """Read a contract file's cells under their headers, without parsing a value.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A CSV (``.csv``, ``.txt``, ``.tsv``) or XLSX file; the organisation contract also takes
+        YAML.
+    kind_key : str
+        The contract's key (``event_log``, ``organisation`` …); its headers locate the header
+        row.
+
+    Returns
+    -------
+    RawTable
+        The cells, indexed by the row numbers the user sees.
+
+    Raises
+    ------
+    ContractError
+        When the file is missing, unreadable, of an unsupported type, has no header row, or
+        has rows that do not fit the header.
+    IdentifierError
+        When the first sheet's name looks like a fødselsnummer, or the YAML holds identifiers.
+
+    See Also
+    --------
+    bti_workbench.ingest.readers.read : The reader that parses and checks these cells.
+    """
+    if not path.exists():
+        raise ContractError([Problem(path.name, None, None, "file not found")])
+    known = header_mapping(kind_key)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path, known)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, known)
+    if suffix in (".yaml", ".yml") and kind_key == "organisation":
+        return _read_organisation_yaml(path)
+    raise ContractError(
+        [Problem(path.name, None, None, f"unsupported file type '{suffix}'; use CSV or XLSX")]
+    )

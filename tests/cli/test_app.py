@@ -1,0 +1,55 @@
+"""The ``bti`` app: its commands, their order in ``--help``, and ``python -m bti_workbench.cli``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+import typer
+
+from bti_workbench.cli import app
+
+COMMANDS = [
+    "population",
+    "demo-data",
+    "demo-store",
+    "validate",
+    "simulate",
+    "compare",
+    "network",
+    "import",
+    "calibrate",
+    "serve",
+    "sweep",
+    "store",
+    "report",
+]
+
+
+def test_every_command_is_registered_in_the_help_order():
+    group = typer.main.get_command(app)
+    context = click.Context(group)
+    assert group.list_commands(context) == COMMANDS
+    assert group.get_command(context, "store").list_commands(context) == ["status"]
+    assert group.get_command(context, "report").list_commands(context) == ["evaluation"]
+
+
+def test_python_dash_m_runs_the_command_line():
+    # The browser test and `make` start the server this way; a package needs __main__.py.
+    done = subprocess.run(
+        [sys.executable, "-m", "bti_workbench.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "simulate" in done.stdout and "report" in done.stdout
+
+
+def test_importing_the_main_module_runs_nothing():
+    import bti_workbench.cli.__main__ as main
+
+    assert main.__all__ == []

@@ -1,0 +1,120 @@
+"""``bti simulate`` and ``bti compare``: result files, option tables, refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from typer.testing import CliRunner
+
+from bti_workbench.cli import app
+from bti_workbench.simulation.engines.fast import simulate_fast
+from bti_workbench.simulation.scenario.parse import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+TROMSO = SCENARIOS / "tromso.yaml"
+SIRDAL = SCENARIOS / "sirdal.yaml"
+
+
+def _write(tmp_path, change, base=TROMSO) -> Path:
+    doc = yaml.safe_load(base.read_text(encoding="utf-8"))
+    change(doc)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_cli_refuses_a_bad_scenario_and_writes_nothing(tmp_path):
+    out = tmp_path / "run" / "results.parquet"
+    for args in (
+        ["simulate", str(TROMSO), "--option", "cap_two", "--out", str(out)],
+        [
+            "simulate",
+            str(_write(tmp_path, lambda d: d.update(municipality="9999"))),
+            "--out",
+            str(out),
+        ],
+        ["simulate", str(TROMSO), "--engine", "warp", "--out", str(out)],
+        ["compare", str(TROMSO), "--options", "trial_cap_one_log,cap_two"],
+    ):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert "error:" in result.output
+    assert not out.parent.exists()
+
+
+def test_cli_simulate_writes_long_format_parquet(tmp_path):
+    out = tmp_path / "results.parquet"
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(TROMSO),
+            "--option",
+            "trial_cap_one_log",
+            "-r",
+            "5",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    levels = pd.read_parquet(out)
+    assert list(levels.columns) == ["replication", "week", "level", "active", "waiting"]
+    assert len(levels) == 5 * 260 * 4
+    services = pd.read_parquet(tmp_path / "results.services.parquet")
+    assert {"hours_demanded", "hours_available", "utilisation"} <= set(services.columns)
+    summary = pd.read_parquet(tmp_path / "results.summary.parquet")
+    assert "cost.total" in summary.columns and len(summary) == 5
+    assert "Level 1" in result.output and "cost per year" in result.output
+    # The same run again gives the same numbers.
+    again = simulate_fast(load_scenario(TROMSO, ("trial_cap_one_log",)), 5, 3)
+    pd.testing.assert_frame_equal(levels, again.levels)
+
+
+def test_cli_ciw_writes_per_case_detail(tmp_path):
+    out = tmp_path / "sirdal.parquet"
+    result = CliRunner().invoke(
+        app, ["simulate", str(SIRDAL), "-r", "2", "--engine", "ciw", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    cases = pd.read_parquet(tmp_path / "sirdal.cases.parquet")
+    assert {"wait_for_baton_holder_weeks", "weeks_to_level2", "outcome"} <= set(cases.columns)
+    assert set(cases["outcome"]) <= {"closed", "child_welfare", "open"}
+
+
+def test_cli_compare_prints_options_side_by_side():
+    result = CliRunner().invoke(
+        app,
+        [
+            "compare",
+            str(SIRDAL),
+            "--options",
+            "extra_coordinator_20pct,no_bti",
+            "-r",
+            "10",
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    header = next(line for line in lines if line.startswith(" ") and "baseline" in line)
+    assert "extra_coordinator_20pct" in header and "no_bti" in header
+    cost = next(line for line in lines if line.startswith("Cost per year"))
+    assert "[" in cost  # a confidence interval for each option
+
+
+def test_cli_refuses_a_warm_up_as_long_as_the_run(tmp_path):
+    for args in (
+        ["simulate", str(SIRDAL), "-r", "2", "--warmup", "260"],
+        ["compare", str(SIRDAL), "--options", "no_bti", "-r", "2", "--warmup", "300"],
+        ["compare", str(SIRDAL), "--options", ""],
+    ):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 1 and "error:" in result.output, result.output
