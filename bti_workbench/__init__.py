@@ -22,6 +22,7 @@ Examples
 ['baseline', 'no_bti']
 """
 
+from bti_workbench._util.resources import data_dir
 from bti_workbench.errors import (
     ContractError,
     IdentifierError,
@@ -69,6 +70,7 @@ __all__ = [
     "by_band",
     "check_no_identifiers",
     "compare_options",
+    "data_dir",
     "import_files",
     "indicator_table",
     "is_fodselsnummer",

@@ -18,8 +18,8 @@ from plotly.subplots import make_subplots
 
 from bti_workbench.evaluation.eventarrays import event_arrays
 from bti_workbench.evaluation.indicators import (
-    _level_counts,
     dropped_batons,
+    open_cases_by_level,
     parents_participating,
 )
 from bti_workbench.evaluation.proportions import proportion_table
@@ -279,7 +279,7 @@ def status_view(
     start, today = _window(data, today)
     window = (start, today)
     prepared = event_arrays(log)
-    open_cases = suppress_small(_level_counts(prepared, _month_ends(start, today)), k=k)
+    open_cases = suppress_small(open_cases_by_level(prepared, _month_ends(start, today)), k=k)
     counts = _new_log_counts(log, start, today)
     new_logs = suppress_small(counts.rename("new_logs"), k=k)
     cards = [

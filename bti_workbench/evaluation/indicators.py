@@ -63,6 +63,7 @@ __all__ = [
     "indicator_table",
     "level0_decision_14d",
     "measures_owner_and_evaluation",
+    "open_cases_by_level",
     "parents_participating",
 ]
 
@@ -607,8 +608,28 @@ _STATE_EVENTS = ("concern_raised", "level0_decision", "log_opened", "level_chang
 
 
 @indicator_arguments
-def _level_counts(event_log: EventLogLike, ends: pd.DatetimeIndex) -> pd.DataFrame:
-    """Open cases at each level 0–3 at the end of each given day (raw, not suppressed)."""
+def open_cases_by_level(event_log: EventLogLike, ends: pd.DatetimeIndex) -> pd.DataFrame:
+    """Open cases at each level 0–3 at the end of each given day: raw counts, not suppressed.
+
+    The counting behind :func:`cases_by_level`, for views that choose their own days. Pass the
+    result through :func:`~bti_workbench.privacy.suppress_small` before anyone sees it.
+
+    Parameters
+    ----------
+    event_log : pandas.DataFrame or EventArrays
+        The event log (see :func:`~bti_workbench.evaluation.eventarrays.indicator_arguments`).
+    ends : pandas.DatetimeIndex
+        The days; a case counts when it is open at the end of the day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per day, columns levels 0–3.
+
+    See Also
+    --------
+    cases_by_level : the same counts at period ends, suppressed.
+    """
     log = event_log  # EventArrays (see indicator_arguments)
     mask = log.mask(*_STATE_EVENTS)
     case, sec, event, level = log.case[mask], log.sec[mask], log.event[mask], log.level[mask]
@@ -680,7 +701,7 @@ def cases_by_level(
     '6'
     """
     ends = _period_ends(event_log, period, freq)
-    return suppress_small(_level_counts(event_log, ends), k=k, allow_zero=allow_zero)
+    return suppress_small(open_cases_by_level(event_log, ends), k=k, allow_zero=allow_zero)
 
 
 # --------------------------------------------------------------------------------------------

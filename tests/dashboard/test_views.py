@@ -26,7 +26,7 @@ from bti_workbench.dashboard import (
 from bti_workbench.dashboard import load as load_module
 from bti_workbench.evaluation import cases_by_level, indicator_table, load_evaluation
 from bti_workbench.evaluation.eventarrays import event_arrays
-from bti_workbench.evaluation.indicators import _level_counts
+from bti_workbench.evaluation.indicators import open_cases_by_level
 from bti_workbench.network import service_graph
 from bti_workbench.network.publish import published_edges
 from bti_workbench.reference.labels import label
@@ -97,7 +97,7 @@ def test_suppressed_card_reads_mark_and_its_number_is_nowhere(data):
     sirdal = data["4228"]
     view = status_view(sirdal, lang="nb")
     today = view.today
-    raw = _level_counts(event_arrays(sirdal.event_log), pd.DatetimeIndex([today])).iloc[0]
+    raw = open_cases_by_level(event_arrays(sirdal.event_log), pd.DatetimeIndex([today])).iloc[0]
     card = view.card("open_level_1")
     assert card.value == "<5" and card.hidden
     assert 0 < raw[1] < 5  # Sirdal is small: a handful of logs at level 1
