@@ -15,10 +15,13 @@ and the README gives the tour.
 
 Examples
 --------
->>> from bti_workbench import compare_options, load_scenario, summarise
->>> scenario = load_scenario("data/scenarios/sirdal.yaml")
->>> runs = compare_options(scenario, ["no_bti"], replications=4, seed=1)
->>> sorted(runs)
+>>> from bti_workbench import compare_options, data_dir, load_scenario, simulate, summarise
+>>> sirdal = data_dir() / "scenarios" / "sirdal.yaml"
+>>> result = simulate(load_scenario(sirdal), replications=4, seed=1)
+>>> len(summarise(result, load_scenario(sirdal)))  # one row per replication
+4
+>>> table = compare_options(sirdal, ["no_bti"], replications=4, seed=1)
+>>> sorted(table["option"].unique())
 ['baseline', 'no_bti']
 """
 

@@ -40,8 +40,9 @@ from bti_workbench.simulation.figures import (
     waits_by_option,
 )
 from bti_workbench.simulation.output import FlowResult
-from bti_workbench.simulation.run import BASELINE, compare_options
+from bti_workbench.simulation.run import compare_options
 from bti_workbench.simulation.scenario.document import (
+    BASELINE,
     available_options,
     describe_option,
     read_document,

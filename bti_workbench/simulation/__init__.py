@@ -26,6 +26,7 @@ from bti_workbench.simulation.output import FlowArrays, FlowResult, flow_arrays
 from bti_workbench.simulation.queueing import erlang_c, jackson_levels, mmc
 from bti_workbench.simulation.run import ENGINES, compare_options, simulate, write_results
 from bti_workbench.simulation.scenario import (
+    BASELINE,
     Scenario,
     apply_options,
     available_options,
@@ -43,6 +44,7 @@ from bti_workbench.simulation.sensitivity import (
 )
 
 __all__ = [
+    "BASELINE",
     "ENGINES",
     "FlowArrays",
     "FlowResult",

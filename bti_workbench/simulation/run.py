@@ -24,16 +24,14 @@ from bti_workbench.simulation.analysis import (
 )
 from bti_workbench.simulation.engines.fast import simulate_fast
 from bti_workbench.simulation.output import FlowResult
-from bti_workbench.simulation.scenario.document import option_parts
+from bti_workbench.simulation.scenario.document import BASELINE, option_parts
 from bti_workbench.simulation.scenario.parse import load_scenario
 from bti_workbench.simulation.scenario.types import Scenario
 
-__all__ = ["BASELINE", "ENGINES", "compare_options", "simulate", "write_results"]
+__all__ = ["ENGINES", "compare_options", "simulate", "write_results"]
 
 #: The engines :func:`simulate` runs: ``fast`` (time-stepped arrays) and ``ciw`` (per case).
 ENGINES = ("fast", "ciw")
-#: The name of the scenario as it is, without options, in a comparison.
-BASELINE = "baseline"
 _COMPARISON_COLUMNS = ["option", "metric", "mean", "difference", "low", "high"]
 
 

@@ -6,6 +6,7 @@
 """
 
 from bti_workbench.simulation.scenario.document import (
+    BASELINE,
     apply_options,
     available_options,
     describe_option,
@@ -19,6 +20,7 @@ from bti_workbench.simulation.scenario.parse import load_scenario, parse_scenari
 from bti_workbench.simulation.scenario.types import DISTRIBUTIONS, WEEKS_PER_YEAR, Scenario
 
 __all__ = [
+    "BASELINE",
     "DISTRIBUTIONS",
     "WEEKS_PER_YEAR",
     "Scenario",

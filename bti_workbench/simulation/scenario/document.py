@@ -41,6 +41,7 @@ from bti_workbench._util.resources import data_dir
 from bti_workbench.errors import ScenarioError
 
 __all__ = [
+    "BASELINE",
     "OPTION_SEPARATOR",
     "apply_options",
     "available_options",
@@ -54,6 +55,8 @@ __all__ = [
 
 #: Joins options that run together: ``"trial_cap_one_log+intermunicipal_team"``.
 OPTION_SEPARATOR = "+"
+#: The name of the scenario as it is, without options, in comparisons and sweeps.
+BASELINE = "baseline"
 _OPTION_KEYS = {"description", "changes", "sources"}
 
 
@@ -166,12 +169,13 @@ def option_parts(name: str) -> tuple[str, ...]:
     Parameters
     ----------
     name : str
-        One option, or several joined by :data:`OPTION_SEPARATOR`. Empty parts are skipped.
+        One option, or several joined by :data:`OPTION_SEPARATOR`. Empty parts are skipped;
+        :data:`BASELINE` is the scenario as it is.
 
     Returns
     -------
     tuple of str
-        The option names; ``()`` for ``""``.
+        The option names; ``()`` for ``""`` and for :data:`BASELINE`.
 
     See Also
     --------
@@ -181,9 +185,11 @@ def option_parts(name: str) -> tuple[str, ...]:
     --------
     >>> option_parts("trial_cap_one_log+intermunicipal_team")
     ('trial_cap_one_log', 'intermunicipal_team')
-    >>> option_parts("no_bti"), option_parts("")
-    (('no_bti',), ())
+    >>> option_parts("no_bti"), option_parts(""), option_parts("baseline")
+    (('no_bti',), (), ())
     """
+    if name == BASELINE:
+        return ()
     return tuple(part for part in str(name).split(OPTION_SEPARATOR) if part)
 
 

@@ -19,7 +19,6 @@ from bti_workbench.simulation.sweep.national import (
     team_payoff,
 )
 from bti_workbench.simulation.sweep.plan import (
-    BASELINE,
     Sweep,
     parse_grid,
     parse_municipalities,
@@ -29,7 +28,6 @@ from bti_workbench.simulation.sweep.plan import (
 from bti_workbench.simulation.sweep.run import SweepReport, open_client, run_sweep
 
 __all__ = [
-    "BASELINE",
     "SIZE_BINS",
     "Sweep",
     "SweepReport",

@@ -9,7 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from bti_workbench.errors import SweepError
-from bti_workbench.simulation.sweep.plan import BASELINE, TASK_COLUMNS
+from bti_workbench.simulation.scenario.document import BASELINE
+from bti_workbench.simulation.sweep.plan import TASK_COLUMNS
 
 __all__ = ["option_effects", "sweep_means"]
 

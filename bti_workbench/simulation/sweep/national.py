@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from bti_workbench.reference.labels import label
+from bti_workbench.simulation.scenario.document import BASELINE
 from bti_workbench.simulation.sweep.analysis import option_effects, sweep_means
-from bti_workbench.simulation.sweep.plan import BASELINE
 
 __all__ = [
     "SIZE_BINS",

@@ -28,21 +28,17 @@ import yaml
 from bti_workbench.errors import SweepError
 from bti_workbench.reference.municipality import Municipality, load_municipalities
 from bti_workbench.simulation.scenario import parse_scenario, scenario_document
-from bti_workbench.simulation.scenario.document import option_parts
+from bti_workbench.simulation.scenario.document import BASELINE, option_parts
 
 __all__ = [
-    "BASELINE",
     "TASK_COLUMNS",
     "Sweep",
-    "options_of",
     "parse_grid",
     "parse_municipalities",
     "plan_sweep",
     "task_seed",
 ]
 
-#: The option that runs the template as it is.
-BASELINE = "baseline"
 
 #: Columns that identify a row of a sweep's results: the task and its replication.
 TASK_COLUMNS = (
@@ -274,32 +270,6 @@ def _numbers_from_file(path: Path) -> list[str]:
     return lines
 
 
-def options_of(option: str) -> tuple[str, ...]:
-    """The options a sweep's ``option`` applies: none for :data:`BASELINE`.
-
-    Parameters
-    ----------
-    option : str
-        A value of the task table's ``option`` column: ``baseline``, an option, or options
-        joined by ``+``.
-
-    Returns
-    -------
-    tuple of str
-        The option names, in order.
-
-    See Also
-    --------
-    bti_workbench.simulation.scenario.document.option_parts : the split of ``a+b``.
-
-    Examples
-    --------
-    >>> options_of("baseline"), options_of("trial_cap_one_log+intermunicipal_team")
-    ((), ('trial_cap_one_log', 'intermunicipal_team'))
-    """
-    return () if option == BASELINE else option_parts(option)
-
-
 def plan_sweep(
     template: str | Path,
     municipalities: Sequence[Municipality],
@@ -377,9 +347,9 @@ def plan_sweep(
     documents = {}
     for option in options:
         for number, point in enumerate(points):
-            doc, source, changes = scenario_document(template, options_of(option), settings=point)
+            doc, source, changes = scenario_document(template, option_parts(option), settings=point)
             scenario = parse_scenario(
-                doc, source, template.parent, options_of(option), changes, largest
+                doc, source, template.parent, option_parts(option), changes, largest
             )
             if not 0 <= warmup < scenario.horizon_weeks:
                 raise SweepError(f"--warmup must be from 0 to {scenario.horizon_weeks - 1} weeks")

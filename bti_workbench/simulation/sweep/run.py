@@ -25,13 +25,14 @@ from bti_workbench.simulation.analysis import summarise
 from bti_workbench.simulation.engines.fast import flow_arrays_many
 from bti_workbench.simulation.run import simulate
 from bti_workbench.simulation.scenario import parse_scenario
+from bti_workbench.simulation.scenario.document import option_parts
 from bti_workbench.simulation.sweep.files import (
     claim_folder,
     finished_tasks,
     write_failures,
     write_task,
 )
-from bti_workbench.simulation.sweep.plan import TASK_COLUMNS, Sweep, options_of
+from bti_workbench.simulation.sweep.plan import TASK_COLUMNS, Sweep
 
 __all__ = ["MMAP_THRESHOLD", "SweepReport", "open_client", "run_sweep"]
 
@@ -89,7 +90,7 @@ def _run_batch(
     for municipality, seed, meta in cells:
         try:
             scenario = parse_scenario(
-                doc, source, Path(base), options_of(option), changes, municipality
+                doc, source, Path(base), option_parts(option), changes, municipality
             )
         except Exception as exc:  # reported with the cell's parameters; the others run
             out.append((meta["task"], None, _error_text(exc)))
