@@ -110,7 +110,7 @@ def _settings(items: list[str]) -> dict:
     """``--set KEY=VALUE`` as a mapping; values read as YAML scalars."""
     import yaml
 
-    from bti_workbench.simulation.scenario.parse import ScenarioError
+    from bti_workbench.errors import ScenarioError
 
     out = {}
     for item in items:
@@ -128,7 +128,8 @@ def _load_for_simulation(
     scenario: Path, options: list[str], settings: list[str], place: Municipality | None
 ) -> Scenario:
     """The scenario with its options, ``--set`` settings and municipality; errors end it."""
-    from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+    from bti_workbench.errors import ScenarioError
+    from bti_workbench.simulation.scenario.parse import load_scenario
 
     try:
         return load_scenario(
@@ -226,8 +227,9 @@ def compare(
 
 def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> None:
     """Load the scenario and every option before running, and check ``--warmup``."""
+    from bti_workbench.errors import ScenarioError
     from bti_workbench.simulation.scenario.document import option_parts
-    from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+    from bti_workbench.simulation.scenario.parse import load_scenario
 
     try:
         base = load_scenario(scenario)
@@ -296,6 +298,7 @@ def calibrate(
     lang: Lang = "nb",
 ) -> None:
     """Estimate the simulation's parameters from an event log and write a scenario that runs."""
+    from bti_workbench.errors import ScenarioError
     from bti_workbench.evaluation.sources import load_evaluation
     from bti_workbench.simulation.calibration import (
         calibrated_scenario,
@@ -303,7 +306,7 @@ def calibrate(
         estimate_parameters,
         write_scenario,
     )
-    from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+    from bti_workbench.simulation.scenario.parse import load_scenario
 
     chosen = parse_period(period)
     if files is None and not store.exists():

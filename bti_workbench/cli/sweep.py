@@ -56,9 +56,8 @@ def sweep(
     engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
 ) -> None:
     """Run a template over municipalities × options × grid points on Dask, resumably."""
-    from bti_workbench.errors import SweepError
+    from bti_workbench.errors import ScenarioError, SweepError
     from bti_workbench.simulation.run import ENGINES
-    from bti_workbench.simulation.scenario.parse import ScenarioError
     from bti_workbench.simulation.sweep.plan import (
         parse_grid,
         parse_municipalities,

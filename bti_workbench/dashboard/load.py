@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from bti_workbench.errors import ScenarioError
 from bti_workbench.reference.labels import label
 from bti_workbench.simulation.costs import organisation_cost
 from bti_workbench.simulation.figures import (
@@ -49,7 +50,7 @@ from bti_workbench.simulation.scenario.document import (
     scenario_document,
     settings_overrides,
 )
-from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+from bti_workbench.simulation.scenario.parse import load_scenario
 from bti_workbench.simulation.scenario.types import Scenario
 
 __all__ = [

@@ -36,7 +36,6 @@ __all__ = [
     "PANEL_AUTH_VARIABLES",
     "PANEL_SETUP",
     "UNUSED_SESSION_LIFETIME_MS",
-    "ServeError",
     "exec_server",
     "is_loopback",
     "serve_command",

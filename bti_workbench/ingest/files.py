@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import yaml
 
-from bti_workbench._util.text import TextDecodeError, decode_text
-from bti_workbench.errors import ContractError, IdentifierError, Problem
+from bti_workbench._util.text import decode_text
+from bti_workbench.errors import ContractError, IdentifierError, Problem, TextDecodeError
 from bti_workbench.ingest.contracts import header_mapping, normalise_header
 from bti_workbench.privacy import check_no_identifiers, has_fodselsnummer
 

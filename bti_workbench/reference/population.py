@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from bti_workbench._util.resources import data_dir
-from bti_workbench._util.text import TextDecodeError, decode_text
-from bti_workbench.errors import PopulationFileError
+from bti_workbench._util.text import decode_text
+from bti_workbench.errors import PopulationFileError, TextDecodeError
 
 __all__ = [
     "AGE_BANDS",

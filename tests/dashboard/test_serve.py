@@ -25,12 +25,12 @@ from bti_workbench.dashboard import serve as serve_module
 from bti_workbench.dashboard.credentials import REPOSITORY, authorize_user, check_credentials
 from bti_workbench.dashboard.serve import (
     LEADER_APP,
-    ServeError,
     is_loopback,
     serve_command,
     serve_environment,
     websocket_origins,
 )
+from bti_workbench.errors import ServeError
 
 SECRET = "cookie-secret-for-tests-0123456789abcdef"  # 40 characters
 KEY = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk="  # base64 of 32 bytes

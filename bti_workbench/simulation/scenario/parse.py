@@ -40,7 +40,7 @@ from bti_workbench.simulation.scenario.types import (
     Scenario,
 )
 
-__all__ = ["ScenarioError", "load_scenario", "parse_scenario"]
+__all__ = ["load_scenario", "parse_scenario"]
 
 _TOP_KEYS = {
     "name",

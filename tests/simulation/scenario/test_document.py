@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bti_workbench.errors import ScenarioError
 from bti_workbench.simulation.costs import organisation_cost
-from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+from bti_workbench.simulation.scenario.parse import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[3] / "data" / "scenarios"
 TROMSO = SCENARIOS / "tromso.yaml"

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bti_workbench.cli import app
-from bti_workbench.errors import SweepError
+from bti_workbench.errors import ScenarioError, SweepError
 from bti_workbench.reference.municipality import load_municipalities
-from bti_workbench.simulation.scenario.parse import ScenarioError, load_scenario
+from bti_workbench.simulation.scenario.parse import load_scenario
 from bti_workbench.simulation.sweep import parse_municipalities
 
 REPO = Path(__file__).resolve().parents[3]
