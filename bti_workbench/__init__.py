@@ -26,6 +26,7 @@ Examples
 """
 
 from bti_workbench._util.resources import data_dir
+from bti_workbench._util.version import WORKBENCH_VERSION
 from bti_workbench.errors import (
     ContractError,
     IdentifierError,
@@ -57,7 +58,7 @@ from bti_workbench.simulation import (
     summarise,
 )
 
-__version__ = "0.1.0"
+__version__ = WORKBENCH_VERSION
 
 __all__ = [
     "AGE_BANDS",

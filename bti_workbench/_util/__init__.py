@@ -1,1 +1,2 @@
-"""Small private helpers every layer may use: atomic writes, text, resources, figures."""
+"""Small private helpers every layer may use: atomic writes, text, resources, figures and
+the version."""

@@ -3,7 +3,8 @@
 The notebook is the report: its markdown tells the story and its cells call the library. The
 rendered page keeps the text, tables and pictures and drops the code, the prompts and the
 cells tagged ``parameters``, ``injected-parameters`` or ``remove``. Plotly figures are embedded
-with plotly.js inline, so the page opens offline.
+with plotly.js inline, so the page opens offline. Every page says which workbench made it: a
+footer line in the report's language and ``<meta name="generator">``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from bti_workbench._util.atomic import write_atomically
+from bti_workbench._util.version import WORKBENCH_VERSION
+from bti_workbench.reference.labels import LANGUAGES, label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -27,11 +30,20 @@ REPORTS = {"evaluation": "03_pilot_evaluation.ipynb"}
 
 _HIDDEN_TAGS = ("parameters", "injected-parameters", "remove")
 # JupyterLab's page without the scripts it fetches from the net (require.js, MathJax, Mermaid):
-# the report has no maths or diagrams, and plotly.js is inline.
+# the report has no maths or diagrams, and plotly.js is inline. The footer and the generator
+# tag say which workbench made the page.
 _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<meta name="generator" content="{{ resources.bti_generator | e }}">
+{%- endblock html_head_css -%}
+{% block body_footer %}
+<footer class="bti-made-with"><p>{{ resources.bti_footer | e }}</p></footer>
+</main>
+</body>
+{% endblock body_footer %}
 """
 _state = {"plotly_js_included": False}
 
@@ -86,7 +98,8 @@ def render_report(
     ----------
     notebook : str or pathlib.Path
     parameters : mapping
-        Injected by papermill after the cell tagged ``parameters``.
+        Injected by papermill after the cell tagged ``parameters``; ``lang`` (``nb`` by
+        default) is also the language of the footer that names the workbench's version.
     out : str or pathlib.Path
         The HTML file; written atomically, only when the whole notebook ran.
     kernel_name : str, default "python3"
@@ -139,7 +152,17 @@ def render_report(
         template_file="offline.html.j2",
     )
     exporter.register_preprocessor(remover, enabled=True)
-    html, _ = exporter.from_notebook_node(node)
+    html, _ = exporter.from_notebook_node(node, resources=_made_with(parameters))
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
     return out
+
+
+def _made_with(parameters: Mapping[str, object]) -> dict[str, str]:
+    """The footer line and the generator tag: the workbench's version, in the report's language."""
+    lang = parameters.get("lang", LANGUAGES[0])
+    lang = lang if lang in LANGUAGES else LANGUAGES[0]
+    return {
+        "bti_footer": label("rep.made_with", str(lang), version=WORKBENCH_VERSION),
+        "bti_generator": f"bti_workbench {WORKBENCH_VERSION}",
+    }

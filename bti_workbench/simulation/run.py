@@ -23,6 +23,7 @@ from bti_workbench.simulation.analysis import (
     warmup_weeks,
 )
 from bti_workbench.simulation.engines.fast import simulate_fast
+from bti_workbench.simulation.engines.versions import ENGINE_VERSIONS, provenance
 from bti_workbench.simulation.output import FlowResult
 from bti_workbench.simulation.scenario.document import BASELINE, option_parts
 from bti_workbench.simulation.scenario.parse import load_scenario
@@ -31,7 +32,7 @@ from bti_workbench.simulation.scenario.types import Scenario
 __all__ = ["ENGINES", "compare_options", "simulate", "write_results"]
 
 #: The engines :func:`simulate` runs: ``fast`` (time-stepped arrays) and ``ciw`` (per case).
-ENGINES = ("fast", "ciw")
+ENGINES = tuple(ENGINE_VERSIONS)
 _COMPARISON_COLUMNS = ["option", "metric", "mean", "difference", "low", "high"]
 
 
@@ -116,13 +117,13 @@ def _result_tables(
 
 
 def _run_metadata(result: FlowResult, scenario: Scenario, seed: int, warmup: int) -> dict:
-    """What was run, for ``NAME.json``."""
+    """What was run, and which code made its numbers, for ``NAME.json``."""
     return {
+        **provenance(result.engine),
         "scenario": scenario.name,
         "scenario_file": scenario.source,
         "options": list(scenario.options),
         "overrides": scenario.overrides,
-        "engine": result.engine,
         "replications": int(result.levels["replication"].nunique()),
         "seed": seed,
         "horizon_weeks": scenario.horizon_weeks,
@@ -153,8 +154,10 @@ def write_results(
     ``NAME.parquet`` holds ``replication, week, level, active, waiting``; beside it
     ``NAME.services.parquet`` (load per service and week), ``NAME.queues.parquet``,
     ``NAME.exits.parquet``, ``NAME.summary.parquet`` (one row per replication, costs
-    included), ``NAME.cases.parquet`` (ciw only) and ``NAME.json`` (what was run). Each file
-    is written whole or not at all.
+    included), ``NAME.cases.parquet`` (ciw only) and ``NAME.json`` (what was run, with the
+    workbench's version, the engine and its version:
+    :func:`~bti_workbench.simulation.engines.versions.provenance`). Each file is written whole
+    or not at all.
 
     Parameters
     ----------

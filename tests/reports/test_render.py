@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import bti_workbench
 from bti_workbench.cli import app
 from bti_workbench.ingest.store import read_table
 
+REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
@@ -60,6 +63,20 @@ def test_the_report_has_headline_pictures_and_methods_but_no_code(rendered):
         assert "load_evaluation(" not in page and "import pandas" not in page  # no code
         assert "# Parameters" not in page
         assert "Syntetiske demodata" in page or "Synthetic demo data" in page
+
+
+def test_the_report_says_which_workbench_made_it_in_its_language(rendered):
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    version = project["version"]
+    assert version == bti_workbench.__version__
+    nb, en = _text(rendered["4228"]), _text(rendered["1106"])
+    assert f"Laget med BTI-arbeidsbenk {version}." in nb and "Made with" not in nb
+    assert f"Made with the BTI workbench {version}." in en and "Laget med" not in en
+    for page in rendered.values():
+        head = page.split("</head>")[0]
+        assert re.search(rf'<meta [^>]*content="bti_workbench {re.escape(version)}"', head)
+        footer = page.split('class="bti-made-with"')[1]
+        assert version in footer.split("</footer>")[0]
 
 
 def test_no_identifier_from_the_data_reaches_the_report(rendered, demo_store):

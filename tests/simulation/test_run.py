@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import bti_workbench
 from bti_workbench.simulation.analysis import paired_differences, summarise
 from bti_workbench.simulation.engines.fast import simulate_fast
-from bti_workbench.simulation.run import compare_options, simulate
+from bti_workbench.simulation.engines.versions import ENGINE_VERSIONS
+from bti_workbench.simulation.run import compare_options, simulate, write_results
 from bti_workbench.simulation.scenario.parse import load_scenario
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+REPO = Path(__file__).resolve().parents[2]
+SCENARIOS = REPO / "data" / "scenarios"
 TROMSO = SCENARIOS / "tromso.yaml"
 SIRDAL = SCENARIOS / "sirdal.yaml"
 
@@ -75,3 +80,18 @@ def test_ciw_options_share_their_arrivals():
         for c in (base, capped)
     ]
     pd.testing.assert_frame_equal(times[0].reset_index(drop=True), times[1].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("engine", ["fast", "ciw"])
+def test_the_json_beside_the_results_says_which_code_made_them(engine, tmp_path):
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    scenario = load_scenario(SIRDAL)
+    written = write_results(
+        simulate(scenario, 2, 3, engine), tmp_path / "run.parquet", scenario, seed=3, warmup=10
+    )
+    meta = json.loads(written[-1].read_text(encoding="utf-8"))
+    assert written[-1] == tmp_path / "run.json"
+    assert meta["workbench_version"] == project["version"] == bti_workbench.__version__
+    assert meta["engine"] == engine
+    assert meta["engine_version"] == ENGINE_VERSIONS[engine]
+    assert isinstance(meta["engine_version"], int) and meta["engine_version"] >= 1

@@ -1,6 +1,7 @@
 """The two engines that run one model: ``fast`` (numpy, all replications at once) and
 ``ciw`` (individual cases on the Ciw discrete-event library). Both return a
-:class:`~bti_workbench.simulation.output.FlowResult`."""
+:class:`~bti_workbench.simulation.output.FlowResult`; :mod:`.versions` says which version of
+each made a run's numbers."""
 
 from bti_workbench.simulation.engines.ciw import simulate_ciw
 from bti_workbench.simulation.engines.fast import (
@@ -8,9 +9,12 @@ from bti_workbench.simulation.engines.fast import (
     simulate_fast,
     simulate_fast_many,
 )
+from bti_workbench.simulation.engines.versions import ENGINE_VERSIONS, provenance
 
 __all__ = [
+    "ENGINE_VERSIONS",
     "flow_arrays_many",
+    "provenance",
     "simulate_ciw",
     "simulate_fast",
     "simulate_fast_many",

@@ -3,7 +3,9 @@
 Each finished task is written, whole or not at all, as one Parquet file
 ``OUT/results/task-NNNNN.parquet`` (one partition per task), so a sweep that stops part-way is
 resumed by running it again: finished tasks are skipped. A task that fails is listed with its
-municipality, option and settings in ``OUT/failed.json``.
+municipality, option and settings in ``OUT/failed.json``. ``OUT/sweep.json`` records the
+workbench's version, the engine and its version; a folder written by another engine or engine
+version is refused, never resumed, so one folder never mixes their numbers.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 
 from bti_workbench._util.atomic import write_atomically
 from bti_workbench.errors import SweepError
-from bti_workbench.simulation.sweep.plan import TASK_COLUMNS, Sweep
+from bti_workbench.simulation.sweep.plan import RECORDED_ONLY, TASK_COLUMNS, Sweep
 
 __all__ = [
     "claim_folder",
@@ -31,6 +33,9 @@ __all__ = [
 def sweep_folder(root: str | Path, sweep: Sweep) -> Path:
     """A folder under ``root`` named for the sweep's settings, so a rerun with the same
     settings resumes it and other settings get their own.
+
+    The engine's version is one of the settings (a new one gets a new folder); the
+    workbench's version is not (:data:`~bti_workbench.simulation.sweep.plan.RECORDED_ONLY`).
 
     Parameters
     ----------
@@ -54,7 +59,8 @@ def sweep_folder(root: str | Path, sweep: Sweep) -> Path:
     >>> sweep_folder("build", plan).name.startswith("national_per_1000-")
     True
     """
-    text = json.dumps(sweep.spec(), sort_keys=True, default=str).encode("utf-8")
+    identity = {k: v for k, v in sweep.spec().items() if k not in RECORDED_ONLY}
+    text = json.dumps(identity, sort_keys=True, default=str).encode("utf-8")
     return Path(root) / f"{sweep.template.stem}-{hashlib.sha256(text).hexdigest()[:12]}"
 
 
@@ -71,7 +77,8 @@ def claim_folder(out: Path, spec: dict) -> None:
     Raises
     ------
     SweepError
-        When ``out`` holds another sweep or an unreadable ``sweep.json``.
+        When ``out`` holds another sweep, a sweep written by another engine or engine version
+        (or by a workbench too old to record it), or an unreadable ``sweep.json``.
     """
     out.mkdir(parents=True, exist_ok=True)
     (out / "results").mkdir(exist_ok=True)
@@ -81,7 +88,10 @@ def claim_folder(out: Path, spec: dict) -> None:
             old = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise SweepError(f"{path}: not a sweep description ({exc})") from exc
-        differs = [key for key in spec if old.get(key) != spec[key]]
+        if not isinstance(old, dict):
+            raise SweepError(f"{path}: not a sweep description")
+        _check_same_engine(out, old, spec)
+        differs = [key for key in spec if key not in RECORDED_ONLY and old.get(key) != spec[key]]
         if differs:
             raise SweepError(
                 f"{out} holds a different sweep ({', '.join(differs)} differ); "
@@ -90,6 +100,28 @@ def claim_folder(out: Path, spec: dict) -> None:
         return
     text = json.dumps(spec, indent=2, ensure_ascii=False)
     write_atomically(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
+
+
+def _written_with(spec: dict) -> str:
+    return (
+        f"engine {spec.get('engine')} version {spec.get('engine_version')} "
+        f"(workbench {spec.get('workbench_version', 'unknown')})"
+    )
+
+
+def _check_same_engine(out: Path, old: dict, spec: dict) -> None:
+    """Refuse to resume a folder written by another engine or engine version."""
+    if "engine_version" not in old:
+        raise SweepError(
+            f"{out} was written by an older workbench that did not record its engine version, "
+            f"so its results cannot be resumed with {_written_with(spec)}; "
+            "choose a new --out folder"
+        )
+    if (old.get("engine"), old["engine_version"]) != (spec["engine"], spec["engine_version"]):
+        raise SweepError(
+            f"{out} was written with {_written_with(old)}, but this is {_written_with(spec)}; "
+            "one folder must not mix their numbers: choose a new --out folder"
+        )
 
 
 def finished_tasks(out: Path) -> set[int]:

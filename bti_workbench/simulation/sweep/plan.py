@@ -27,10 +27,12 @@ import yaml
 
 from bti_workbench.errors import SweepError
 from bti_workbench.reference.municipality import Municipality, load_municipalities
+from bti_workbench.simulation.engines.versions import provenance
 from bti_workbench.simulation.scenario import parse_scenario, scenario_document
 from bti_workbench.simulation.scenario.document import BASELINE, option_parts
 
 __all__ = [
+    "RECORDED_ONLY",
     "TASK_COLUMNS",
     "Sweep",
     "parse_grid",
@@ -52,7 +54,13 @@ TASK_COLUMNS = (
     "replication",
 )
 
-_FORMAT = 1  # the version of sweep.json
+#: Keys of ``sweep.json`` that are recorded but do not identify the sweep: a folder written by
+#: another workbench version is resumed when everything else, the engine's version included,
+#: is the same (:data:`~bti_workbench.simulation.engines.versions.ENGINE_VERSIONS` changes
+#: whenever the numbers do).
+RECORDED_ONLY = ("workbench_version",)
+
+_FORMAT = 2  # the version of sweep.json; 2 records the workbench's and the engine's versions
 
 
 @dataclass(frozen=True)
@@ -92,10 +100,11 @@ class Sweep:
     documents: dict = field(default_factory=dict, repr=False)  # (option, point) → document
 
     def spec(self) -> dict:
-        """What identifies the sweep's results (written to ``OUT/sweep.json``)."""
+        """What identifies the sweep's results and which code made them (``OUT/sweep.json``)."""
         text = self.template.read_bytes()
         return {
             "format": _FORMAT,
+            **provenance(self.engine),
             "template": self.template.name,
             "template_sha256": hashlib.sha256(text).hexdigest(),
             "municipalities": [m.kommunenummer for m in self.municipalities],
@@ -105,7 +114,6 @@ class Sweep:
             "replications": self.replications,
             "seed": self.seed,
             "warmup_weeks": self.warmup,
-            "engine": self.engine,
             "synthetic": True,
         }
 
