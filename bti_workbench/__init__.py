@@ -4,14 +4,20 @@ The public surface is small and re-exported here; ``docs/architecture.md`` shows
 and the README gives the tour.
 
 - reference data: :data:`LEVELS`, :func:`label`, :func:`service_catalogue`,
-  :func:`read_ssb_07459`, :func:`load_municipality`;
+  :func:`read_ssb_07459`, :func:`load_municipality`, and :func:`data_dir` (the shipped
+  scenarios, options and catalogues);
 - data in: :func:`read` (one reader per contract kind, see :data:`KINDS`) and
   :func:`import_files` into the store;
 - privacy: :func:`check_no_identifiers` and :func:`suppress_small`;
-- simulation: :func:`load_scenario` → :func:`simulate` or :func:`compare_options` →
-  :func:`summarise`;
+- simulation: :func:`load_scenario` → :func:`simulate` → :func:`summarise` for one scenario;
+  :func:`compare_options` (a scenario file and option names, ``"a+b"`` combining) for a long
+  table of each option's means and paired differences from the baseline. Options, figures
+  (``options_table``, ``waits_by_option`` …), result files and sweeps are in
+  :mod:`bti_workbench.simulation`;
 - networks: :func:`service_graph` and :func:`metrics_table`;
-- evaluation: :func:`load_evaluation` and :func:`indicator_table`.
+- evaluation: :func:`load_evaluation` and :func:`indicator_table`;
+- errors: every error a user sees derives from :class:`ValueError` and names the file, row,
+  column or key at fault (:mod:`bti_workbench.errors`).
 
 Examples
 --------
@@ -32,7 +38,9 @@ from bti_workbench.errors import (
     IdentifierError,
     PopulationFileError,
     ScenarioError,
+    ServeError,
     StoreError,
+    SweepError,
 )
 from bti_workbench.evaluation import indicator_table, load_evaluation
 from bti_workbench.ingest import KINDS, import_files, read, schema
@@ -70,7 +78,9 @@ __all__ = [
     "Municipality",
     "PopulationFileError",
     "ScenarioError",
+    "ServeError",
     "StoreError",
+    "SweepError",
     "by_band",
     "check_no_identifiers",
     "compare_options",

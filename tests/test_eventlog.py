@@ -1,5 +1,5 @@
 """The one order of events at the same timestamp: the contract's codes, and results that do not
-depend on the order of a file's rows (case flow, indicators, calibration)."""
+depend on the order of a file's rows (case flow, indicators, calibration, networks)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bti_workbench.evaluation.caseflow import case_paths, flow_table
 from bti_workbench.eventlog import EVENT_ORDER, event_rank, order_events
 from bti_workbench.ingest.contracts import column_specs
 from bti_workbench.ingest.readers import read
+from bti_workbench.network import drop_out, handover_graph, service_graph
 from bti_workbench.simulation.calibration import calibration_table, estimate_parameters
 
 POPULATION = {"0-5": 1000, "6-15": 2000, "16-19": 500, "20-23": 500}
@@ -144,3 +145,27 @@ def test_a_shuffled_demo_log_gives_the_same_results(demo_dir):
     shuffled = log.iloc[np.random.default_rng(1).permutation(len(log))]
     period = ("2018-01-01", "2018-12-31")
     _assert_same(_results(log, "4228", period), _results(shuffled, "4228", period))
+
+
+def test_a_handover_in_the_minute_the_log_opens_is_counted_in_either_file_order():
+    """The kindergarten opens the log and hands the baton to the school in the same minute: the
+    handover graph has that edge whichever row the file writes first."""
+    rows = [
+        ("H", "2020-01-06 09:00", "log_opened", 1, "kindergarten"),
+        ("H", "2020-01-06 09:00", "baton_handover", 1, "school"),
+    ]
+    log = pd.DataFrame(rows, columns=["case_id", "event_time", "event", "level", "service"])
+    log = log.assign(event_time=pd.to_datetime(log["event_time"]), role="baton_holder")
+    for ordered in (log, log.iloc[::-1]):
+        edges = sorted(handover_graph(ordered).edges(data="weight"))
+        assert edges == [("kindergarten", "school", 1)]
+
+
+def test_the_drop_out_question_reads_a_shuffled_demo_log_alike(large_demo_dir):
+    """What a service's drop-out costs does not depend on the order of the rows."""
+    log = read(large_demo_dir / "event_log.csv", "event-log")
+    shuffled = log.iloc[np.random.default_rng(2).permutation(len(log))]
+    graph = service_graph(log)
+    answers = [drop_out(log, graph, service) for service in ("ppt", "child_welfare", "school")]
+    assert any(answer["cases_at_levels_2_3"] for answer in answers)
+    assert answers == [drop_out(shuffled, graph, s) for s in ("ppt", "child_welfare", "school")]

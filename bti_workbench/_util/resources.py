@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-__all__: list[str] = []
+__all__ = ["contracts_spec", "data_dir", "resource"]
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 

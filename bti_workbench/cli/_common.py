@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, NoReturn
 
 import pandas as pd
 import typer
 
 from bti_workbench._util import periods
+from bti_workbench.ingest.store import DEFAULT_STORE
 
 __all__ = [
     "DEFAULT_STORE",
@@ -24,8 +24,6 @@ __all__ = [
 
 #: Help text of every ``--store`` option.
 STORE_HELP = "The store (DuckDB file)."
-#: The store the commands read and write unless ``--store`` names another.
-DEFAULT_STORE = Path("data/store/bti.duckdb")
 
 #: The ``--lang`` option: labels in Norwegian Bokmål (``nb``) or English (``en``).
 Lang = Annotated[str, typer.Option(help="nb or en.")]

@@ -14,6 +14,7 @@ import typer
 from bti_workbench.cli._common import DEFAULT_STORE, STORE_HELP, Lang, fail, parse_period, progress
 from bti_workbench.errors import ContractError, IdentifierError
 from bti_workbench.reference.labels import label
+from bti_workbench.simulation.scenario.document import BASELINE
 
 if TYPE_CHECKING:
     from bti_workbench.reference import Municipality
@@ -222,7 +223,7 @@ def compare(
         f"warm-up {table.attrs['warmup_weeks']} weeks; (difference from the baseline "
         "[95 % CI], same seed: common random numbers); costs in thousand NOK a year"
     )
-    _print_comparison(table, ["baseline", *names], lang)
+    _print_comparison(table, [BASELINE, *names], lang)
 
 
 def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> None:
@@ -258,7 +259,7 @@ def _print_comparison(table: pd.DataFrame, columns: list[str], lang: str) -> Non
                 continue
             row = rows.loc[column]
             text = _fmt(metric, row["mean"])
-            if column != "baseline" and pd.notna(row["difference"]):
+            if column != BASELINE and pd.notna(row["difference"]):
                 low, high = _fmt(metric, row["low"], "+"), _fmt(metric, row["high"], "+")
                 text += f" ({_fmt(metric, row['difference'], '+')} [{low}, {high}])"
             cells.append(f"{text:>38}")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bti_workbench.cli._common import fail, progress
+from bti_workbench.simulation.scenario.document import BASELINE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +34,7 @@ def sweep(
     ] = "all",
     options: Annotated[
         str, typer.Option(help="Comma-separated: baseline (the template as it is), options, a+b.")
-    ] = "baseline",
+    ] = BASELINE,
     grid: Annotated[
         list[str] | None,
         typer.Option(help="PARAM=v1,v2 with a dotted key (repeatable; the cross product)."),

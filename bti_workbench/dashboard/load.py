@@ -35,8 +35,8 @@ from bti_workbench.errors import ScenarioError
 from bti_workbench.reference.labels import label
 from bti_workbench.simulation.costs import organisation_cost
 from bti_workbench.simulation.figures import (
-    cases_by_level,
     options_table,
+    simulated_cases_figure,
     utilisation_heatmap,
     waits_by_option,
 )
@@ -252,7 +252,7 @@ def slider_values(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> values = slider_values(data_dir() / "scenarios" / "sirdal.yaml")
     >>> values["max_logs"], values["ppt_hours"], values["child_welfare_hours"]
     (1.0, 3.0, 5.0)
@@ -331,7 +331,7 @@ def overrides_from_sliders(
     --------
     >>> overrides_from_sliders({"max_logs": 2, "level1_mean_weeks": 20})
     {'resources': {'max_logs': 2}, 'levels': {1: {'duration': {'mean_weeks': 20}}}}
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> path = data_dir() / "scenarios" / "sirdal.yaml"
     >>> overrides_from_sliders({"max_logs": 1, "concern_scale": 1.0}, path)  # as the file
     {}
@@ -514,7 +514,7 @@ def _view(key: _Key, lang: str) -> LoadView:
     if place is not None:
         heading = f"{place.name} ({place.kommunenummer}) – {scenario.label}"
     title = f"{heading}: {label('sim.cases_by_level', lang)}"
-    cases = cases_by_level(run.result, lang, title=title)
+    cases = simulated_cases_figure(run.result, lang, title=title)
     if run.warmup:
         cases.add_vline(
             x=run.warmup + 0.5,
@@ -594,7 +594,7 @@ def load_view(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> path = data_dir() / "scenarios" / "sirdal.yaml"
     >>> view = load_view(path, replications=5, lang="en")
     >>> view is load_view(path, replications=5, lang="en")

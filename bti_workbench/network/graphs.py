@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import sparse
 
 from bti_workbench._util.periods import in_period
+from bti_workbench.eventlog import order_events
 from bti_workbench.reference.services import service_catalogue
 
 __all__ = [
@@ -190,9 +191,7 @@ def handover_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.DiGraph
     [('kindergarten', 'school', 1), ('school', 'ppt', 1)]
     """
     log = log[in_period(log["event_time"], period)]
-    holders = log[log["role"] == "baton_holder"].sort_values(
-        ["case_id", "event_time"], kind="stable"
-    )
+    holders = order_events(log[log["role"] == "baton_holder"])
     graph = nx.DiGraph()
     _add_service_nodes(graph, sorted(holders["service"].unique()))
     previous = holders.groupby("case_id", sort=False)["service"].shift()

@@ -20,6 +20,7 @@ import pandas as pd
 
 from bti_workbench._util.periods import in_period
 from bti_workbench._util.resources import data_dir
+from bti_workbench.eventlog import order_events
 from bti_workbench.network.graphs import WORKING_ROLES, open_cases
 from bti_workbench.reference.services import service_catalogue
 
@@ -181,7 +182,7 @@ def drop_out(log: pd.DataFrame, graph: nx.Graph, service: str) -> dict:
     bti_workbench.network.metrics.betweenness : How much a service lies between the others.
     """
     sector = service_catalogue()["sector"]
-    open_log = open_cases(log).sort_values("event_time", kind="stable")
+    open_log = order_events(open_cases(log))
     latest = open_log.groupby("case_id")["level"].last()
     deep = latest[latest >= 2].index
     working = open_log[open_log["case_id"].isin(deep) & open_log["role"].isin(WORKING_ROLES)]

@@ -1,8 +1,9 @@
 """Simulating case flows across levels 0–3: scenarios, two engines, option comparisons,
 their analysis, costs, sensitivity, calibration and sweeps.
 
-The usual path is :func:`load_scenario` → :func:`simulate` (or :func:`compare_options`) →
-:func:`summarise`; :mod:`~bti_workbench.simulation.sweep` runs many scenarios on Dask.
+For one scenario: :func:`load_scenario` → :func:`simulate` → :func:`summarise`. For options:
+:func:`compare_options` (a scenario file and option names) → :func:`options_table`.
+:mod:`~bti_workbench.simulation.sweep` runs many scenarios on Dask.
 """
 
 from bti_workbench.simulation.analysis import (
@@ -17,8 +18,8 @@ from bti_workbench.simulation.analysis import (
 )
 from bti_workbench.simulation.costs import case_work_cost, organisation_cost
 from bti_workbench.simulation.figures import (
-    cases_by_level,
     options_table,
+    simulated_cases_figure,
     utilisation_heatmap,
     waits_by_option,
 )
@@ -54,7 +55,6 @@ __all__ = [
     "available_options",
     "bands",
     "case_work_cost",
-    "cases_by_level",
     "compare_options",
     "describe_option",
     "erlang_c",
@@ -74,6 +74,7 @@ __all__ = [
     "replications_needed",
     "seasonal_period",
     "simulate",
+    "simulated_cases_figure",
     "summarise",
     "tornado",
     "tornado_figure",

@@ -42,7 +42,7 @@ def bands(levels: pd.DataFrame, measure: str = "active") -> pd.DataFrame:
 
     See Also
     --------
-    bti_workbench.simulation.figures.cases_by_level : draws them.
+    bti_workbench.simulation.figures.simulated_cases_figure : draws them.
 
     Examples
     --------

@@ -39,7 +39,7 @@ def organisation_cost(scenario: Scenario) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.simulation.scenario.parse import load_scenario
     >>> s = load_scenario(data_dir() / "scenarios" / "sirdal.yaml")
     >>> table = organisation_cost(s)

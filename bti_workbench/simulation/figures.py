@@ -13,7 +13,7 @@ from bti_workbench.reference.labels import label
 from bti_workbench.simulation.analysis import bands
 from bti_workbench.simulation.output import FlowResult
 
-__all__ = ["cases_by_level", "options_table", "utilisation_heatmap", "waits_by_option"]
+__all__ = ["options_table", "simulated_cases_figure", "utilisation_heatmap", "waits_by_option"]
 
 _LEVEL_COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728")
 
@@ -23,16 +23,16 @@ def _fill(colour: str) -> str:
     return f"rgba({red},{green},{blue},0.18)"
 
 
-def cases_by_level(result: FlowResult, lang: str = "nb", title: str = "") -> go.Figure:
+def simulated_cases_figure(result: FlowResult, lang: str = "nb", title: str = "") -> go.Figure:
     """Open cases (active plus waiting) per level and week: median and P10–P90 band.
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.simulation.scenario.parse import load_scenario
     >>> from bti_workbench.simulation.engines.fast import simulate_fast
     >>> s = load_scenario(data_dir() / "scenarios" / "sirdal.yaml")
-    >>> fig = cases_by_level(simulate_fast(s, 5, 1))
+    >>> fig = simulated_cases_figure(simulate_fast(s, 5, 1))
     >>> len(fig.data)  # a band and a median line per level
     8
     """

@@ -102,7 +102,7 @@ def compile_model(scenario: Scenario) -> Model:
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.simulation.scenario.parse import load_scenario
     >>> model = compile_model(load_scenario(data_dir() / "scenarios" / "sirdal.yaml"))
     >>> model.shares.shape, model.none == len(model.services)

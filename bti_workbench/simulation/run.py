@@ -81,7 +81,7 @@ def simulate(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> s = load_scenario(data_dir() / "scenarios" / "sirdal.yaml")
     >>> result = simulate(s, replications=5, seed=1)
     >>> sorted(result.levels["level"].unique().tolist())
@@ -305,7 +305,7 @@ def compare_options(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> table = compare_options(data_dir() / "scenarios" / "sirdal.yaml",
     ...                         ["trial_cap_one_log"], replications=10)
     >>> table["option"].unique().tolist()

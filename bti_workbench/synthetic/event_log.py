@@ -78,7 +78,7 @@ def event_log_from_scenario(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> log = event_log_from_scenario(data_dir() / "scenarios" / "sirdal.yaml", weeks=52,
     ...                               seed=1)
     >>> log["event"].iloc[0], log.columns.tolist()[:3]

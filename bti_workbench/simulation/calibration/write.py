@@ -126,7 +126,7 @@ def calibrated_scenario(
     --------
     With two cases behind them, the estimates are hidden and the base's values stay:
 
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.simulation.calibration.estimate import estimate_parameters
     >>> log = pd.DataFrame({
     ...     "case_id": ["a", "a", "b", "b"],
@@ -371,7 +371,7 @@ def write_scenario(scenario: dict, path: str | Path) -> Path:
     Examples
     --------
     >>> import tempfile
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.simulation.scenario.parse import load_scenario
     >>> doc = yaml.safe_load((data_dir() / "scenarios" / "validation_jackson.yaml").read_text())
     >>> with tempfile.TemporaryDirectory() as folder:

@@ -519,7 +519,7 @@ def simulate_ciw(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.simulation.scenario.parse import load_scenario
     >>> s = load_scenario(data_dir() / "scenarios" / "validation_jackson.yaml")
     >>> simulate_ciw(s, replications=1, seed=1).levels.shape

@@ -64,7 +64,7 @@ def simulate_fast(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.simulation.scenario.parse import load_scenario
     >>> s = load_scenario(data_dir() / "scenarios" / "validation_jackson.yaml")
     >>> result = simulate_fast(s, replications=2, seed=1)
@@ -118,7 +118,7 @@ def simulate_fast_many(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.reference.municipality import load_municipalities
     >>> from bti_workbench.simulation.scenario.parse import load_scenario
     >>> path = data_dir() / "scenarios" / "national_per_1000.yaml"

@@ -20,24 +20,20 @@ __all__ = ["ENGINE_VERSIONS", "provenance"]
 ENGINE_VERSIONS: dict[str, int] = {"fast": 1, "ciw": 1}
 
 
-def provenance(engine: str) -> dict[str, str | int]:
+def provenance(engine: str) -> dict[str, str | int | None]:
     """What made a run's numbers, as recorded beside its results.
 
     Parameters
     ----------
-    engine : {"fast", "ciw"}
-        The engine that ran.
+    engine : str
+        The engine that ran (or is to run): ``"fast"`` or ``"ciw"``.
 
     Returns
     -------
     dict
         ``workbench_version`` (``bti_workbench.__version__``), ``engine`` and
-        ``engine_version`` (:data:`ENGINE_VERSIONS`).
-
-    Raises
-    ------
-    ValueError
-        For an engine not in :data:`ENGINE_VERSIONS`.
+        ``engine_version`` (:data:`ENGINE_VERSIONS`; None for an engine this workbench does
+        not have, whose run then fails where it runs, with the engines it has).
 
     See Also
     --------
@@ -48,11 +44,11 @@ def provenance(engine: str) -> dict[str, str | int]:
     --------
     >>> sorted(provenance("fast"))
     ['engine', 'engine_version', 'workbench_version']
+    >>> provenance("bogus")["engine_version"] is None
+    True
     """
-    if engine not in ENGINE_VERSIONS:
-        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINE_VERSIONS)}")
     return {
         "workbench_version": WORKBENCH_VERSION,
         "engine": engine,
-        "engine_version": ENGINE_VERSIONS[engine],
+        "engine_version": ENGINE_VERSIONS.get(engine),
     }

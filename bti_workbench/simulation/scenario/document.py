@@ -93,7 +93,7 @@ def read_document(path: str | Path) -> dict:
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> doc = read_document(data_dir() / "scenarios" / "sirdal.yaml")
     >>> doc["name"], doc["resources"]["max_logs"]
     ('sirdal', 1)
@@ -294,7 +294,8 @@ def apply_options(doc: Mapping, options: Sequence[str], source: str) -> dict:
     doc : mapping
         The scenario as read from YAML (:func:`read_document`).
     options : sequence of str
-        Option names, each once (split combinations with :func:`option_parts` first).
+        Option names, each once; a combination ``"a+b"`` applies ``a`` then ``b``
+        (:func:`option_parts`) and :data:`BASELINE` applies nothing.
     source : str
         The scenario file name, for messages.
 
@@ -318,6 +319,7 @@ def apply_options(doc: Mapping, options: Sequence[str], source: str) -> dict:
     >>> apply_options({"resources": {"max_logs": 3}}, ["trial_cap_one_log"], "t.yaml")
     {'resources': {'max_logs': 1}}
     """
+    options = [part for name in options for part in option_parts(name)]
     if len(set(options)) != len(options):
         raise ScenarioError(f"{source}: options: an option is given twice")
     out = {k: v for k, v in doc.items() if k != "options"}
@@ -467,7 +469,7 @@ def scenario_document(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> doc, source, changes = scenario_document(
     ...     data_dir() / "scenarios" / "sirdal.yaml", settings={"levels.1.next.up": 0.3})
     >>> doc["levels"][1]["next"], source

@@ -414,7 +414,7 @@ def load_scenario(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> s = load_scenario(data_dir() / "scenarios" / "validation_jackson.yaml")
     >>> s.horizon_weeks, [lv.slots for lv in s.levels]
     (260, [60, 200, 80, 40])

@@ -230,7 +230,7 @@ class Scenario:
 
         Examples
         --------
-        >>> from bti_workbench._util.resources import data_dir
+        >>> from bti_workbench import data_dir
         >>> from bti_workbench.simulation.scenario.parse import load_scenario
         >>> s = load_scenario(data_dir() / "scenarios" / "tromso.yaml").with_horizon(520)
         >>> weekly = s.arrivals.weekly

@@ -51,7 +51,7 @@ def sweep_folder(root: str | Path, sweep: Sweep) -> Path:
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.reference.municipality import load_municipalities
     >>> from bti_workbench.simulation.sweep.plan import plan_sweep
     >>> plan = plan_sweep(data_dir() / "scenarios" / "national_per_1000.yaml",

@@ -326,7 +326,7 @@ def plan_sweep(
 
     Examples
     --------
-    >>> from bti_workbench._util.resources import data_dir
+    >>> from bti_workbench import data_dir
     >>> from bti_workbench.reference.municipality import load_municipalities
     >>> sweep = plan_sweep(data_dir() / "scenarios" / "national_per_1000.yaml",
     ...                    load_municipalities(["5413", "4228"]),

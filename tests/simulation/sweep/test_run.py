@@ -20,6 +20,7 @@ from bti_workbench.errors import SweepError
 from bti_workbench.reference.municipality import load_municipalities
 from bti_workbench.simulation.analysis import summarise
 from bti_workbench.simulation.run import simulate
+from bti_workbench.simulation.scenario.document import option_parts
 from bti_workbench.simulation.scenario.parse import load_scenario
 from bti_workbench.simulation.sweep import (
     option_effects,
@@ -55,7 +56,7 @@ def three_by_two(client, tmp_path_factory):
 
 def _one_by_one(knr: str, option: str, seed: int, settings: dict | None = None) -> pd.DataFrame:
     (place,) = load_municipalities([knr])
-    options = () if option == "baseline" else tuple(option.split("+"))
+    options = option_parts(option)
     scenario = load_scenario(TEMPLATE, options, settings=settings, municipality=place)
     result = simulate(scenario, R, task_seed(seed, knr))
     return summarise(result, scenario, 104).reset_index()
