@@ -103,12 +103,6 @@ def _check_unique(parameters: Sequence[Parameter]) -> None:
         raise ValueError("a parameter is given twice")
 
 
-def _point_means(results: pd.DataFrame, metric: str) -> pd.DataFrame:
-    if metric not in results.columns:
-        raise KeyError(f"{metric!r} is not a metric of these results")
-    return results.groupby(["kommunenummer", "option", "point"])[metric].mean()
-
-
 def tornado(results: pd.DataFrame, metric: str, parameters: Sequence[Parameter]) -> pd.DataFrame:
     """One-at-a-time effects of each parameter on a metric, largest swing first.
 

@@ -225,10 +225,7 @@ def _shared_option(name: str, doc: Mapping, source: str) -> tuple[object, str]:
     if not path.is_file():
         known = ", ".join(available_options(doc)) or "none"
         raise ScenarioError(f"{source}: options: unknown option {name!r}; known: {known}")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), path.name
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path.name}: not valid YAML ({exc})") from exc
+    return read_document(path), path.name
 
 
 def _check_option(spec: object, where: str) -> None:
