@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
-__all__ = ["add_notes"]
+__all__ = ["TEMPLATE", "add_notes"]
+
+#: The plotly template of every figure: plotly's ``plotly_white`` with the trace defaults of
+#: the trace types the workbench draws only. A figure copies its template when it is made,
+#: and the full one (defaults for 24 trace types) costs a served dashboard about 17 ms per
+#: figure; the figures look the same.
+TEMPLATE = "bti_white"
+_TRACES = ("bar", "heatmap", "sankey", "scatter")
+_white = pio.templates["plotly_white"]
+pio.templates[TEMPLATE] = go.layout.Template(
+    layout=_white.layout, data={name: getattr(_white.data, name) for name in _TRACES}
+)
 
 
 def add_notes(fig: go.Figure, notes: list[str], y: float = -0.2) -> go.Figure:

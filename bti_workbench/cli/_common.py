@@ -20,6 +20,7 @@ __all__ = [
     "plural",
     "problem_count",
     "progress",
+    "tell",
 ]
 
 #: Help text of every ``--store`` option.
@@ -85,6 +86,18 @@ def problem_count(exc: Exception) -> int:
     """
     problems = getattr(exc, "problems", None)
     return len(problems) if problems else 1
+
+
+def tell(lines: list[str]) -> None:
+    """Print notices for the user on stderr, one per line (nothing when there are none).
+
+    Parameters
+    ----------
+    lines : list of str
+        Sentences already in the user's language.
+    """
+    for line in lines:
+        typer.echo(line, err=True)
 
 
 def progress(length: int, text: str):

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
-from bti_workbench.cli._common import DEFAULT_STORE, STORE_HELP, Lang, fail, parse_period, progress
+from bti_workbench.cli._common import (
+    DEFAULT_STORE,
+    STORE_HELP,
+    Lang,
+    fail,
+    parse_period,
+    progress,
+    tell,
+)
 from bti_workbench.errors import ContractError, IdentifierError
 from bti_workbench.reference.labels import label
 from bti_workbench.simulation.scenario.document import BASELINE
@@ -62,10 +70,11 @@ def simulate(
     _check_engine(engine)
     place = _chosen_municipality(municipality, population_file)
     chosen = _load_for_simulation(scenario, option or [], set_ or [], place)
+    tell(chosen.notice_texts(lang))
     result = _run_with_progress(chosen, replications, seed, engine)
     if warmup is not None and not 0 <= warmup < chosen.horizon_weeks:
         fail(f"error: --warmup must be from 0 to {chosen.horizon_weeks - 1} weeks")
-    cut = warmup if warmup is not None else warmup_weeks(result.levels, seasonal_period(chosen))
+    cut = warmup if warmup is not None else warmup_weeks(result, seasonal_period(chosen))
     summary = summarise(result, chosen, cut)
     typer.echo(
         f"{chosen.label}: {replications} replications, seed {seed}, engine {engine}, "
@@ -141,11 +150,10 @@ def _load_for_simulation(
 
 
 def _run_with_progress(chosen: Scenario, replications: int, seed: int, engine: str) -> FlowResult:
-    """Run the simulation with a progress bar: weeks for the fast engine, replications for Ciw."""
+    """Run the simulation with a progress bar counting replications."""
     from bti_workbench.simulation.run import simulate as run
 
-    total = replications if engine == "ciw" else chosen.horizon_weeks
-    with progress(total, f"{chosen.label} ({engine})") as bar:
+    with progress(replications, f"{chosen.label} ({engine})") as bar:
         done = [0]
 
         def tick(step: int, _total: int) -> None:
@@ -213,7 +221,7 @@ def compare(
     _check_engine(engine)
     if not names:
         fail("error: --options: give at least one option to compare with the scenario")
-    _check_comparison(scenario, names, warmup)
+    tell(_check_comparison(scenario, names, warmup).notice_texts(lang))
     with progress(len(names) + 1, "options") as bar:
         table = compare_options(
             scenario, names, replications, seed, engine, warmup, lambda _name: bar.update(1)
@@ -226,8 +234,9 @@ def compare(
     _print_comparison(table, [BASELINE, *names], lang)
 
 
-def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> None:
-    """Load the scenario and every option before running, and check ``--warmup``."""
+def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> Scenario:
+    """Load the scenario and every option before running, and check ``--warmup``; the
+    scenario without options."""
     from bti_workbench.errors import ScenarioError
     from bti_workbench.simulation.scenario.document import option_parts
     from bti_workbench.simulation.scenario.parse import load_scenario
@@ -240,6 +249,7 @@ def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> N
         fail(f"error: {exc}")
     if warmup is not None and not 0 <= warmup < base.horizon_weeks:
         fail(f"error: --warmup must be from 0 to {base.horizon_weeks - 1} weeks")
+    return base
 
 
 def _print_comparison(table: pd.DataFrame, columns: list[str], lang: str) -> None:

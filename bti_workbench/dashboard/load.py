@@ -22,7 +22,7 @@ The simulations are :func:`bti_workbench.simulation.run.compare_options`, the sa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from bti_workbench._util.figures import TEMPLATE
 from bti_workbench.errors import ScenarioError
 from bti_workbench.reference.labels import label
 from bti_workbench.simulation.costs import organisation_cost
@@ -389,15 +390,8 @@ def _cost_rows(summaries: dict[str, pd.DataFrame], scenarios: dict[str, Scenario
 
 
 def _figure_tables(result: FlowResult) -> FlowResult:
-    """What the figures read of the baseline's run; copies, so the rest can be freed."""
-    return replace(
-        result,
-        levels=result.levels.copy(),
-        services=result.services[["replication", "week", "service", "utilisation"]].copy(),
-        queues=result.queues.iloc[0:0].copy(),
-        exits=result.exits.iloc[0:0].copy(),
-        cases=None,
-    )
+    """What the figures read of the baseline's run: its arrays, without any table built."""
+    return FlowResult.from_arrays(result.arrays) if result.arrays is not None else result
 
 
 @lru_cache(maxsize=8)
@@ -478,7 +472,7 @@ def _cost_figure(costs: pd.DataFrame, lang: str) -> go.Figure:
         barmode="stack",
         title=label("sim.cost", lang),
         yaxis_title=label("dash.load.nok_per_year", lang),
-        template="plotly_white",
+        template=TEMPLATE,
         legend={"orientation": "h", "y": -0.15},
     )
     if costs.empty:

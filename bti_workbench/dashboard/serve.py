@@ -6,8 +6,9 @@ account holder in); :func:`serve_environment` builds the environment the server 
 store and the small-cell threshold for the app, and the secrets, which never appear on a
 command line (any user of the machine can read those) nor in a message.
 
-When users are listed with ``--allow-user``, the command runs
-:mod:`bti_workbench.dashboard.panel_setup` as Panel's ``--setup`` script, which installs the
+The command runs :mod:`bti_workbench.dashboard.panel_setup` as Panel's ``--setup`` script in
+the server's process before it takes requests: it loads (or compiles) the simulation engine,
+so no user waits for that, and, when users are listed with ``--allow-user``, installs the
 allow list of :mod:`bti_workbench.dashboard.credentials`. See ``docs/serving.md``.
 """
 
@@ -45,7 +46,8 @@ __all__ = [
 
 #: The leaders' Panel app that ``bti serve`` serves at ``/leader_app``.
 LEADER_APP = Path(__file__).resolve().with_name("leader_app.py")
-#: Panel's ``--setup`` script when users are listed with ``--allow-user``.
+#: Panel's ``--setup`` script: loads the compiled engine before the first user, and installs
+#: the allow list when users are listed with ``--allow-user``.
 PANEL_SETUP = Path(__file__).resolve().with_name("panel_setup.py")
 
 #: How often (ms) the server looks for sessions without a connection (browser tab gone).
@@ -422,9 +424,7 @@ def serve_command(
     if ssl_certfile is not None and ssl_keyfile is not None:
         command += ["--ssl-certfile", str(ssl_certfile), "--ssl-keyfile", str(ssl_keyfile)]
     command += _login_arguments(basic_auth, oauth_provider, oauth_key, oauth_redirect_uri, params)
-    if users:
-        command += ["--setup", str(PANEL_SETUP)]
-    return command
+    return [*command, "--setup", str(PANEL_SETUP)]
 
 
 def _check_exposure(

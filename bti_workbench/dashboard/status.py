@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from bti_workbench._util.figures import TEMPLATE
 from bti_workbench.evaluation.eventarrays import event_arrays
 from bti_workbench.evaluation.indicators import (
     dropped_batons,
@@ -192,7 +193,7 @@ def _trends(open_cases: SuppressedTable, new_logs: SuppressedTable, lang: str) -
     hidden += int(new_logs.hidden.drop(index="total").to_numpy().sum())
     fig.update_layout(
         title=label("dash.trend.title", lang),
-        template="plotly_white",
+        template=TEMPLATE,
         height=580,
         margin={"l": 50, "r": 10, "t": 80, "b": 110},
         legend={"orientation": "h", "y": -0.07, "yanchor": "top", "x": 0},

@@ -7,6 +7,7 @@ import math
 import networkx as nx
 import plotly.graph_objects as go
 
+from bti_workbench._util.figures import TEMPLATE
 from bti_workbench.network.publish import (
     AFTER,
     BEFORE,
@@ -137,7 +138,7 @@ def network_map(
         )
     fig.update_layout(
         title=title,
-        template="plotly_white",
+        template=TEMPLATE,
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x"},
         margin={"t": 50, "l": 10, "r": 10, "b": 10},
@@ -183,5 +184,5 @@ def adjacency_heatmap(graph: nx.Graph, k: int = DEFAULT_K, lang: str = "nb") -> 
             hoverongaps=False,
         )
     )
-    fig.update_layout(template="plotly_white", margin={"t": 30, "l": 160, "r": 10, "b": 160})
+    fig.update_layout(template=TEMPLATE, margin={"t": 30, "l": 160, "r": 10, "b": 160})
     return fig

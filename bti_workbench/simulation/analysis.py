@@ -145,7 +145,18 @@ def replications_needed(
     return max(len(values), math.ceil((t * values.std(ddof=1) / half_width) ** 2))
 
 
-def warmup_weeks(levels: pd.DataFrame, period: int | None = None) -> int:
+def _mean_cases_by_level(levels: FlowResult | FlowArrays | pd.DataFrame) -> list[np.ndarray]:
+    """Per level, the mean over replications of the cases (active plus waiting) by week."""
+    if isinstance(levels, pd.DataFrame):
+        total = levels.assign(cases=levels["active"] + levels["waiting"])
+        mean = total.groupby(["level", "week"])["cases"].mean()
+        return [series.to_numpy(dtype=float) for _, series in mean.groupby(level="level")]
+    arrays = levels if isinstance(levels, FlowArrays) else flow_arrays(levels)
+    mean = (arrays.active + arrays.waiting).mean(axis=0)  # (weeks, 4)
+    return [mean[:, level].astype(float) for level in range(mean.shape[1])]
+
+
+def warmup_weeks(levels: FlowResult | FlowArrays | pd.DataFrame, period: int | None = None) -> int:
     """Weeks to drop as warm-up: MSER-5 on the mean over replications of the cases at each
     level (active plus waiting), the longest over levels.
 
@@ -154,8 +165,9 @@ def warmup_weeks(levels: pd.DataFrame, period: int | None = None) -> int:
 
     Parameters
     ----------
-    levels : pandas.DataFrame
-        :attr:`~bti_workbench.simulation.output.FlowResult.levels` of a run.
+    levels : FlowResult, FlowArrays or pandas.DataFrame
+        A run (read from its arrays, without building its tables), or its
+        :attr:`~bti_workbench.simulation.output.FlowResult.levels` table.
     period : int, optional
         The seasonal period in weeks (:func:`seasonal_period`).
 
@@ -177,11 +189,8 @@ def warmup_weeks(levels: pd.DataFrame, period: int | None = None) -> int:
     >>> 40 <= warmup_weeks(frame) <= 55
     True
     """
-    total = levels.assign(cases=levels["active"] + levels["waiting"])
-    mean = total.groupby(["level", "week"])["cases"].mean()
     cut = 0
-    for _, series in mean.groupby(level="level"):
-        values = series.to_numpy(dtype=float)
+    for values in _mean_cases_by_level(levels):
         if period and len(values) >= 2 * period:
             phase = np.arange(len(values)) % period
             profile = pd.Series(values).groupby(phase).transform("mean").to_numpy()

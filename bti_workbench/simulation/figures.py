@@ -6,12 +6,13 @@ subject to small-cell suppression; every figure says it is a simulation.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from bti_workbench._util.figures import TEMPLATE
 from bti_workbench.reference.labels import label
-from bti_workbench.simulation.analysis import bands
-from bti_workbench.simulation.output import FlowResult
+from bti_workbench.simulation.output import FlowResult, flow_arrays
 
 __all__ = ["options_table", "simulated_cases_figure", "utilisation_heatmap", "waits_by_option"]
 
@@ -36,17 +37,19 @@ def simulated_cases_figure(result: FlowResult, lang: str = "nb", title: str = ""
     >>> len(fig.data)  # a band and a median line per level
     8
     """
-    levels = result.levels.assign(cases=result.levels["active"] + result.levels["waiting"])
-    spread = bands(levels, "cases")
+    arrays = flow_arrays(result)
+    weeks = arrays.weeks
+    # P10, P50 and P90 across replications, as `bands` gives them: (3, weeks, levels).
+    spread = np.quantile(arrays.active + arrays.waiting, [0.1, 0.5, 0.9], axis=0)
     fig = go.Figure()
     for level in range(4):
-        part = spread[spread["level"] == level]
+        p10, p50, p90 = spread[:, :, level]
         colour = _LEVEL_COLOURS[level]
         name = label(f"level.{level}.short", lang)
         fig.add_trace(
             go.Scatter(
-                x=pd.concat([part["week"], part["week"][::-1]]),
-                y=pd.concat([part["p90"], part["p10"][::-1]]),
+                x=np.concatenate([weeks, weeks[::-1]]),
+                y=np.concatenate([p90, p10[::-1]]),
                 fill="toself",
                 fillcolor=_fill(colour),
                 line={"width": 0},
@@ -55,12 +58,12 @@ def simulated_cases_figure(result: FlowResult, lang: str = "nb", title: str = ""
                 showlegend=False,
             )
         )
-        fig.add_trace(go.Scatter(x=part["week"], y=part["p50"], name=name, line={"color": colour}))
+        fig.add_trace(go.Scatter(x=weeks, y=p50, name=name, line={"color": colour}))
     fig.update_layout(
         title=title or label("sim.cases_by_level", lang),
         xaxis_title=label("sim.week", lang),
         yaxis_title=label("sim.cases", lang),
-        template="plotly_white",
+        template=TEMPLATE,
         margin={"t": 60, "l": 50, "r": 20, "b": 40},
     )
     return fig
@@ -70,30 +73,32 @@ def utilisation_heatmap(result: FlowResult, lang: str = "nb", every: int = 4) ->
     """Mean utilisation (hours demanded / available) per service and period of ``every``
     weeks, across replications. Above 1 means the open cases need more hours than there are.
     """
-    services = result.services.dropna(subset=["utilisation"])
-    period = (services["week"] - 1) // every
-    table = (
-        services.assign(period=period * every + 1)
-        .groupby(["service", "period"])["utilisation"]
-        .mean()
-        .unstack("period")
-    )
-    names = [label(f"service.{s}", lang) for s in table.index]
+    arrays = flow_arrays(result)
+    limited = [
+        i for i in range(len(arrays.services)) if np.isfinite(arrays.available[..., i]).all()
+    ]
+    utilisation = arrays.demanded[..., limited] / arrays.available[..., limited]  # (R, W, S)
+    starts = np.arange(0, len(arrays.weeks), every)
+    # Mean over replications and the weeks of each period: (services, periods).
+    table = np.stack(
+        [utilisation[:, first : first + every].mean(axis=(0, 1)) for first in starts], axis=1
+    ).reshape(len(limited), len(starts))
+    names = [label(f"service.{arrays.services[i]}", lang) for i in limited]
     fig = go.Figure(
         go.Heatmap(
-            z=table.to_numpy(),
-            x=table.columns,
+            z=table,
+            x=arrays.weeks[starts],
             y=names,
             colorscale="YlOrRd",
             zmin=0,
-            zmax=max(1.0, float(table.max().max()) if table.size else 1.0),
+            zmax=max(1.0, float(table.max()) if table.size else 1.0),
             colorbar={"title": label("metric.utilisation", lang)},
         )
     )
     fig.update_layout(
         title=label("sim.utilisation_heatmap", lang),
         xaxis_title=label("sim.week", lang),
-        template="plotly_white",
+        template=TEMPLATE,
         margin={"t": 60, "l": 160, "r": 20, "b": 40},
     )
     return fig
@@ -119,7 +124,7 @@ def waits_by_option(comparison: pd.DataFrame, lang: str = "nb") -> go.Figure:
         barmode="group",
         title=label("sim.waits", lang),
         yaxis_title=label("metric.wait", lang),
-        template="plotly_white",
+        template=TEMPLATE,
     )
     return fig
 

@@ -97,7 +97,7 @@ def compile_model(scenario: Scenario) -> Model:
 
     See Also
     --------
-    bti_workbench.simulation.engines.fast.simulate_fast : runs it, all replications at once.
+    bti_workbench.simulation.engines.fast.simulate_fast : runs it, compiled.
     bti_workbench.simulation.engines.ciw.simulate_ciw : runs it case by case.
 
     Examples

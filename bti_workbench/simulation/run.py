@@ -58,10 +58,11 @@ def simulate(
         The same seed gives the same numbers, and options run with one seed share their
         arrivals (common random numbers).
     engine : {"fast", "ciw"}
-        ``fast`` steps all replications at once on arrays; ``ciw`` simulates each case and
-        also returns per-case detail.
+        ``fast`` is the compiled engine; ``ciw``, the independent reference, is built on the
+        Ciw library, is some hundred times slower and also returns per-case detail. Both
+        follow every case in continuous time.
     progress : callable, optional
-        Called as ``progress(done, total)`` while the engine runs.
+        Called as ``progress(replications_done, replications)`` while the engine runs.
 
     Returns
     -------
@@ -127,7 +128,6 @@ def _run_metadata(result: FlowResult, scenario: Scenario, seed: int, warmup: int
         "replications": int(result.levels["replication"].nunique()),
         "seed": seed,
         "horizon_weeks": scenario.horizon_weeks,
-        "time_step_weeks": scenario.time_step_weeks,
         "warmup_weeks": warmup,
         "synthetic": True,
         "note": "Simulated from the scenario's assumptions, not case data.",
@@ -217,7 +217,7 @@ def _summarise_runs(
             progress(name)
         result = simulate(scenario, replications, seed, engine)
         if warmup is None:
-            warmup = warmup_weeks(result.levels, seasonal_period(scenario))
+            warmup = warmup_weeks(result, seasonal_period(scenario))
         summaries[name] = summarise(result, scenario, warmup)
         if on_run is not None:
             on_run(name, scenario, result, summaries[name])

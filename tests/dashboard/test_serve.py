@@ -62,6 +62,7 @@ def test_default_command_serves_on_loopback_without_login() -> None:
         "--allow-websocket-origin", "localhost:5006",
         "--allow-websocket-origin", "127.0.0.1:5006",
         "--check-unused-sessions", "10000", "--unused-session-lifetime", "15000",
+        "--setup", str(Path(panel_setup.__file__).resolve()),
     ]  # fmt: skip
 
 
@@ -75,7 +76,8 @@ def test_basic_auth_command_names_the_file_and_keeps_the_secret_off_it() -> None
     assert _option(command, "--allow-websocket-origin") == ["localhost:8080", "127.0.0.1:8080"]
     assert "--cookie-secret" not in command
     assert not any(SECRET in part for part in command)
-    assert "--setup" not in command  # no allow-list, no authorisation hook
+    # The setup script always runs (it loads the engine); with no allow list it adds no hook.
+    assert _option(command, "--setup") == [str(Path(panel_setup.__file__).resolve())]
 
 
 def test_sessions_that_close_are_released_in_every_combination() -> None:
@@ -178,7 +180,7 @@ def test_insecure_lets_a_closed_test_network_in_without_login() -> None:
         APP, address="0.0.0.0", insecure=True, allow_websocket_origin=["testhost:5006"]
     )
     assert _option(command, "--allow-websocket-origin") == ["testhost:5006"]
-    assert not {"--basic-auth", "--oauth-provider", "--setup"} & set(command)
+    assert not {"--basic-auth", "--oauth-provider"} & set(command)
 
 
 # --- refusals ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The two engines that run one model: ``fast`` (numpy, all replications at once) and
+"""The two engines that run one model: ``fast`` (compiled with numba) and
 ``ciw`` (individual cases on the Ciw discrete-event library). Both return a
 :class:`~bti_workbench.simulation.output.FlowResult`; :mod:`.versions` says which version of
 each made a run's numbers."""

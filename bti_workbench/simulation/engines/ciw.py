@@ -515,7 +515,7 @@ def simulate_ciw(
 
     See Also
     --------
-    bti_workbench.simulation.engines.fast.simulate_fast : the vectorised engine.
+    bti_workbench.simulation.engines.fast.simulate_fast : the compiled engine.
 
     Examples
     --------

@@ -1,37 +1,42 @@
-"""The `fast` engine: a vectorised stochastic simulation of all replications at once.
+"""The `fast` engine: every case simulated in continuous time, compiled with numba.
 
-Time advances in steps of ``scenario.time_step_weeks``. Each step, for every replication at
-once: new concerns arrive (Poisson, by class, seasonality included); cases whose time at a
-level is up are routed (up, down, child welfare, closed); cases entering level 2 or 3 draw
-their partner service; and waiting cases are admitted where slots and hours allow, by the
-rules in :mod:`bti_workbench.simulation.model`. A case's duration is drawn when it starts at a
-level and its completion is written into a calendar of future steps, so any duration
-distribution is exact up to rounding to the step. The step loop itself is
-:class:`~bti_workbench.simulation.engines._fast_steps.FastRun`; this module runs it and
-assembles its arrays into the output schema (:mod:`bti_workbench.simulation.output`).
+Each replication is a discrete-event simulation of the rules in
+:mod:`bti_workbench.simulation.model`, run by the compiled kernel in
+:mod:`~bti_workbench.simulation.engines._kernel`: concerns arrive as a Poisson process whose
+rate changes week by week, a case's stay is drawn when it starts and it leaves at exactly
+that time, and a waiting case starts the moment its resources free up. Within a service and
+level, waiting cases start first come, first served, as in the ``ciw`` engine.
 
-Within one service and level, waiting cases are admitted oldest first (those waiting since
-an earlier step before those that arrived this step) and, within that, in proportion to
-their classes. The mean wait does not depend on that order (the conservation law for
-work-conserving queues); the ``ciw`` engine serves strictly first come, first served.
+Replications run in parallel threads (the kernel releases the GIL), each from a key drawn
+from the seed, so the same seed gives the same numbers however many threads run and however
+the replications are grouped: a replication run in a batch of several scenarios
+(:func:`simulate_fast_many`) equals the same replication run alone. Each class's arrivals
+and each case draw from streams of their own, so options compared with the same seed share
+their concerns and each case's stays, routing and partners (common random numbers).
 
-Random streams are separate for arrivals, routing, partners and each level's durations, so
-the same seed gives the same numbers and options compared with the same seed share their
-arrivals (common random numbers).
+The first call in a process loads the compiled kernel from numba's cache on disk, or
+compiles it (about half a minute) when there is none: see
+:mod:`~bti_workbench.simulation.engines.compiled`; :func:`warm_up` pays that before users come.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 
-from bti_workbench.simulation.engines._fast_steps import FastRun
+from bti_workbench.simulation.engines._kernel import Out, Rules, new_state, run_replications
+from bti_workbench.simulation.engines._streams import ERLANG, EXPONENTIAL, LOGNORMAL
+from bti_workbench.simulation.engines.compiled import engine_threads
 from bti_workbench.simulation.model import Model, compile_model
 from bti_workbench.simulation.output import FlowArrays, FlowResult, RunArrays
-from bti_workbench.simulation.scenario.types import Scenario
+from bti_workbench.simulation.scenario.parse import parse_scenario
+from bti_workbench.simulation.scenario.types import Duration, Scenario
 
-__all__ = ["flow_arrays_many", "simulate_fast", "simulate_fast_many"]
+__all__ = ["flow_arrays_many", "simulate_fast", "simulate_fast_many", "warm_up"]
 
 
 def simulate_fast(
@@ -40,7 +45,7 @@ def simulate_fast(
     seed: int,
     progress: Callable[[int, int], None] | None = None,
 ) -> FlowResult:
-    """Run ``replications`` of a scenario at once.
+    """Run ``replications`` of a scenario.
 
     Parameters
     ----------
@@ -51,7 +56,8 @@ def simulate_fast(
     seed : int
         The same seed gives the same numbers.
     progress : callable, optional
-        Called as ``progress(weeks_done, weeks)`` after each simulated week.
+        Called as ``progress(replications_done, replications)`` as groups of replications
+        finish.
 
     Returns
     -------
@@ -59,8 +65,8 @@ def simulate_fast(
 
     See Also
     --------
-    simulate_fast_many : several scenarios of one structure in one pass.
-    bti_workbench.simulation.engines.ciw.simulate_ciw : the individual-level reference engine.
+    simulate_fast_many : several scenarios in one call.
+    bti_workbench.simulation.engines.ciw.simulate_ciw : the reference engine, built on Ciw.
 
     Examples
     --------
@@ -80,25 +86,21 @@ def simulate_fast_many(
     seeds: list[int],
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FlowResult]:
-    """Run several scenarios that share their structure in one pass, each with its seed.
+    """Run several scenarios in one call, each with its seed.
 
-    The scenarios are stacked as blocks of ``replications`` columns; each block draws from
-    its own seed's streams exactly as it would alone, so result ``i`` equals
-    ``simulate_fast(scenarios[i], replications, seeds[i])`` number for number. What may
-    differ between them: arrival rates, baton-holder slots, hours and the warm start (a
-    template applied to several municipalities). One pass costs little more than one run
-    for small scenarios, whose time goes to the steps rather than the cases.
+    Result ``i`` equals ``simulate_fast(scenarios[i], replications, seeds[i])`` number for
+    number: what a sweep of many municipalities and options uses to keep both threads busy.
 
     Parameters
     ----------
     scenarios : list of Scenario
-        Scenarios of one structure.
+        The scenarios to run.
     replications : int
         Replications of each scenario (at least 1).
     seeds : list of int
         One seed per scenario.
     progress : callable, optional
-        Called as ``progress(weeks_done, weeks)`` after each simulated week.
+        Called as ``progress(replications_done, replications_in_all)``.
 
     Returns
     -------
@@ -108,8 +110,7 @@ def simulate_fast_many(
     Raises
     ------
     ValueError
-        When the scenarios differ in structure (classes, services, levels, routing, partner
-        mix, hours per case, horizon or time step), or the seeds do not match them.
+        When ``replications`` is below 1 or the seeds do not match the scenarios.
 
     See Also
     --------
@@ -128,8 +129,7 @@ def simulate_fast_many(
     >>> both[1].levels.equals(alone.levels)
     True
     """
-    models, run = _run_many(scenarios, replications, seeds, progress)
-    return [FlowResult.from_arrays(a) for a in _blocks(run, models, replications)]
+    return [FlowResult.from_arrays(a) for a in _run_many(scenarios, replications, seeds, progress)]
 
 
 def flow_arrays_many(
@@ -144,7 +144,7 @@ def flow_arrays_many(
     Parameters
     ----------
     scenarios : list of Scenario
-        Scenarios of one structure.
+        The scenarios to run.
     replications : int
         Replications of each scenario (at least 1).
     seeds : list of int
@@ -160,32 +160,44 @@ def flow_arrays_many(
     simulate_fast_many : the same run as long tables.
     bti_workbench.simulation.output.flow_arrays : the arrays of a FlowResult.
     """
-    models, run = _run_many(scenarios, replications, seeds, None)
-    return [a.flow_arrays() for a in _blocks(run, models, replications)]
+    return [a.flow_arrays() for a in _run_many(scenarios, replications, seeds, None)]
 
 
-#: Model fields that scenarios run in one pass must share.
-_SHARED = (
-    "classes",
-    "services",
-    "baton",
-    "level_slots",
-    "shares",
-    "durations",
-    "baton_hours",
-    "charge",
-    "partner_mix",
-    "partner_hours",
-)
+def warm_up() -> float:
+    """Load (or compile) the fast engine's kernel now; the seconds it took.
+
+    Returns
+    -------
+    float
+        Seconds spent: well under a second when numba's disk cache holds the kernel, about
+        half a minute when it has to compile.
+
+    See Also
+    --------
+    simulate_fast : the engine it prepares.
+    bti_workbench.simulation.engines.compiled : where the compiled code is kept.
+
+    Examples
+    --------
+    >>> warm_up() >= 0
+    True
+    """
+    began = time.perf_counter()
+    scenario = parse_scenario(_WARM_UP, "warm-up", Path(__file__).parent)
+    simulate_fast(scenario, replications=1, seed=0)
+    return time.perf_counter() - began
 
 
-def _same_structure(first: Model, other: Model) -> bool:
-    for name in _SHARED:
-        a, b = getattr(first, name), getattr(other, name)
-        same = np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
-        if not same:
-            return False
-    return True
+#: The smallest scenario: every scenario runs the same compiled code, so this one loads it.
+_WARM_UP = {
+    "name": "warm_up",
+    "horizon_weeks": 2,
+    "arrivals": {"poisson_per_week": 1.0},
+    "levels": {
+        level: {"duration": {"distribution": "exponential", "mean_weeks": 1.0}}
+        for level in range(4)
+    },
+}
 
 
 def _run_many(
@@ -193,44 +205,127 @@ def _run_many(
     replications: int,
     seeds: list[int],
     progress: Callable[[int, int], None] | None,
-) -> tuple[list[Model], FastRun]:
-    """Check the scenarios share one structure, then run them as blocks of one run."""
+) -> list[RunArrays]:
+    """Compile each scenario, run all replications on the engine's threads, split by scenario."""
     if replications < 1:
         raise ValueError("replications must be at least 1")
     if not scenarios or len(seeds) != len(scenarios):
         raise ValueError("give one seed per scenario")
-    first = scenarios[0]
-    models = [compile_model(s) for s in scenarios]
-    for scenario, model in zip(scenarios[1:], models[1:], strict=True):
-        if (
-            scenario.horizon_weeks != first.horizon_weeks
-            or scenario.time_step_weeks != first.time_step_weeks
-            or not _same_structure(models[0], model)
-        ):
-            raise ValueError(f"{scenario.label} differs in structure from {first.label}")
-    run = FastRun(models, first, replications, [int(s) for s in seeds])
-    run.run(progress)
-    return models, run
-
-
-def _blocks(run: FastRun, models: list[Model], replications: int) -> list[RunArrays]:
-    """What the run counted for each scenario: its block of replication columns."""
-    return [
-        _block_arrays(run, model, slice(b * replications, (b + 1) * replications))
-        for b, model in enumerate(models)
+    jobs = [
+        _Job(compile_model(s), s.horizon_weeks, replications, int(k))
+        for s, k in zip(scenarios, seeds, strict=True)
     ]
+    chunks = [(job, lo) for job in jobs for lo in range(0, replications, _CHUNK)]
+    done = 0
+    with ThreadPoolExecutor(max_workers=min(engine_threads(), len(chunks))) as pool:
+        for finished in pool.map(lambda chunk: chunk[0].run(chunk[1]), chunks):
+            done += finished
+            if progress is not None:
+                progress(done, replications * len(jobs))
+    return [job.arrays() for job in jobs]
 
 
-def _block_arrays(run: FastRun, model: Model, cols: slice) -> RunArrays:
-    """What the run counted for one block of replication columns."""
-    return RunArrays(
-        levels={k: v[cols] for k, v in run.out.items()},
-        services=model.services,
-        slots=model.slots,
-        hours=model.hours,
-        logs=run.out_services["logs"][cols],
-        demanded=run.out_services["hours"][cols],
-        waiting=run.out_services["waiting"][cols],
-        closed=run.closed[cols],
-        reported=run.reported[cols],
+#: Replications a thread runs before it reports progress and takes the next group.
+_CHUNK = 25
+
+_DISTRIBUTION_CODES = {"exponential": EXPONENTIAL, "erlang": ERLANG, "lognormal": LOGNORMAL}
+
+
+class _Job:
+    """One scenario's replications: its rules for the kernel and the arrays it fills."""
+
+    def __init__(self, model: Model, weeks: int, replications: int, seed: int) -> None:
+        self.model, self.weeks, self.R = model, weeks, replications
+        self.rules = _rules(model, weeks)
+        self.keys = np.random.SeedSequence(seed).generate_state(replications, np.uint64)
+        self.capacity = _pool_size(model, weeks)
+        n_services = len(model.services)
+        levels, services = (replications, weeks, 4), (replications, weeks, n_services)
+        self.out = Out(
+            *(np.zeros(levels, np.int64) for _ in range(4)),
+            np.zeros(levels),
+            np.zeros(levels),
+            *(np.zeros(services) for _ in range(3)),
+        )
+        self.exits = np.zeros((replications, 2), np.int64)
+
+    def run(self, first: int) -> int:
+        """Run replications ``first`` to ``first + _CHUNK`` (releasing the GIL); how many.
+
+        A replication that runs out of case records runs again with twice as many."""
+        part = slice(first, min(first + _CHUNK, self.R))
+        outs = Out(*(a[part] for a in self.out))
+        keys, exits = self.keys[part], self.exits[part]
+        capacity, done = self.capacity, 0
+        while done < len(keys):
+            state = new_state(
+                capacity, len(self.model.services), len(self.model.classes), self.weeks
+            )
+            done = run_replications(self.rules, outs, keys, state, exits, done)
+            capacity *= 2
+        return len(keys)
+
+    def arrays(self) -> RunArrays:
+        """What the replications counted, in the output schema."""
+        out, model = self.out, self.model
+        return RunArrays(
+            levels={
+                "active": out.active,
+                "waiting": out.waiting,
+                "entered": out.entered,
+                "waited": out.waited,
+                "wait_weeks": out.wait_weeks,
+                "stay_weeks": out.stay_weeks,
+            },
+            services=model.services,
+            slots=model.slots,
+            hours=model.hours,
+            logs=out.logs,
+            demanded=out.hours,
+            waiting=out.service_waiting,
+            closed=self.exits[:, 0].copy(),
+            reported=self.exits[:, 1].copy(),
+        )
+
+
+def _duration_parameters(d: Duration) -> tuple[int, float, float]:
+    """Kernel code and parameters of a stay's distribution."""
+    code = _DISTRIBUTION_CODES[d.distribution]
+    if code == LOGNORMAL:
+        sigma = float(d.shape)
+        return code, float(np.log(d.mean_weeks) - sigma**2 / 2), sigma
+    return code, float(d.mean_weeks), float(d.shape or 1)
+
+
+def _rules(model: Model, weeks: int) -> Rules:
+    """The model's arrays as the kernel reads them."""
+    durations = [_duration_parameters(d) for d in model.durations]
+    return Rules(
+        baton=model.baton.astype(np.int64),
+        level_slots=model.level_slots.astype(float),
+        route_cum=np.ascontiguousarray(np.cumsum(model.shares, axis=1)[:, :3]),
+        dur_code=np.array([d[0] for d in durations], np.int64),
+        dur_a=np.array([d[1] for d in durations]),
+        dur_b=np.array([d[2] for d in durations]),
+        baton_hours=model.baton_hours.astype(float),
+        charge=model.charge.astype(np.int64),
+        mix_cum=np.ascontiguousarray(np.cumsum(model.partner_mix, axis=2)[:, :, :-1]),
+        partner_hours=np.ascontiguousarray(model.partner_hours, dtype=float),
+        weekly=np.ascontiguousarray(model.weekly[:weeks], dtype=float),
+        slots_cap=model.slots.astype(float),
+        hours_cap=model.hours.astype(float),
+        warm=model.warm.astype(np.int64),
     )
+
+
+def _pool_size(model: Model, weeks: int) -> int:
+    """Case records to start with (a replication that needs more runs again with twice as
+    many): about twice the cases open at once if nobody waited, never more than the
+    horizon's expected concerns, plus, where concerns are drawn ahead, those going up from
+    level 0."""
+    peak = float(model.weekly[:weeks].sum(axis=1).max(initial=0.0))
+    stays = sum(d.mean_weeks for d in model.durations)
+    expected = float(model.weekly[:weeks].sum())
+    open_at_once = min(2.0 * peak * stays, 1.2 * expected)
+    ahead = 0.0 if np.isfinite(model.level_slots[0]) else 1.1 * expected * model.shares[0, 0]
+    return int(model.warm.sum()) + int(open_at_once + ahead) + 1024

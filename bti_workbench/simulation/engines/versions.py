@@ -17,7 +17,7 @@ __all__ = ["ENGINE_VERSIONS", "provenance"]
 #: (``output.py``) or the summary of a run (``analysis.summarise``, which sweeps store). A
 #: change to the shared model bumps both. A refactoring that keeps every number does not.
 #: Sweep folders written with another number are then refused instead of resumed.
-ENGINE_VERSIONS: dict[str, int] = {"fast": 1, "ciw": 1}
+ENGINE_VERSIONS: dict[str, int] = {"fast": 2, "ciw": 1}
 
 
 def provenance(engine: str) -> dict[str, str | int | None]:

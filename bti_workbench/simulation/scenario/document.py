@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -100,13 +101,22 @@ def read_document(path: str | Path) -> dict:
     """
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+    return copy.deepcopy(_parsed(path.name, text))
+
+
+@lru_cache(maxsize=64)
+def _parsed(name: str, text: str) -> dict:
+    """The YAML of a file's text, parsed once per distinct text (a served dashboard reads
+    the same scenario on every slider move); callers get a copy."""
+    try:
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path.name}: not valid YAML ({exc})") from exc
+        raise ScenarioError(f"{name}: not valid YAML ({exc})") from exc
     if not isinstance(doc, dict):
-        raise ScenarioError(f"{path.name}: expected a mapping at the top")
+        raise ScenarioError(f"{name}: expected a mapping at the top")
     return doc
 
 

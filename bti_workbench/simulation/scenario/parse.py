@@ -333,12 +333,10 @@ def parse_scenario(
         if required not in doc:
             _fail(source, required, "missing")
     horizon = int(_number(source, "horizon_weeks", doc["horizon_weeks"], low=1, integer=True))
-    step = float(
-        _number(source, "time_step_weeks", doc.get("time_step_weeks", 1.0), low=0, strict=True)
-    )
-    per_week = 1.0 / step
-    if step > 1 or abs(per_week - round(per_week)) > 1e-9:
-        _fail(source, "time_step_weeks", "must divide a week: 1, 0.5, 0.25, 0.1, 0.05 …")
+    # The engines follow every case in continuous time: a step no longer changes a number.
+    notices = ()
+    if "time_step_weeks" in doc:
+        notices = (("scenario.notice.time_step", {"source": source}),)
     if municipality is None:
         municipality = _municipality(source, doc, base)
     arrivals = _arrivals(source, doc["arrivals"], horizon, municipality)
@@ -363,7 +361,6 @@ def parse_scenario(
     return Scenario(
         name=str(doc["name"]),
         horizon_weeks=horizon,
-        time_step_weeks=step,
         arrivals=arrivals,
         levels=levels,
         warm_start=warm_start,
@@ -375,6 +372,7 @@ def parse_scenario(
         description=str(doc.get("description", "")).strip(),
         source=source,
         sources=_mapping(source, "sources", doc.get("sources")),
+        notices=notices,
     )
 
 

@@ -197,7 +197,6 @@ class Scenario:
 
     name: str
     horizon_weeks: int
-    time_step_weeks: float
     arrivals: Arrivals
     levels: tuple[Level, ...]
     warm_start: tuple[int, ...] = (0, 0, 0, 0)
@@ -209,6 +208,25 @@ class Scenario:
     description: str = ""
     source: str = ""
     sources: dict = field(default_factory=dict)
+    #: Things the user should know about the file, as catalogue keys and their values.
+    notices: tuple[tuple[str, dict], ...] = ()
+
+    def notice_texts(self, lang: str = "nb") -> list[str]:
+        """The notices as sentences in ``lang`` (``nb`` or ``en``).
+
+        Examples
+        --------
+        >>> import yaml
+        >>> from bti_workbench import data_dir
+        >>> from bti_workbench.simulation.scenario.parse import parse_scenario
+        >>> path = data_dir() / "scenarios" / "validation_jackson.yaml"
+        >>> doc = yaml.safe_load(path.read_text(encoding="utf-8")) | {"time_step_weeks": 0.25}
+        >>> parse_scenario(doc, "old.yaml", path.parent).notice_texts("en")[0][:47]
+        'old.yaml: time_step_weeks no longer has effect:'
+        """
+        from bti_workbench.reference.labels import label
+
+        return [label(key, lang, **values) for key, values in self.notices]
 
     @property
     def arrivals_per_week(self) -> float:

@@ -22,6 +22,7 @@ import pandas as pd
 from bti_workbench.errors import SweepError
 from bti_workbench.reference.municipality import Municipality
 from bti_workbench.simulation.analysis import summarise
+from bti_workbench.simulation.engines.compiled import ENGINE_THREADS_ENV
 from bti_workbench.simulation.engines.fast import flow_arrays_many
 from bti_workbench.simulation.run import simulate
 from bti_workbench.simulation.scenario import parse_scenario
@@ -180,8 +181,8 @@ def open_client(scheduler: str | None = None, workers: int | None = None):
 #: Arrays up to this many bytes come from the heap on Dask's workers (``MALLOC_MMAP_THRESHOLD_``).
 # Dask's workers return freed memory to the system eagerly (MALLOC_TRIM_THRESHOLD_), which
 # also turns off glibc's adaptive mmap threshold: every array above 128 KiB is then mapped
-# and unmapped, and the engine's per-step arrays spend most of their time in page faults
-# (2.7× slower, measured). Arrays up to 64 MiB come from the heap instead.
+# and unmapped, and a run's arrays spend their time in page faults (measured 2.7× slower
+# with the earlier step engine). Arrays up to 64 MiB come from the heap instead.
 MMAP_THRESHOLD = 64 * 2**20
 
 
@@ -190,6 +191,8 @@ def _worker_environ() -> dict:
 
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
     environ.setdefault("MALLOC_MMAP_THRESHOLD_", MMAP_THRESHOLD)
+    # One worker per core: each runs its replications on one thread.
+    environ.setdefault(ENGINE_THREADS_ENV, 1)
     return environ
 
 

@@ -28,7 +28,6 @@ def _ppt_queue(tmp_path, hours: float) -> Path:
         "name": "ppt_queue",
         "municipality": "5401",
         "horizon_weeks": 520,
-        "time_step_weeks": 0.1,
         "arrivals": {"per_1000_per_year": {"6-15": {"school": 20}}},
         "levels": {
             0: {"duration": {"distribution": "exponential", "mean_weeks": 1}, "next": {"up": 1.0}},

@@ -29,13 +29,20 @@ def jackson_run():
 def _stationary(scenario):
     """The validation network run long enough to leave its slow warm-up well behind.
 
-    Started empty, level 3 is still filling after two years (both engines agree on that
-    transient), so stationary means are estimated from 15-year runs with MSER-5's cut.
+    Started empty, level 3 is still filling after two years: over weeks 104–260 the
+    transient sits about 2 % below steady state (both engines agree on it). So stationary
+    means are read from 15-year runs, from week 260 on.
     """
     return scenario.with_horizon(780)
 
 
-def _check_against_theory(scenario, result):
+#: The first week read as stationary in a 780-week run of the validation network.
+STEADY_FROM = 260
+
+
+def _check_against_theory(scenario, result, z: float):
+    """Each level's mean number in the system, weeks 260–780, against Jackson theory: inside
+    the ``z`` interval over replications."""
     assert_littles_law(result)
     theory = jackson_levels(
         [scenario.arrivals_per_week, 0, 0, 0],
@@ -43,17 +50,25 @@ def _check_against_theory(scenario, result):
         [lv.duration.mean_weeks for lv in scenario.levels],
         [lv.slots for lv in scenario.levels],
     )
-    in_system = result.levels.assign(n=result.levels["active"] + result.levels["waiting"])
+    levels = result.levels[result.levels["week"] > STEADY_FROM]
+    in_system = levels.assign(n=levels["active"] + levels["waiting"])
     for level, queue in enumerate(theory):
+        per_rep = in_system[in_system["level"] == level].groupby("replication")["n"].mean()
+        half = z * per_rep.std(ddof=1) / np.sqrt(len(per_rep))
+        assert abs(per_rep.mean() - queue.mean_in_system) <= half, (level, per_rep.mean(), half)
+        # And the run really is past its warm-up by then.
         path = in_system[in_system["level"] == level].groupby("week")["n"].mean()
-        warm_up = mser5(path.to_numpy())
-        assert warm_up < len(path) / 2
-        assert path.iloc[warm_up:].mean() == pytest.approx(queue.mean_in_system, rel=0.03), level
+        assert mser5(path.to_numpy()) < len(path) / 2
 
 
 def test_stationary_means_match_jackson_theory():
+    """Four levels checked at once: each 95 % interval widened to keep the family at 95 %
+    (Bonferroni, z = 2.50). 400 replications: at 200 the four levels of seed 2024 sat 1.5
+    to 2.9 σ above theory together (one high count of arrivals feeds them all); at 400, and
+    at seeds 7 and 99, every level is within 1.9 σ."""
     scenario = _stationary(load_scenario(JACKSON))
-    _check_against_theory(scenario, simulate_fast(scenario, replications=60, seed=2024))
+    result = simulate_fast(scenario, replications=400, seed=2024)
+    _check_against_theory(scenario, result, stats.norm.ppf(1 - 0.05 / 4 / 2))
 
 
 def test_slots_are_respected_and_counts_whole(jackson_run):
@@ -86,14 +101,13 @@ def test_same_seed_same_numbers():
     assert not a.levels.equals(c.levels)
 
 
-def _single_level(tmp_path, utilisation: float, servers: int = 5, mean: float = 1.0):
+def _single_level(tmp_path, utilisation: float, servers: int = 5, mean: float = 1.0, **extra):
     """One M/M/c level (level 0); the other levels are never reached."""
     rate = utilisation * servers / mean
     quiet = {"duration": {"distribution": "exponential", "mean_weeks": 1}}
     doc = {
         "name": "mmc",
         "horizon_weeks": 400,
-        "time_step_weeks": 0.02,
         "arrivals": {"poisson_per_week": rate},
         "levels": {
             0: {"duration": {"distribution": "exponential", "mean_weeks": mean}, "slots": servers},
@@ -101,8 +115,9 @@ def _single_level(tmp_path, utilisation: float, servers: int = 5, mean: float = 
             2: quiet,
             3: quiet,
         },
+        **extra,
     }
-    path = tmp_path / "mmc.yaml"
+    path = tmp_path / f"mmc_{utilisation}.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     return load_scenario(path), rate
 
@@ -136,7 +151,8 @@ def test_ciw_engine_matches_jackson_theory_too():
     from bti_workbench.simulation.engines.ciw import simulate_ciw
 
     scenario = _stationary(load_scenario(JACKSON))
-    _check_against_theory(scenario, simulate_ciw(scenario, replications=20, seed=2024))
+    result = simulate_ciw(scenario, replications=20, seed=2024)
+    _check_against_theory(scenario, result, stats.norm.ppf(1 - 0.05 / 4 / 2))
 
 
 def test_both_engines_start_from_the_warm_start():
@@ -214,14 +230,18 @@ def test_one_pass_with_level_slots_equals_runs_alone():
         pd.testing.assert_frame_equal(result.levels, simulate_fast(s, 4, seed).levels)
 
 
-def test_scenarios_of_different_structure_are_refused():
+def test_scenarios_of_any_structure_run_together_as_alone():
     from bti_workbench.reference.municipality import load_municipalities
     from bti_workbench.simulation.engines.fast import simulate_fast_many
 
     (place,) = load_municipalities(["4228"])
     plain = load_scenario(NATIONAL, municipality=place)
     coordinator = load_scenario(NATIONAL, ("extra_coordinator_20pct",), municipality=place)
-    with pytest.raises(ValueError, match="differs in structure"):
-        simulate_fast_many([plain, coordinator], 2, [1, 2])
+    jackson = load_scenario(JACKSON)
+    together = simulate_fast_many([plain, coordinator, jackson], 3, [1, 2, 3])
+    for scenario, seed, result in zip(
+        (plain, coordinator, jackson), [1, 2, 3], together, strict=True
+    ):
+        pd.testing.assert_frame_equal(result.queues, simulate_fast(scenario, 3, seed).queues)
     with pytest.raises(ValueError, match="one seed per scenario"):
         simulate_fast_many([plain, plain], 2, [1])

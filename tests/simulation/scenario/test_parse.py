@@ -159,7 +159,6 @@ def _write(tmp_path, change, base=TROMSO) -> Path:
             lambda d: d["resources"]["services"].pop("nav"),
             "resources.services.nav: holds batons for new concerns",
         ),
-        (lambda d: d.update(time_step_weeks=0.3), "time_step_weeks: must divide a week"),
     ],
 )
 def test_bad_tromso_variants_name_file_and_key(tmp_path, change, message):
