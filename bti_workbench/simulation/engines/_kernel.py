@@ -2,13 +2,14 @@
 
 Each replication is a discrete-event simulation of the rules in
 :mod:`bti_workbench.simulation.model`, compiled with numba. Events are arrivals (one Poisson
-stream per class, its rate changing week by week), and ends of stays, kept in a binary heap.
+stream per class, its rate changing week by week), and ends of stays, kept in a calendar
+queue (Brown, 1988: buckets of a fixed width in time, each an unsorted list, walked in turn).
 A case's stay is drawn when it starts and it leaves at exactly that time; a case that waits
 starts the moment its resources free up. Nothing is rounded to a time step, so the results
 converge to queueing theory however the weeks are divided.
 
 The state is a few flat arrays (:class:`State`): a pool of case records reused through a
-free list, the heap of stay ends, one first-come-first-served queue per service and level
+free list, the calendar of stay ends, one first-come-first-served queue per service and level
 entered (linked through the case records), and the resources in use. At each week's end the
 kernel writes the counts the output schema needs (:mod:`bti_workbench.simulation.output`).
 
@@ -29,11 +30,17 @@ from bti_workbench.simulation.engines._streams import duration, exponential, sub
 
 __all__ = ["Out", "Rules", "State", "new_state", "run_replications"]
 
+#: The first 16 hex digits of the SHA-256 of ``_streams.py``, whose functions are compiled
+#: into this kernel. numba's disk cache notices a change to this file only: a change to
+#: ``_streams.py`` must change this line too, so no cached kernel keeps the old draws
+#: (``tests/simulation/engines/test_kernel.py`` checks it).
+STREAMS_DIGEST = "304c17d4f5c29468"
+
 _BATON, _WARM = 1, 2  # case flags: holds a baton-holder slot; open at week 0
 _ARRIVALS, _WARM_LABEL = 0, 1 << 40  # stream labels: class c's arrivals; warm cases
 _NONE = -1
 # Counters in State.n
-_HEAP, _FREE, _OVERFLOW, _CLOSED, _REPORTED = 0, 1, 2, 3, 4
+_BOOKED, _FREE, _OVERFLOW, _CLOSED, _REPORTED, _DAY, _FIRST = 0, 1, 2, 3, 4, 5, 6
 
 
 def _compiled(function):
@@ -64,6 +71,7 @@ class Rules(NamedTuple):
     slots_cap: np.ndarray  # (S,)
     hours_cap: np.ndarray  # (S,)
     warm: np.ndarray  # (4, C, S + 1) open cases at week 0
+    per_day: np.ndarray  # (1,) calendar days per week
 
 
 class State(NamedTuple):
@@ -76,10 +84,12 @@ class State(NamedTuple):
     rng: np.ndarray  # uint64 stream state per case
     arrived: np.ndarray  # when the case came to its current level
     link: np.ndarray  # next case in the same queue
-    heap_time: np.ndarray
-    heap_case: np.ndarray
+    end_at: np.ndarray  # when the case's current stay ends
+    later: np.ndarray  # the next case booked in the same calendar bucket
+    calendar: np.ndarray  # (days,) first case booked in each bucket; days a power of two
     free: np.ndarray
-    n: np.ndarray  # counters: heap size, free top, overflow, closed, reported
+    n: np.ndarray  # counters: booked ends, free top, overflow, closed, reported, calendar day,
+    # the case whose stay ends first (-1 when not yet found)
     head: np.ndarray  # queues: service s, k = 0, 1, 2 for levels 3, 2, 1 at 3s + k;
     tail: np.ndarray  # a level's own slots at 3S + level
     active: np.ndarray  # (4,)
@@ -112,9 +122,10 @@ class Out(NamedTuple):
     service_waiting: np.ndarray
 
 
-def new_state(capacity: int, n_services: int, n_classes: int, weeks: int) -> State:
-    """Arrays for one replication at a time: ``capacity`` case records (made in Python: the
-    kernel runs without numba's memory manager and allocates nothing)."""
+def new_state(capacity: int, n_services: int, n_classes: int, weeks: int, days: int) -> State:
+    """Arrays for one replication at a time: ``capacity`` case records and a calendar of
+    ``days`` buckets (made in Python: the kernel runs without numba's memory manager and
+    allocates nothing)."""
     records = [np.zeros(capacity, np.int64) for _ in range(4)]
     return State(
         *records,
@@ -123,8 +134,9 @@ def new_state(capacity: int, n_services: int, n_classes: int, weeks: int) -> Sta
         np.zeros(capacity, np.int64),
         np.zeros(capacity),
         np.zeros(capacity, np.int64),
+        np.zeros(days, np.int64),
         np.zeros(capacity, np.int64),
-        np.zeros(5, np.int64),
+        np.zeros(7, np.int64),
         np.zeros(3 * n_services + 4, np.int64),
         np.zeros(3 * n_services + 4, np.int64),
         np.zeros(4, np.int64),
@@ -152,6 +164,8 @@ def _reset(st: State) -> None:
         st.free[i] = capacity - 1 - i
     st.n[:] = 0
     st.n[_FREE] = capacity
+    st.n[_FIRST] = _NONE
+    st.calendar[:] = _NONE
     st.head[:] = _NONE
     st.tail[:] = _NONE
     st.active[:] = 0
@@ -166,7 +180,7 @@ def _reset(st: State) -> None:
     st.leaving[:] = 0
 
 
-# --- case records, heap and queues --------------------------------------------------------
+# --- case records, calendar and queues --------------------------------------------------------
 
 
 @_inlined
@@ -193,45 +207,79 @@ def _release_case(st: State, case: int) -> None:
 
 
 @_inlined
-def _push(st: State, time: float, case: int) -> None:
-    """Add a stay's end to the heap (a 4-ary heap, earliest on top)."""
-    i = st.n[_HEAP]
-    st.n[_HEAP] += 1
-    while i > 0:
-        parent = (i - 1) >> 2
-        if st.heap_time[parent] <= time:
-            break
-        st.heap_time[i] = st.heap_time[parent]
-        st.heap_case[i] = st.heap_case[parent]
-        i = parent
-    st.heap_time[i] = time
-    st.heap_case[i] = case
+def _day(rules: Rules, time: float) -> int:
+    """The calendar day (bucket number, unwrapped) of a time."""
+    return np.int64(time * rules.per_day[0])
 
 
 @_inlined
-def _pop(st: State) -> int:
-    """Remove the earliest stay's end from the heap; its case."""
-    top = st.heap_case[0]
-    size = st.n[_HEAP] - 1
-    st.n[_HEAP] = size
-    time, case = st.heap_time[size], st.heap_case[size]
-    i = 0
-    while True:
-        first = 4 * i + 1
-        if first >= size:
-            break
-        best, best_time = first, st.heap_time[first]
-        for j in range(first + 1, min(first + 4, size)):
-            if st.heap_time[j] < best_time:
-                best, best_time = j, st.heap_time[j]
-        if best_time >= time:
-            break
-        st.heap_time[i] = best_time
-        st.heap_case[i] = st.heap_case[best]
-        i = best
-    st.heap_time[i] = time
-    st.heap_case[i] = case
-    return top
+def _push(st: State, rules: Rules, time: float, case: int) -> None:
+    """Book the end of a case's stay in the calendar."""
+    st.end_at[case] = time
+    day = _day(rules, time)
+    bucket = day & (st.calendar.shape[0] - 1)
+    st.later[case] = st.calendar[bucket]
+    st.calendar[bucket] = case
+    st.n[_BOOKED] += 1
+    first = st.n[_FIRST]
+    if st.n[_BOOKED] == 1 or (first >= 0 and time < st.end_at[first]):
+        # The new earliest end: the walk starts from its day (no booked end is earlier).
+        st.n[_FIRST], st.n[_DAY] = case, day
+
+
+@_inlined
+def _earliest(st: State, rules: Rules) -> float:
+    """When the earliest booked stay ends (inf when none is booked)."""
+    if st.n[_BOOKED] == 0:
+        return np.inf
+    if st.n[_FIRST] < 0:
+        _find_earliest(st, rules)
+    return st.end_at[st.n[_FIRST]]
+
+
+@_compiled
+def _find_earliest(st: State, rules: Rules) -> None:
+    """Walk the calendar day by day from the current day to the first booked end; after a
+    whole cycle of empty days, search every bucket (all ends are far ahead)."""
+    days = st.calendar.shape[0]
+    day = st.n[_DAY]
+    for _ in range(days):
+        best, best_time = _NONE, np.inf
+        case = st.calendar[day & (days - 1)]
+        while case != _NONE:
+            time = st.end_at[case]
+            if time < best_time and _day(rules, time) == day:
+                best, best_time = case, time
+            case = st.later[case]
+        if best != _NONE:
+            st.n[_FIRST], st.n[_DAY] = best, day
+            return
+        day += 1
+    best, best_time = _NONE, np.inf
+    for bucket in range(days):
+        case = st.calendar[bucket]
+        while case != _NONE:
+            if st.end_at[case] < best_time:
+                best, best_time = case, st.end_at[case]
+            case = st.later[case]
+    st.n[_FIRST], st.n[_DAY] = best, _day(rules, best_time)
+
+
+@_inlined
+def _pop(st: State, rules: Rules) -> int:
+    """Take the earliest booked end out of the calendar (after :func:`_earliest`); its case."""
+    case = st.n[_FIRST]
+    bucket = _day(rules, st.end_at[case]) & (st.calendar.shape[0] - 1)
+    if st.calendar[bucket] == case:
+        st.calendar[bucket] = st.later[case]
+    else:
+        before = st.calendar[bucket]
+        while st.later[before] != case:
+            before = st.later[before]
+        st.later[before] = st.later[case]
+    st.n[_BOOKED] -= 1
+    st.n[_FIRST] = _NONE
+    return case
 
 
 @_inlined
@@ -267,7 +315,7 @@ def _start(st: State, rules: Rules, out: Out, case: int, level: int, now: float)
     """Start a case's stay at a level now: draw how long it lasts and book its end."""
     stay = duration(st.rng, case, rules.dur_code[level], rules.dur_a[level], rules.dur_b[level])
     end = now + stay
-    _push(st, end, case)
+    _push(st, rules, end, case)
     st.active[level] += 1
     horizon = float(out.active.shape[0])
     out.stay_weeks[_week_of(now, out), level] += min(end, horizon) - now
@@ -404,7 +452,7 @@ def _step(st: State, rules: Rules, out: Out, key: np.uint64, arrival: int, now: 
         case = _new_case(st, arrival, key, arrival + 1, index)
         to = 0 if case >= 0 else _NONE
     else:
-        case = _pop(st)
+        case = _pop(st, rules)
         came_from = st.level[case]
         route = st.planned[case]
         if route >= 0:  # drawn ahead, counted at level 0 by week (see _concerns_ahead)
@@ -534,7 +582,7 @@ def _concerns_ahead(st: State, rules: Rules, out: Out, key: np.uint64, klass: in
     for it, so its arrival, its stay and its next step do not depend on any other case.
     They are drawn here, in the order a case would draw them, and counted by week. Only a
     case that goes up to level 1 gets a record, and the end of its level-0 stay goes on the
-    heap as the event that brings it there.
+    calendar as the event that brings it there.
     """
     weeks = out.active.shape[0]
     now, index = 0.0, 0
@@ -565,7 +613,7 @@ def _concerns_ahead(st: State, rules: Rules, out: Out, key: np.uint64, klass: in
         st.level[case] = 0
         st.arrived[case] = now
         st.planned[case] = route
-        _push(st, end, case)
+        _push(st, rules, end, case)
 
 
 @_compiled
@@ -583,7 +631,7 @@ def _replicate(rules: Rules, out: Out, st: State, key: np.uint64) -> bool:
             st.next_at[c] = np.inf
     week, c = 0, np.argmin(st.next_at)
     while week < weeks and not st.n[_OVERFLOW]:
-        ends = st.heap_time[0] if st.n[_HEAP] else np.inf
+        ends = _earliest(st, rules)
         now = min(st.next_at[c], ends)
         if now > week + 1.0:
             _end_week(st, out, week)

@@ -23,6 +23,7 @@ __all__ = [
     "duration",
     "exponential",
     "normal",
+    "quantile",
     "substream",
     "uniform",
 ]
@@ -39,8 +40,9 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: 53 random bits to a float in [0, 
 _S12 = np.uint64(12)
 _TWO52 = 4503599627370496.0
 _TO_UNIT52 = 1.0 / _TWO52
-# AS 241's polynomials, highest power first; each leading coefficient is in the code.
+# AS 241's polynomials, highest power first.
 _CENTRAL_TOP = (
+    2509.0809287301226727,
     33430.575583588128105,
     67265.770927008700853,
     45921.953931549871457,
@@ -50,6 +52,7 @@ _CENTRAL_TOP = (
     3.387132872796366608,
 )
 _CENTRAL_BOTTOM = (
+    5226.495278852545925,
     28729.085735721942674,
     39307.89580009271061,
     21213.794301586595867,
@@ -59,6 +62,7 @@ _CENTRAL_BOTTOM = (
     1.0,
 )
 _NEAR_TOP = (
+    7.7454501427834140764e-4,
     0.0227238449892691845833,
     0.24178072517745061177,
     1.27045825245236838258,
@@ -68,6 +72,7 @@ _NEAR_TOP = (
     1.42343711074968357734,
 )
 _NEAR_BOTTOM = (
+    1.05075007164441684324e-9,
     5.475938084995344946e-4,
     0.0151986665636164571966,
     0.14810397642748007459,
@@ -77,6 +82,7 @@ _NEAR_BOTTOM = (
     1.0,
 )
 _FAR_TOP = (
+    2.01033439929228813265e-7,
     2.71155556874348757815e-5,
     0.0012426609473880784386,
     0.026532189526576123093,
@@ -86,6 +92,7 @@ _FAR_TOP = (
     6.6579046435011037772,
 )
 _FAR_BOTTOM = (
+    2.04426310338993978564e-15,
     1.4215117583164458887e-7,
     1.8463183175100546818e-5,
     7.868691311456132591e-4,
@@ -151,50 +158,38 @@ def duration(states: np.ndarray, i: np.int64, code: np.int64, a: float, b: float
 def normal(states: np.ndarray, i: np.int64) -> float:
     """A standard normal draw from stream ``states[i]``, by inversion of one uniform.
 
-    Wichura's algorithm AS 241 (PPND16, Applied Statistics 37, 1988), accurate to about
-    1e-16; the uniform is ``(k + 0.5) / 2**52`` for 52 random bits ``k``, so it is never 0
-    or 1 and its complement is exact.
+    The uniform is ``(k + 0.5) / 2**52`` for 52 random bits ``k``, so it is never 0 or 1
+    and its complement is exact.
     """
     k = float(_mix(_advance(states, i)) >> _S12)
     p = (k + 0.5) * _TO_UNIT52
-    q = p - 0.5
+    return quantile(p - 0.5, p if p < 0.5 else (_TWO52 - k - 0.5) * _TO_UNIT52)
+
+
+@nb.njit(cache=True, inline="always", _nrt=False)
+def quantile(q: float, tail: float) -> float:
+    """The standard normal quantile of ``p = 0.5 + q``; ``tail`` is ``min(p, 1 - p)``.
+
+    Wichura's algorithm AS 241 (PPND16, Applied Statistics 37, 1988), accurate to about
+    1e-16: a rational function of ``q`` in the centre, of ``sqrt(-log(tail))`` in the tails.
+    """
     if abs(q) <= 0.425:
-        r = 0.180625 - q * q
-        return q * _central_ratio(r)
-    tail = p if q < 0 else (_TWO52 - k - 0.5) * _TO_UNIT52
+        return q * _rational(0.180625 - q * q, _CENTRAL_TOP, _CENTRAL_BOTTOM)
     r = np.sqrt(-np.log(tail))
-    value = _near_tail_ratio(r - 1.6) if r <= 5.0 else _far_tail_ratio(r - 5.0)
+    if r <= 5.0:
+        value = _rational(r - 1.6, _NEAR_TOP, _NEAR_BOTTOM)
+    else:
+        value = _rational(r - 5.0, _FAR_TOP, _FAR_BOTTOM)
     return -value if q < 0 else value
 
 
 @nb.njit(cache=True, inline="always", _nrt=False)
-def _central_ratio(r: float) -> float:
-    top = 2509.0809287301226727
-    for c in _CENTRAL_TOP:
-        top = top * r + c
-    bottom = 5226.495278852545925
-    for c in _CENTRAL_BOTTOM:
-        bottom = bottom * r + c
-    return top / bottom
-
-
-@nb.njit(cache=True, inline="always", _nrt=False)
-def _near_tail_ratio(r: float) -> float:
-    top = 7.7454501427834140764e-4
-    for c in _NEAR_TOP:
-        top = top * r + c
-    bottom = 1.05075007164441684324e-9
-    for c in _NEAR_BOTTOM:
-        bottom = bottom * r + c
-    return top / bottom
-
-
-@nb.njit(cache=True, inline="always", _nrt=False)
-def _far_tail_ratio(r: float) -> float:
-    top = 2.01033439929228813265e-7
-    for c in _FAR_TOP:
-        top = top * r + c
-    bottom = 2.04426310338993978564e-15
-    for c in _FAR_BOTTOM:
-        bottom = bottom * r + c
-    return top / bottom
+def _rational(r: float, top: tuple, bottom: tuple) -> float:
+    """``top(r) / bottom(r)``, polynomials given highest power first (Horner's rule)."""
+    numerator = 0.0
+    for c in top:
+        numerator = numerator * r + c
+    denominator = 0.0
+    for c in bottom:
+        denominator = denominator * r + c
+    return numerator / denominator

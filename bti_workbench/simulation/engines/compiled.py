@@ -7,7 +7,9 @@ beside the engine's source when that folder can be written; else a user cache di
 (``~/.cache/numba`` on Linux). An installed, read-only package therefore still caches,
 without any setting. :func:`~bti_workbench.simulation.engines.fast.warm_up` runs the kernel
 once, so a server (``bti serve``) pays for loading or compiling before its first user rather
-than during a user's first request.
+than during a user's first request. numba checks a cached kernel against its own source file
+only, so the kernel's file names the digest of the random streams compiled into it
+(``_kernel.STREAMS_DIGEST``, held by a test).
 """
 
 from __future__ import annotations

@@ -239,6 +239,7 @@ class _Job:
         self.rules = _rules(model, weeks)
         self.keys = np.random.SeedSequence(seed).generate_state(replications, np.uint64)
         self.capacity = _pool_size(model, weeks)
+        self.days = _calendar_days(float(self.rules.per_day[0]))
         n_services = len(model.services)
         levels, services = (replications, weeks, 4), (replications, weeks, n_services)
         self.out = Out(
@@ -259,7 +260,11 @@ class _Job:
         capacity, done = self.capacity, 0
         while done < len(keys):
             state = new_state(
-                capacity, len(self.model.services), len(self.model.classes), self.weeks
+                capacity,
+                len(self.model.services),
+                len(self.model.classes),
+                self.weeks,
+                self.days,
             )
             done = run_replications(self.rules, outs, keys, state, exits, done)
             capacity *= 2
@@ -315,7 +320,21 @@ def _rules(model: Model, weeks: int) -> Rules:
         slots_cap=model.slots.astype(float),
         hours_cap=model.hours.astype(float),
         warm=model.warm.astype(np.int64),
+        per_day=np.array([_days_per_week(model, weeks)]),
     )
+
+
+def _days_per_week(model: Model, weeks: int) -> float:
+    """The calendar's buckets per week: about two for each new concern a week, so a bucket
+    holds one end of a stay or none, and the kernel walks few empty ones."""
+    per_week = float(model.weekly[:weeks].sum(axis=1).mean()) if weeks else 0.0
+    return float(np.clip(2.0 * per_week, 0.25, 256.0))
+
+
+def _calendar_days(per_day: float) -> int:
+    """Buckets in the calendar: a power of two covering at least 128 weeks (ends further
+    ahead wait in their bucket for the next round), at most 65 536."""
+    return int(min(2**16, 2 ** np.ceil(np.log2(max(64.0, 128.0 * per_day)))))
 
 
 def _pool_size(model: Model, weeks: int) -> int:

@@ -17,6 +17,7 @@ from bti_workbench.simulation.engines._streams import (
     LOGNORMAL,
     duration,
     normal,
+    quantile,
     substream,
     uniform,
 )
@@ -57,24 +58,12 @@ def test_the_normal_inverts_the_distribution_function_to_machine_precision():
     assert stats.kstest(x, "norm").pvalue > 0.01
     assert abs(x.mean()) < 4 / np.sqrt(N) and abs(x.std() - 1) < 0.01
     # The inversion itself, at probabilities from 1e-300 to 1 - 1e-16.
-    from bti_workbench.simulation.engines import _streams
-
     p = np.concatenate([np.logspace(-300, -1, 400), np.linspace(0.01, 0.99, 2001)])
     p = np.concatenate([p, 1 - p[(p < 0.5) & (p > 1e-15)]])
-    mine = np.array([_invert(_streams, v) for v in p])
+    mine = np.array([quantile(v - 0.5, min(v, 1 - v)) for v in p])
     exact = special.ndtri(p)
     ok = np.isfinite(exact)
     assert np.max(np.abs(mine[ok] - exact[ok]) / np.maximum(1, np.abs(exact[ok]))) < 1e-14
-
-
-def _invert(streams, p: float) -> float:
-    """AS 241 at probability ``p``, by the kernel's own pieces."""
-    q = p - 0.5
-    if abs(q) <= 0.425:
-        return q * streams._central_ratio(0.180625 - q * q)
-    r = np.sqrt(-np.log(p if q < 0 else 1 - p))  # p < 1 - 1e-16 here
-    value = streams._near_tail_ratio(r - 1.6) if r <= 5 else streams._far_tail_ratio(r - 5)
-    return -value if q < 0 else value
 
 
 @pytest.mark.parametrize(
@@ -148,3 +137,49 @@ def test_each_case_keeps_its_draws_whatever_the_option():
     pd.testing.assert_frame_equal(*level0, check_exact=True)
     level1 = [t[t["level"] == 1]["waited"].sum() for t in (base.queues, capped.queues)]
     assert level1[1] > level1[0]
+
+
+@pytest.mark.parametrize(("per_day", "days"), [(64.0, 8192), (2.0, 64), (0.25, 64)])
+def test_the_calendar_gives_back_ends_in_time_order(per_day, days):
+    """Against heapq: ends booked as a simulation books them (each later than now, some
+    beyond a whole round of the calendar, some at once), taken back earliest first."""
+    import heapq
+
+    from bti_workbench.simulation.engines import _kernel
+
+    model_rules = fast._rules(fast.compile_model(load_scenario(TROMSO)), 52)
+    rules = model_rules._replace(per_day=np.array([per_day]))
+    state = _kernel.new_state(600, 0, 1, 52, days)
+    _kernel._reset(state)
+    rng = np.random.default_rng(7)
+    reference, now, case = [], 0.0, 0
+    for _ in range(3000):
+        if reference and rng.random() < 0.5:
+            assert _kernel._earliest(state, rules) == reference[0][0]
+            taken = _kernel._pop(state, rules)
+            time = reference[0][0]  # among equal ends, any may come first
+            reference.remove((time, taken))
+            heapq.heapify(reference)
+            assert time >= now
+            now = time
+            state.free[state.n[1]] = taken
+            state.n[1] += 1
+        elif state.n[1]:
+            state.n[1] -= 1
+            case = int(state.free[state.n[1]])
+            end = now + rng.choice([rng.exponential(3.0), rng.exponential(400.0), 0.0])
+            _kernel._push(state, rules, end, case)
+            heapq.heappush(reference, (end, case))
+    assert _kernel._earliest(state, rules) == (reference[0][0] if reference else np.inf)
+
+
+def test_the_kernel_names_the_streams_it_was_compiled_with():
+    """numba's cache checks the kernel's own file only; a change to the random streams must
+    change the kernel's file as well, or a cached kernel would keep drawing the old way."""
+    import hashlib
+    from pathlib import Path
+
+    from bti_workbench.simulation.engines import _kernel, _streams
+
+    digest = hashlib.sha256(Path(_streams.__file__).read_bytes()).hexdigest()[:16]
+    assert digest == _kernel.STREAMS_DIGEST
