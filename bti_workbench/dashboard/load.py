@@ -389,8 +389,9 @@ def _cost_rows(summaries: dict[str, pd.DataFrame], scenarios: dict[str, Scenario
     )
 
 
-def _figure_tables(result: FlowResult) -> FlowResult:
-    """What the figures read of the baseline's run: its arrays, without any table built."""
+def _figure_run(result: FlowResult) -> FlowResult:
+    """What the figures read of the baseline's run: its arrays (no table built), without the
+    rest of the result, so that can be freed."""
     return FlowResult.from_arrays(result.arrays) if result.arrays is not None else result
 
 
@@ -410,7 +411,7 @@ def _run(key: _Key) -> _Run:
     def keep(name: str, scenario: Scenario, result: FlowResult, summary: pd.DataFrame) -> None:
         scenarios[name], summaries[name] = scenario, summary
         if name == BASELINE:
-            kept[name] = _figure_tables(result)
+            kept[name] = _figure_run(result)
 
     comparison = compare_options(
         key.path,

@@ -25,15 +25,17 @@ __all__ = [
 ]
 
 
-def bands(levels: pd.DataFrame, measure: str = "active") -> pd.DataFrame:
+def bands(levels: FlowResult | FlowArrays | pd.DataFrame, measure: str = "active") -> pd.DataFrame:
     """P10, P50 and P90 of a measure across replications, per week and level.
 
     Parameters
     ----------
-    levels : pandas.DataFrame
-        Long format with ``replication, week, level`` and the measure.
+    levels : FlowResult, FlowArrays or pandas.DataFrame
+        A run (read from its arrays, without building its tables), or a long table with
+        ``replication, week, level`` and the measure.
     measure : str
-        ``active`` or ``waiting`` (or any numeric column).
+        ``active``, ``waiting`` or ``cases`` (the two together) for a run; any numeric
+        column of a table.
 
     Returns
     -------
@@ -51,10 +53,29 @@ def bands(levels: pd.DataFrame, measure: str = "active") -> pd.DataFrame:
     >>> bands(frame)[["p10", "p50", "p90"]].values.tolist()
     [[1.2, 2.0, 2.8]]
     """
+    if not isinstance(levels, pd.DataFrame):
+        return _array_bands(levels, measure)
     grouped = levels.groupby(["week", "level"])[measure]
     out = grouped.quantile([0.1, 0.5, 0.9]).unstack()
     out.columns = ["p10", "p50", "p90"]
     return out.reset_index()
+
+
+def _array_bands(run: FlowResult | FlowArrays, measure: str) -> pd.DataFrame:
+    """:func:`bands` of a run, from its (replications, weeks, levels) arrays."""
+    arrays = run if isinstance(run, FlowArrays) else flow_arrays(run)
+    values = arrays.active + arrays.waiting if measure == "cases" else getattr(arrays, measure)
+    p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9], axis=0)  # (weeks, levels) each
+    weeks, levels = values.shape[1:]
+    return pd.DataFrame(
+        {
+            "week": np.repeat(arrays.weeks, levels),
+            "level": np.tile(np.arange(levels), weeks),
+            "p10": p10.ravel(),
+            "p50": p50.ravel(),
+            "p90": p90.ravel(),
+        }
+    )
 
 
 def mser5(series: np.ndarray | pd.Series) -> int:

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from bti_workbench._util.figures import TEMPLATE
 from bti_workbench.reference.labels import label
+from bti_workbench.simulation.analysis import bands
 from bti_workbench.simulation.output import FlowResult, flow_arrays
 
 __all__ = ["options_table", "simulated_cases_figure", "utilisation_heatmap", "waits_by_option"]
@@ -37,13 +38,11 @@ def simulated_cases_figure(result: FlowResult, lang: str = "nb", title: str = ""
     >>> len(fig.data)  # a band and a median line per level
     8
     """
-    arrays = flow_arrays(result)
-    weeks = arrays.weeks
-    # P10, P50 and P90 across replications, as `bands` gives them: (3, weeks, levels).
-    spread = np.quantile(arrays.active + arrays.waiting, [0.1, 0.5, 0.9], axis=0)
+    spread = bands(result, "cases")
     fig = go.Figure()
     for level in range(4):
-        p10, p50, p90 = spread[:, :, level]
+        part = spread[spread["level"] == level]
+        weeks, p10, p50, p90 = (part[k].to_numpy() for k in ("week", "p10", "p50", "p90"))
         colour = _LEVEL_COLOURS[level]
         name = label(f"level.{level}.short", lang)
         fig.add_trace(

@@ -357,9 +357,15 @@ def _dispatch(st: State, rules: Rules, out: Out, service: int, now: float) -> No
 
 
 @_inlined
+def _own_queue(rules: Rules, level: int) -> int:
+    """The queue of a level with slots of its own (after the services' three each)."""
+    return 3 * rules.slots_cap.shape[0] + level
+
+
+@_inlined
 def _enter_own_slots(st: State, rules: Rules, out: Out, case: int, level: int, now: float):
     """A level with its own slots: start now if one is free and nobody waits, else queue."""
-    queue = 3 * rules.slots_cap.shape[0] + level
+    queue = _own_queue(rules, level)
     if st.active[level] < rules.level_slots[level] and st.head[queue] == _NONE:
         _start(st, rules, out, case, level, now)
     else:
@@ -468,7 +474,7 @@ def _step(st: State, rules: Rules, out: Out, key: np.uint64, arrival: int, now: 
     if to >= 0:
         _enter(st, rules, out, case, to, came_from, now)
     if came_from >= 0 and np.isfinite(rules.level_slots[came_from]):
-        queue = 3 * rules.slots_cap.shape[0] + came_from
+        queue = _own_queue(rules, came_from)
         while st.head[queue] != _NONE and st.active[came_from] < rules.level_slots[came_from]:
             st.waiting[came_from] -= 1
             _start(st, rules, out, _take_first(st, queue), came_from, now)
