@@ -140,7 +140,7 @@ def _missing_table(
             {
                 label("dash.col.service_a", lang): label(f"service.{a}", lang),
                 label("dash.col.service_b", lang): label(f"service.{b}", lang),
-                label("dash.col.reason", lang): pair.reason,
+                label("dash.col.reason", lang): getattr(pair, f"reason_{lang}", "") or pair.reason,
                 label("dash.col.shared_cases", lang): shared,
                 label("dash.col.missing", lang): label("dash.yes" if missing else "dash.no", lang),
             }

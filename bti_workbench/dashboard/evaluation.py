@@ -53,8 +53,9 @@ class EvaluationView:
 
 
 def _points(value: float, lang: str, digits: int = 1) -> str:
-    text = f"{100 * value:+.{digits}f}".replace("-", "−")
-    return text.replace(".", ",") if lang == "nb" else text
+    from bti_workbench._util.numbers import format_number
+
+    return format_number(100 * value, lang, digits, sign=True)
 
 
 def _change_text(row: pd.Series, lang: str) -> str:

@@ -6,6 +6,19 @@ the scenario files in ``data/scenarios``. The small-cell threshold is ``$BTI_SUP
 (default 5): set by whoever serves the app, never by the viewer. Every figure and table comes
 from the plain functions of :mod:`bti_workbench.dashboard`; this file only lays them out.
 
+Many leaders share one server, so:
+
+- what a page computes (a municipality's data, a simulation, a status page) is cached for
+  every session at once, keyed by the store's latest import (a new import shows without a
+  restart) and computed once even when many sessions ask at the same moment
+  (:func:`bti_workbench._util.cache.shared_cache`);
+- the computing runs on worker threads, off the server's event loop, so one leader's
+  simulation never freezes another's page, and only the figures being redrawn are greyed;
+- each session remembers its choices (tab, scenario, options, sliders, period, service), so
+  switching the language keeps them.
+
+Widgets carry ids and show labels: nothing on a page is parsed back from its display text.
+
 Importing this module does nothing: no store is built, no environment variable read, nothing
 served. Bokeh's server runs the file as a script under a module name starting ``bokeh_app_``
 (one run per session); only then does it call :func:`app` and ``servable()``.
@@ -13,30 +26,47 @@ served. Bokeh's server runs the file as a script under a module name starting ``
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import html
+import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import panel as pn
+from bokeh.models import CustomJSTickFormatter
 
-from bti_workbench._util.resources import data_dir
+from bti_workbench._util.cache import shared_cache
 from bti_workbench.dashboard.collaboration import collaboration_view, periods
 from bti_workbench.dashboard.evaluation import evaluation_view
-from bti_workbench.dashboard.load import SLIDERS, load_view, overrides_from_sliders, slider_values
+from bti_workbench.dashboard.load import (
+    SLIDERS,
+    ScenarioChoice,
+    load_view,
+    municipality_scenarios,
+    overrides_from_sliders,
+    slider_values,
+)
 from bti_workbench.dashboard.progress_plan import plan_view
-from bti_workbench.dashboard.status import Card, status_view
+from bti_workbench.dashboard.status import Card, StatusView, status_view
 from bti_workbench.evaluation.sources import EvaluationData, load_evaluation
-from bti_workbench.ingest.store import store_status
+from bti_workbench.ingest.store import store_status, store_version
 from bti_workbench.privacy import DEFAULT_K
 from bti_workbench.reference.labels import label
 from bti_workbench.reference.municipality import load_municipality
-from bti_workbench.simulation.scenario.document import available_options, read_document
+from bti_workbench.simulation.scenario.document import (
+    option_names,
+    read_document,
+    scenario_description,
+)
 from bti_workbench.synthetic.stores import default_store
 
 __all__ = [
     "BOKEH_APP_PREFIX",
     "PAGES",
+    "Session",
     "app",
     "collaboration_page",
     "evaluation_page",
@@ -45,9 +75,43 @@ __all__ = [
     "status_page",
 ]
 
+
 #: The prefix of the module name under which Bokeh's server runs an app file
 #: (``bokeh/application/handlers/code_runner.py``).
 BOKEH_APP_PREFIX = "bokeh_app_"
+#: Replications and seed of the load page.
+_REPLICATIONS, _SEED = 200, 1
+_CONTROLS_WIDTH = 340
+
+
+@dataclasses.dataclass
+class Session:
+    """One viewer's choices, kept while the page is rebuilt (a language switch).
+
+    Attributes
+    ----------
+    tab : int
+        The tab shown.
+    load, collaboration, status : dict
+        The choices on each page, each with the municipality they were made for.
+    """
+
+    tab: int = 0
+    load: dict = dataclasses.field(default_factory=dict)
+    collaboration: dict = dataclasses.field(default_factory=dict)
+    status: dict = dataclasses.field(default_factory=dict)
+
+    def choices(self, page: str, place: str) -> dict:
+        """The choices made on ``page`` for ``place`` (emptied when the place changes)."""
+        kept = getattr(self, page)
+        if kept.get("place") != place:
+            kept.clear()
+            kept["place"] = place
+        return kept
+
+
+# --------------------------------------------------------------------------------------------
+# Data, shared by every session
 
 
 def _store() -> str:
@@ -60,179 +124,410 @@ def _k() -> int:
     return int(os.environ.get("BTI_SUPPRESSION_K", DEFAULT_K))
 
 
-def _scenarios() -> dict[str, Path]:
-    """Scenario name → file, for every municipality scenario in ``data/scenarios``."""
-    found = {p.stem: p for p in sorted((data_dir() / "scenarios").glob("*.yaml"))}
-    found.pop("validation_jackson", None)  # a test network, not a municipality
-    return found
-
-
-@pn.cache
-def _places(store: str) -> dict[str, str]:
+@shared_cache(maxsize=4)
+def _places(store: str, version: tuple) -> dict[str, str]:
     """Kommunenummer → "Name (number)" for every municipality with an event log."""
     listed = store_status(store).tables.loc["event-log", "municipalities"]
     codes = [c.strip() for c in str(listed).split(",") if c.strip()]
     return {c: f"{load_municipality(c).name} ({c})" for c in codes}
 
 
-@pn.cache(max_items=8)
-def _data(store: str, municipality: str) -> EvaluationData:
-    """One municipality's data over its whole export, read once per server process."""
+@shared_cache(maxsize=8)
+def _data(store: str, version: tuple, municipality: str) -> EvaluationData:
+    """One municipality's data over its whole export, read once per import of the store."""
     data = load_evaluation(municipality, (pd.Timestamp.min, pd.Timestamp.max), store=store)
     times = data.event_log["event_time"]
     span = (times.min().normalize(), times.max().normalize())
     return dataclasses.replace(data, period=span)
 
 
-def _card(card: Card) -> pn.Column:
-    """A status card: title, value (``<k`` when suppressed) and note."""
-    return pn.Column(
-        pn.pane.Markdown(f"**{card.title}**", margin=(0, 5)),
-        pn.pane.Markdown(
-            f"<div class='bti-value'>{card.value}</div>",
-            styles={"font-size": "1.6em"},
-            margin=(0, 5),
-        ),
-        pn.pane.Markdown(card.note, styles={"font-size": "0.85em"}, margin=(0, 5)),
-        styles={"border": "1px solid #c8d3df", "border-radius": "6px", "padding": "6px"},
-        css_classes=["bti-card"],
-        width=250,
-        sizing_mode="fixed",
+def _current(municipality: str) -> EvaluationData:
+    store = _store()
+    return _data(store, store_version(store), municipality)
+
+
+@shared_cache(maxsize=32)
+def _status(store: str, version: tuple, municipality: str, k: int, lang: str) -> StatusView:
+    return status_view(_data(store, version, municipality), k=k, lang=lang)
+
+
+async def _off_loop(function: Callable, *args, **kwargs):
+    """Run ``function`` on a worker thread: the server's event loop stays free for others."""
+    return await asyncio.to_thread(function, *args, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Building blocks
+
+
+def _text(markdown: str, **kwargs) -> pn.pane.Markdown:
+    return pn.pane.Markdown(markdown, sizing_mode="stretch_width", **kwargs)
+
+
+def _notes(notes: str) -> pn.pane.Markdown:
+    """The notes under a page, as the sentences they are."""
+    return _text(notes, styles={"font-size": "0.9em"}, css_classes=["bti-notes"])
+
+
+def _plot(figure, height: int | None = None) -> pn.pane.Plotly:
+    """A figure that takes the width it is given (never squeezed, never clipped)."""
+    figure = figure.update_layout(autosize=True)
+    if height is not None:
+        figure.update_layout(height=height)
+    return pn.pane.Plotly(
+        figure, sizing_mode="stretch_width", config={"displaylogo": False, "responsive": True}
     )
 
 
-def _notes(notes: list[str]) -> pn.pane.Markdown:
-    """Notes under a page as a bullet list."""
-    return pn.pane.Markdown("\n".join(f"- {n}" for n in notes), styles={"font-size": "0.9em"})
+def _download(frame: pd.DataFrame, name: str, lang: str) -> pn.Row:
+    """Buttons that download a table exactly as shown (hidden cells as shown) as CSV and Excel."""
+
+    def csv() -> io.BytesIO:
+        # UTF-8 with a BOM and semicolons: Excel in a Norwegian locale opens it as it is.
+        text = frame.to_csv(index=False, sep=";" if lang == "nb" else ",")
+        return io.BytesIO(("\ufeff" + text).encode("utf-8"))
+
+    def excel() -> io.BytesIO:
+        out = io.BytesIO()
+        frame.to_excel(out, index=False, sheet_name=name[:31] or "table")
+        out.seek(0)
+        return out
+
+    buttons = [
+        pn.widgets.FileDownload(
+            callback=fn,
+            filename=f"{name}.{ext}",
+            label=label(key, lang),
+            button_type="light",
+            embed=False,
+            width=170,
+        )
+        for fn, ext, key in (
+            (csv, "csv", "dash.download.csv"),
+            (excel, "xlsx", "dash.download.xlsx"),
+        )
+    ]
+    return pn.Row(*buttons, css_classes=["bti-downloads"])
 
 
-def status_page(lang: str, municipality: str) -> pn.Column:
+def _table(frame: pd.DataFrame, name: str, lang: str, title: str | None = None) -> pn.Column:
+    """A labelled table (no index column, no NaN) with its download buttons."""
+    shown = frame.reset_index(drop=True).astype(object).where(frame.notna(), "–")
+    parts = [] if title is None else [_text(f"### {title}")]
+    parts.append(
+        pn.pane.DataFrame(
+            shown, index=False, sizing_mode="stretch_width", css_classes=["bti-table"]
+        )
+    )
+    parts.append(_download(shown, name, lang))
+    return pn.Column(*parts, sizing_mode="stretch_width")
+
+
+_CARD_STYLE = """
+.bti-cards {display: flex; flex-wrap: wrap; gap: 10px; margin: 4px 0 12px 0;}
+.bti-card {border: 1px solid #5f7186; border-radius: 6px; padding: 8px 10px; width: 250px;
+  box-sizing: border-box; background: #fff;}
+.bti-card h3 {font-size: 0.95em; font-weight: 700; margin: 0 0 6px 0;}
+.bti-card .bti-value {font-size: 1.6em; margin: 2px 0;}
+.bti-card .bti-interval {font-size: 0.9em; color: #333;}
+.bti-card p {font-size: 0.85em; margin: 4px 0 0 0; color: #222;}
+.bti-card.bti-alert {border-left: 6px solid #b35900;}
+.bti-card.bti-ok {border-left: 6px solid #00735a;}
+"""
+
+
+def _card_html(card: Card, lang: str) -> str:
+    """A status card as HTML: title, value (``<k`` when suppressed), interval, flag, note."""
+    flag = getattr(card, "flag", "")
+    interval = getattr(card, "interval", "")
+    parts = [
+        f"<h3>{html.escape(card.title)}</h3>",
+        f"<div class='bti-value'>{html.escape(card.value)}</div>",
+    ]
+    if interval:
+        parts.append(f"<div class='bti-interval'>{html.escape(interval)}</div>")
+    if flag in ("ok", "alert"):
+        parts.append(f"<p><strong>{html.escape(label(f'dash.flag.{flag}', lang))}</strong></p>")
+    parts.append(f"<p>{html.escape(card.note)}</p>")
+    classes = "bti-card" + (f" bti-{flag}" if flag in ("ok", "alert") else "")
+    return f"<section class='{classes}'>{''.join(parts)}</section>"
+
+
+def _cards(cards: tuple[Card, ...], lang: str) -> pn.pane.HTML:
+    """All the cards of a page in one pane (one model for the browser, not three per card)."""
+    body = "".join(_card_html(card, lang) for card in cards)
+    return pn.pane.HTML(
+        f"<div class='bti-cards'>{body}</div>",
+        stylesheets=[_CARD_STYLE],
+        sizing_mode="stretch_width",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+
+
+def _hidden_sentence(view: StatusView, lang: str) -> str:
+    """One sentence when most cards are hidden: why (a small municipality), not a fault."""
+    hidden = sum(card.hidden for card in view.cards)
+    if 2 * hidden < len(view.cards):
+        return ""
+    return label("dash.status.mostly_hidden", lang, place=view.heading, k=view.k)
+
+
+async def status_page(lang: str, municipality: str, session: Session | None = None) -> pn.Column:
     """The Status page: cards and monthly trends (:func:`~bti_workbench.dashboard.status_view`)."""
-    view = status_view(_data(_store(), municipality), k=_k(), lang=lang)
+    store = _store()
+    view = await _off_loop(_status, store, store_version(store), municipality, _k(), lang)
+    lead = [f"## {view.heading}"]
+    if view.banner:
+        lead.append(f"**{view.banner}**")
+    why = _hidden_sentence(view, lang)
+    if why:
+        lead.append(why)
     return pn.Column(
-        pn.pane.Markdown(f"## {view.heading}" + (f"\n\n**{view.banner}**" if view.banner else "")),
-        pn.FlexBox(*[_card(c) for c in view.cards]),
-        pn.pane.Plotly(view.trends),
+        _text("\n\n".join(lead)),
+        _cards(view.cards, lang),
+        _plot(view.trends),
         _notes(view.notes),
+        sizing_mode="stretch_width",
     )
 
 
-def load_page(lang: str, municipality: str) -> pn.Column:
-    """The Load page: a scenario, its options and sliders, answered by
-    :func:`~bti_workbench.dashboard.load_view` when a slider is let go."""
-    scenarios = _scenarios()
-    scenario = pn.widgets.Select(
-        name=label("dash.load.scenario", lang), options=list(scenarios), value="tromso"
-    )
-    options = pn.widgets.MultiChoice(
-        name=label("dash.load.options", lang),
-        options=available_options(read_document(scenarios["tromso"])),
-    )
-    defaults = slider_values(scenarios["tromso"])
-    sliders = {}
+def _scenario_options(choices: dict[str, ScenarioChoice], lang: str) -> dict[str, str]:
+    """Picker entries: what a leader reads → the scenario's file stem."""
+    return {
+        label(f"dash.load.choice.{choice.kind}", lang, name=name): name
+        for name, choice in choices.items()
+    }
+
+
+def _shows(choice: ScenarioChoice, place: str, lang: str) -> str:
+    """Which scenario the page shows, in words."""
+    return label(f"dash.load.shows.{choice.kind}", lang, place=place, file=f"{choice.path.name}")
+
+
+def _slider_format(digits: int, lang: str) -> CustomJSTickFormatter:
+    """A slider's number as the reader writes it (``29,8`` in bokmål), in the browser."""
+    comma = ".replace('.', ',')" if lang == "nb" else ""
+    return CustomJSTickFormatter(code=f"return (+tick.toFixed({digits})).toString(){comma};")
+
+
+def _sliders(own: dict, kept: dict, lang: str) -> dict[str, pn.widgets.Widget]:
+    """The sliders at the scenario's own figures (or where this viewer left them)."""
+    widgets = {}
     for spec in SLIDERS:
-        widget = pn.widgets.FloatSlider if spec.kind == "scale" else pn.widgets.IntSlider
-        value = defaults.get(spec.name, spec.default)
+        value = kept.get(spec.name, own.get(spec.name))
+        applies = own.get(spec.name) is not None
         value = spec.default if value is None else value
-        sliders[spec.name] = widget(
-            name=label(spec.label, lang),
-            start=spec.min,
-            end=spec.max,
-            step=spec.step,
-            value=type(spec.step)(value) if spec.kind != "scale" else float(value),
-        )
+        if spec.kind == "set" and float(spec.step).is_integer() and float(value).is_integer():
+            widget = pn.widgets.IntSlider(value=int(value), step=int(spec.step))
+            widget.start, widget.end = int(spec.min), int(spec.max)
+        else:
+            step = 0.05 if spec.kind == "scale" else 0.5
+            widget = pn.widgets.FloatSlider(
+                value=float(value),
+                step=step,
+                format=_slider_format(2 if spec.kind == "scale" else 1, lang),
+                start=spec.min,
+                end=spec.max,
+            )
+        widget.name = label(spec.label, lang)
+        widget.disabled = not applies
+        widget.sizing_mode = "stretch_width"
+        widgets[spec.name] = widget
+    return widgets
 
-    shown = {"scenario": scenario.value}
 
-    def answer(scenario_name: str, chosen: list[str], *values: float) -> pn.Column:
-        path = scenarios[scenario_name]
-        moved = dict(zip(sliders, values, strict=True))
-        if scenario_name != shown["scenario"]:
-            # Another scenario starts from its own figures, never the previous one's sliders.
-            shown["scenario"] = scenario_name
-            moved = slider_values(path, tuple(chosen))
-            for name, own in moved.items():
-                if own is not None:
-                    sliders[name].value = type(sliders[name].value)(own)
-        view = load_view(
-            path,
-            options=tuple(chosen),
-            overrides=overrides_from_sliders(moved, path, tuple(chosen)),
-            replications=200,
-            seed=1,
-            lang=lang,
-        )
-        return pn.Column(
-            pn.pane.Markdown(f"## {view.heading}\n\n{view.description}"),
-            pn.Row(pn.pane.Plotly(view.cases_by_level), pn.pane.Plotly(view.utilisation)),
-            pn.Row(pn.pane.Plotly(view.waits), pn.pane.Plotly(view.costs)),
-            pn.widgets.Tabulator(view.options, disabled=True, show_index=False, pagination=None),
-            pn.pane.Markdown(view.note, styles={"font-size": "0.9em"}),
-        )
-
-    throttled = [w.param.value_throttled for w in sliders.values()]
-    result = pn.panel(
-        pn.bind(answer, scenario, options, *throttled), loading_indicator=True, defer_load=False
-    )
-    return pn.Row(
-        pn.Column(scenario, options, *sliders.values(), width=300, sizing_mode="fixed"),
-        result,
+def _load_figures(view) -> pn.Column:
+    return pn.Column(
+        _plot(view.cases_by_level, height=420),
+        _plot(view.utilisation, height=420),
+        sizing_mode="stretch_width",
     )
 
 
-def collaboration_page(lang: str, municipality: str) -> pn.Column:
+def _load_comparison(view, lang: str) -> pn.Column:
+    return pn.Column(
+        pn.Row(_plot(view.waits, height=400), _plot(view.costs, height=400)),
+        _table(view.options, "alternativer" if lang == "nb" else "options", lang),
+        _notes(f"{view.options_note} {view.note}"),
+        sizing_mode="stretch_width",
+    )
+
+
+def load_page(lang: str, municipality: str, session: Session | None = None) -> pn.Row:
+    """The Load page for the sidebar's municipality: its own scenario file or the national
+    template applied to it, options and sliders, answered by
+    :func:`~bti_workbench.dashboard.load_view` on a worker thread when a slider is let go."""
+    session = session or Session()
+    kept = session.choices("load", municipality)
+    choices = municipality_scenarios(municipality)
+    place = load_municipality(municipality).name
+    start = kept.get("scenario") if kept.get("scenario") in choices else next(iter(choices))
+    scenario = pn.widgets.Select(
+        name=label("dash.load.scenario", lang),
+        options=_scenario_options(choices, lang),
+        value=start,
+        sizing_mode="stretch_width",
+    )
+
+    def controls(name: str) -> pn.Row:
+        choice = choices[name]
+        if kept.get("scenario") != name:  # another scenario starts from its own figures
+            kept.clear()
+            kept.update(place=municipality, scenario=name)
+        base = choice.overrides
+        own = slider_values(choice.path, (), base or None)
+        sliders = _sliders(own, kept.get("sliders", {}), lang)
+        doc = read_document(choice.path)
+        options = pn.widgets.MultiChoice(
+            name=label("dash.load.options", lang),
+            options={name: key for key, name in option_names(lang, doc).items()},
+            value=list(kept.get("options", [])),
+            sizing_mode="stretch_width",
+        )
+
+        def run(chosen: tuple[str, ...], values: tuple[float, ...]):
+            moved = dict(zip(sliders, values, strict=True))
+            kept.update(sliders=moved, options=list(chosen))
+            overrides = overrides_from_sliders(moved, choice.path, chosen, base)
+            return load_view(
+                choice.path,
+                options=chosen,
+                overrides=(base | overrides) or None,
+                replications=_REPLICATIONS,
+                seed=_SEED,
+                lang=lang,
+            )
+
+        throttled = [w.param.value_throttled for w in sliders.values()]
+
+        async def figures(*values: float) -> pn.Column:
+            return _load_figures(await _off_loop(run, (), values))
+
+        async def comparison(chosen: list[str], *values: float) -> pn.Column:
+            return _load_comparison(await _off_loop(run, tuple(chosen), values), lang)
+
+        heading = _text(
+            f"## {place} ({municipality}) – {label('dash.page.load', lang).lower()}\n\n"
+            f"{_shows(choice, place, lang)} {scenario_description(choice.path, lang)}"
+        )
+        left = pn.Column(
+            scenario, options, *sliders.values(), width=_CONTROLS_WIDTH, sizing_mode="fixed"
+        )
+        right = pn.Column(
+            heading,
+            pn.panel(pn.bind(figures, *throttled), loading_indicator=True),
+            pn.panel(pn.bind(comparison, options, *throttled), loading_indicator=True),
+            sizing_mode="stretch_width",
+        )
+        return pn.Row(left, right, sizing_mode="stretch_width")
+
+    return pn.panel(pn.bind(controls, scenario), sizing_mode="stretch_width")
+
+
+async def collaboration_page(
+    lang: str, municipality: str, session: Session | None = None
+) -> pn.Column:
     """The Collaboration page: the service network of a period, with a service left out."""
-    data = _data(_store(), municipality)
-    choices = periods(data.event_log, lang=lang)
-    period = pn.widgets.Select(name=label("dash.net.period", lang), options=list(choices))
-    first = collaboration_view(data.event_log, k=_k(), lang=lang)
-    dropped = pn.widgets.Select(
-        name=label("dash.net.drop", lang), options=["", *first.services], value=""
+    session = session or Session()
+    kept = session.choices("collaboration", municipality)
+    data = await _off_loop(_current, municipality)
+    spans = periods(data.event_log, lang=lang)
+    period = pn.widgets.Select(
+        name=label("dash.net.period", lang),
+        options={text: (a, b) for text, (a, b) in spans.items()},
+        value=kept.get("period", next(iter(spans.values()))),
     )
+    first = await _off_loop(
+        collaboration_view, data.event_log, period=period.value, k=_k(), lang=lang
+    )
+    dropped = pn.widgets.Select(
+        name=label("dash.net.drop", lang),
+        options=first.services,  # label → id
+        value=kept.get("dropped", first.dropped_service),
+    )
+    if dropped.value not in first.services.values():
+        dropped.value = first.dropped_service
 
-    def answer(chosen: str, service: str) -> pn.Column:
-        view = collaboration_view(
-            data.event_log,
-            period=choices[chosen],
-            k=_k(),
-            lang=lang,
-            dropped_service=service or None,
+    def view_of(chosen: tuple, service: str | None):
+        try:
+            return collaboration_view(
+                data.event_log, period=chosen, k=_k(), lang=lang, dropped_service=service
+            )
+        except ValueError:  # the service has no ties in this period: show the default one
+            return collaboration_view(data.event_log, period=chosen, k=_k(), lang=lang)
+
+    async def answer(chosen: tuple, service: str | None) -> pn.Column:
+        kept.update(period=chosen, dropped=service)
+        view = await _off_loop(view_of, chosen, service)
+        if view.dropped_service != dropped.value:
+            dropped.options = view.services
+            dropped.value = view.dropped_service
+        parts = [_plot(view.network, height=640)]
+        parts.append(
+            _table(
+                view.missing,
+                "samarbeid" if lang == "nb" else "ties",
+                lang,
+                title=label("dash.net.missing", lang),
+            )
         )
-        parts = [pn.pane.Plotly(view.network)]
-        parts.append(pn.pane.Markdown(f"### {label('dash.net.missing', lang)}"))
-        parts.append(pn.pane.DataFrame(view.missing, index=False))
         if view.drop_out is not None:
-            parts.append(pn.pane.Markdown(f"### {label('dash.net.drop', lang)}"))
-            parts.append(pn.pane.DataFrame(view.drop_out, index=False))
+            name = next((t for t, s in view.services.items() if s == view.dropped_service), "")
+            parts.append(
+                _table(
+                    view.drop_out,
+                    "utfall" if lang == "nb" else "drop_out",
+                    lang,
+                    title=f"{label('dash.net.drop', lang)} {name}",
+                )
+            )
         parts.append(_notes(view.notes))
-        return pn.Column(*parts)
+        return pn.Column(*parts, sizing_mode="stretch_width")
 
     return pn.Column(
-        pn.Row(period, dropped), pn.panel(pn.bind(answer, period, dropped), loading_indicator=True)
+        pn.Row(period, dropped),
+        pn.panel(pn.bind(answer, period, dropped), loading_indicator=True),
+        sizing_mode="stretch_width",
     )
 
 
-def evaluation_page(lang: str, municipality: str) -> pn.Column:
+async def evaluation_page(
+    lang: str, municipality: str, session: Session | None = None
+) -> pn.Column:
     """The Evaluation page: staff surveys before and after, and the indicators."""
-    view = evaluation_view(_data(_store(), municipality), k=_k(), lang=lang)
+    data = await _off_loop(_current, municipality)
+    view = await _off_loop(evaluation_view, data, k=_k(), lang=lang)
     parts = []
     if view.survey is not None:
-        parts += [pn.pane.Plotly(view.survey), pn.pane.DataFrame(view.survey_table, index=False)]
+        parts += [
+            _plot(view.survey),
+            _table(view.survey_table, "spørreundersøkelse" if lang == "nb" else "survey", lang),
+        ]
     parts += [
-        pn.pane.Markdown(f"### {label('dash.eval.indicators', lang)}"),
-        pn.pane.DataFrame(view.indicators, index=False),
+        _table(
+            view.indicators,
+            "indikatorer" if lang == "nb" else "indicators",
+            lang,
+            title=label("dash.eval.indicators", lang),
+        ),
         _notes(view.notes),
     ]
-    return pn.Column(*parts)
+    return pn.Column(*parts, sizing_mode="stretch_width")
 
 
-def plan_page(lang: str, municipality: str) -> pn.Column:
+async def plan_page(lang: str, municipality: str, session: Session | None = None) -> pn.Column:
     """The Plan page: the progress plan as a Gantt chart and a summary."""
-    view = plan_view(_data(_store(), municipality), lang=lang)
+    data = await _off_loop(_current, municipality)
+    view = await _off_loop(plan_view, data, lang=lang)
+    if view.gantt is None:
+        return pn.Column(_notes(view.notes), sizing_mode="stretch_width")
     return pn.Column(
-        pn.pane.Plotly(view.gantt),
-        pn.pane.DataFrame(view.summary, index=True),
-        _notes(view.notes),
+        _plot(view.gantt),
+        _table(view.summary, "framdriftsplan" if lang == "nb" else "progress_plan", lang),
+        sizing_mode="stretch_width",
     )
 
 
@@ -246,34 +541,47 @@ PAGES = {
 }
 
 
+def _opening(places: dict[str, str]) -> str:
+    """The municipality the app opens on: ``$BTI_MUNICIPALITY``, else the largest."""
+    chosen = os.environ.get("BTI_MUNICIPALITY", "")
+    if chosen in places:
+        return chosen
+    return max(places, key=lambda code: float(load_municipality(code).population.sum()))
+
+
 def app() -> pn.template.BootstrapTemplate:
     """One session's page: language and municipality in the sidebar, a tab per page."""
-    places = _places(_store())
+    store = _store()
+    places = _places(store, store_version(store))
+    session = Session()
     # Each language is named in itself, so a reader of either finds the switch.
     language = pn.widgets.RadioButtonGroup(
         options={label("ui.language_name", "nb"): "nb", label("ui.language_name", "en"): "en"},
         value="nb",
+        name=f"{label('ui.language', 'nb')} / {label('ui.language', 'en')}",
     )
-    chosen = os.environ.get("BTI_MUNICIPALITY", "4228")
     municipality = pn.widgets.Select(
-        options={name: code for code, name in places.items()},
-        value=chosen if chosen in places else next(iter(places)),
+        options={name: code for code, name in places.items()}, value=_opening(places)
     )
 
     def tabs(lang: str, place: str) -> pn.Tabs:
         # Lazy: a page is computed when its tab is first shown, not when the app opens.
-        return pn.Tabs(
+        shown = pn.Tabs(
             *[
                 (
                     label(f"dash.page.{name}", lang),
                     pn.param.ParamFunction(
-                        pn.bind(page, lang, place), lazy=True, loading_indicator=True
+                        pn.bind(page, lang, place, session), lazy=True, loading_indicator=True
                     ),
                 )
                 for name, page in PAGES.items()
             ],
             dynamic=True,
+            active=session.tab,
+            sizing_mode="stretch_width",
         )
+        shown.param.watch(lambda event: setattr(session, "tab", event.new), "active")
+        return shown
 
     def sidebar_title(lang: str) -> str:
         return f"**{label('ui.language', lang)}**"
@@ -288,8 +596,9 @@ def app() -> pn.template.BootstrapTemplate:
             ),
             municipality,
         ],
-        main=[pn.panel(pn.bind(tabs, language, municipality))],
+        main=[pn.panel(pn.bind(tabs, language, municipality), sizing_mode="stretch_width")],
         header_background="#1f4e79",
+        sidebar_width=260,
     )
 
 

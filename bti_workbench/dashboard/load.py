@@ -6,7 +6,9 @@ bands, service utilisation, waits and cost per year per option, and the options 
 Results come from the scenario's assumptions, not from case data, so nothing here is
 suppressed (see :mod:`bti_workbench.simulation.figures`).
 
-Runs are cached (:func:`functools.lru_cache`): the same file (unchanged on disk), options,
+Runs are cached for every session of a server at once
+(:func:`bti_workbench._util.cache.shared_cache`: two sessions asking for the same run at the
+same moment share one simulation): the same file (unchanged on disk), options,
 overrides, replications and seed give the same :class:`LoadView` object, and switching the
 language redraws the figures without simulating again. Treat a returned view as read-only.
 
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,7 +32,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from bti_workbench._util.cache import shared_cache
 from bti_workbench._util.figures import TEMPLATE
+from bti_workbench._util.numbers import figure_separators
+from bti_workbench._util.resources import data_dir
 from bti_workbench.errors import ScenarioError
 from bti_workbench.reference.labels import label
 from bti_workbench.simulation.costs import organisation_cost
@@ -46,9 +50,13 @@ from bti_workbench.simulation.run import compare_options
 from bti_workbench.simulation.scenario.document import (
     BASELINE,
     available_options,
-    describe_option,
+    option_description,
+    option_name,
+    option_names,
     read_document,
+    scenario_description,
     scenario_document,
+    scenario_name,
     settings_overrides,
 )
 from bti_workbench.simulation.scenario.parse import load_scenario
@@ -57,8 +65,10 @@ from bti_workbench.simulation.scenario.types import Scenario
 __all__ = [
     "SLIDERS",
     "LoadView",
+    "ScenarioChoice",
     "Slider",
     "load_view",
+    "municipality_scenarios",
     "overrides_from_sliders",
     "slider_values",
 ]
@@ -124,7 +134,69 @@ SLIDERS = (
     ),
 )
 _BY_NAME = {s.name: s for s in SLIDERS}
-_COST_COLOURS = ("#9ecae1", "#2171b5")
+_COST_COLOURS = ("#56B4E9", "#0072B2")
+
+
+class ScenarioChoice(NamedTuple):
+    """A scenario the load page offers for a municipality.
+
+    ``kind`` is ``"own"`` (the municipality's own scenario file) or ``"template"`` (a file
+    with no municipality of its own, such as ``national_per_1000.yaml``, applied to this
+    municipality's population). ``overrides`` is what applies it (``{}`` for an own file).
+    """
+
+    name: str
+    path: Path
+    kind: str
+    municipality: str
+    overrides: dict
+
+
+def municipality_scenarios(
+    municipality: str, folder: str | Path | None = None
+) -> dict[str, ScenarioChoice]:
+    """The scenarios the load page offers for a municipality: its own files, then templates.
+
+    A file is the municipality's own when its ``municipality`` is this kommunenummer; a
+    template when it names no municipality and gives its new concerns per 1 000 children
+    (so it runs for any). Validation networks (new concerns as ``poisson_per_week``) and
+    other municipalities' files are never offered.
+
+    Parameters
+    ----------
+    municipality : str
+        Kommunenummer, e.g. ``"4228"``.
+    folder : str or pathlib.Path, optional
+        Where the scenario files are; default ``data/scenarios``.
+
+    Returns
+    -------
+    dict
+        File stem → :class:`ScenarioChoice`, own files first, each group by name.
+
+    See Also
+    --------
+    load_view : Simulates a choice (``overrides`` applied).
+
+    Examples
+    --------
+    >>> list(municipality_scenarios("4228"))
+    ['sirdal', 'national_per_1000']
+    >>> municipality_scenarios("3807")["national_per_1000"].overrides
+    {'municipality': '3807'}
+    """
+    code = str(municipality).strip().zfill(4)
+    own, templates = {}, {}
+    for path in sorted(Path(folder or data_dir() / "scenarios").glob("*.yaml")):
+        doc = read_document(path)
+        arrivals = doc.get("arrivals") or {}
+        if doc.get("municipality") is not None:
+            if str(doc["municipality"]).strip().zfill(4) == code:
+                own[path.stem] = ScenarioChoice(path.stem, path, "own", code, {})
+        elif "per_1000_per_year" in arrivals and "poisson_per_week" not in arrivals:
+            choice = ScenarioChoice(path.stem, path, "template", code, {"municipality": code})
+            templates[path.stem] = choice
+    return own | templates
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,7 +225,11 @@ class LoadView:
     comparison : pandas.DataFrame
         Long format ``option, metric, mean, difference, low, high``.
     available_options : dict
-        Option name → description, for the option picker.
+        Option id → description in ``lang``.
+    option_names : dict
+        Option id → display name in ``lang``, for the option picker (ids as values).
+    options_note : str
+        How to read a cell of :attr:`options`.
     sliders : dict
         Where each slider of :data:`SLIDERS` stands for the scenario as shown (its own
         figures, overrides included; :func:`slider_values`). A page that switches scenario
@@ -173,6 +249,8 @@ class LoadView:
     levels: pd.DataFrame
     comparison: pd.DataFrame
     available_options: dict[str, str]
+    option_names: dict[str, str]
+    options_note: str
     sliders: dict[str, float | None]
     warmup_weeks: int
     replications: int
@@ -189,7 +267,7 @@ class _Run:
     warmup: int
     comparison: pd.DataFrame
     costs: pd.DataFrame  # option, organisation, case_work, total_p10, total_p90
-    available: dict[str, str]
+    doc: dict
     sliders: dict[str, float | None]
 
 
@@ -301,6 +379,7 @@ def overrides_from_sliders(
     values: Mapping[str, float],
     scenario_path: str | Path | None = None,
     options: Sequence[str] = (),
+    base: Mapping | None = None,
 ) -> dict:
     """Slider positions as scenario overrides (``load_scenario(path, options, overrides)``).
 
@@ -315,6 +394,9 @@ def overrides_from_sliders(
         ``{}`` and shares the cached run of the scenario as it is.
     options : sequence of str
         The options applied before the overrides.
+    base : mapping, optional
+        Overrides the sliders start from, e.g. ``{"municipality": "3807"}`` for a template
+        (:attr:`ScenarioChoice.overrides`); not part of the result.
 
     Returns
     -------
@@ -342,10 +424,12 @@ def overrides_from_sliders(
     unknown = sorted(set(values) - set(_BY_NAME))
     if unknown:
         raise ValueError(f"unknown sliders {unknown}; known: {sorted(_BY_NAME)}")
-    current = slider_values(scenario_path, options) if scenario_path is not None else None
+    base = dict(base or {})
+    current = None
     doc = None
     if scenario_path is not None:
-        doc, _, _ = scenario_document(scenario_path, tuple(options))
+        current = slider_values(scenario_path, options, base or None)
+        doc, _, _ = scenario_document(scenario_path, tuple(options), base or None)
     settings: dict[str, object] = {}
     for name, value in values.items():
         slider = _BY_NAME[name]
@@ -395,7 +479,7 @@ def _figure_run(result: FlowResult) -> FlowResult:
     return FlowResult.from_arrays(result.arrays) if result.arrays is not None else result
 
 
-@lru_cache(maxsize=8)
+@shared_cache(maxsize=8)
 def _run(key: _Key) -> _Run:
     """Simulate the scenario and each option on common random numbers (one seed).
 
@@ -429,18 +513,15 @@ def _run(key: _Key) -> _Run:
         warmup=int(comparison.attrs["warmup_weeks"]),
         comparison=comparison,
         costs=_cost_rows(summaries, scenarios),
-        available={name: describe_option(name, doc) for name in available_options(doc)},
+        doc=doc,
         sliders=slider_values(key.path, (), overrides),
     )
 
 
-def _option_name(option: str, lang: str) -> str:
-    return label("sim.baseline", lang) if option == BASELINE else option
-
-
-def _cost_figure(costs: pd.DataFrame, lang: str) -> go.Figure:
+def _cost_figure(costs: pd.DataFrame, lang: str, doc: dict) -> go.Figure:
     fig = go.Figure()
-    names = [_option_name(o, lang) for o in costs["option"]]
+    names = [option_name(o, lang, doc) for o in costs["option"]]
+    money = label("unit.nok", lang, value="%{y:,.0f}")
     parts = (("organisation", "dash.load.organisation"), ("case_work", "dash.load.case_work"))
     for (column, key), colour in zip(parts, _COST_COLOURS, strict=True):
         fig.add_trace(
@@ -449,7 +530,7 @@ def _cost_figure(costs: pd.DataFrame, lang: str) -> go.Figure:
                 y=costs[column],
                 name=label(key, lang),
                 marker_color=colour,
-                hovertemplate="%{x}: %{y:,.0f} NOK<extra>%{fullData.name}</extra>",
+                hovertemplate="%{x}: " + money + "<extra>%{fullData.name}</extra>",
             )
         )
     total = costs["organisation"] + costs["case_work"]
@@ -466,7 +547,7 @@ def _cost_figure(costs: pd.DataFrame, lang: str) -> go.Figure:
                 "array": (costs["total_p90"] - total).clip(lower=0),
                 "arrayminus": (total - costs["total_p10"]).clip(lower=0),
             },
-            hovertemplate="%{x}: %{y:,.0f} NOK<extra></extra>",
+            hovertemplate="%{x}: " + money + "<extra></extra>",
         )
     )
     fig.update_layout(
@@ -474,6 +555,7 @@ def _cost_figure(costs: pd.DataFrame, lang: str) -> go.Figure:
         title=label("sim.cost", lang),
         yaxis_title=label("dash.load.nok_per_year", lang),
         template=TEMPLATE,
+        separators=figure_separators(lang),
         legend={"orientation": "h", "y": -0.15},
     )
     if costs.empty:
@@ -500,14 +582,14 @@ def _levels_table(comparison: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").round(2)
 
 
-@lru_cache(maxsize=32)
+@shared_cache(maxsize=32)
 def _view(key: _Key, lang: str) -> LoadView:
     run = _run(key)
     scenario = run.scenario
     place = scenario.municipality
-    heading = scenario.label
+    heading = scenario_name(key.path, lang, run.doc)
     if place is not None:
-        heading = f"{place.name} ({place.kommunenummer}) – {scenario.label}"
+        heading = f"{place.name} ({place.kommunenummer}) – {heading}"
     title = f"{heading}: {label('sim.cases_by_level', lang)}"
     cases = simulated_cases_figure(run.result, lang, title=title)
     if run.warmup:
@@ -527,17 +609,22 @@ def _view(key: _Key, lang: str) -> LoadView:
         first=run.warmup + 1,
         last=scenario.horizon_weeks,
     )
+    table = options_table(run.comparison, lang, doc=run.doc)
     return LoadView(
         heading=heading,
-        description=scenario.description,
+        description=scenario_description(key.path, lang, run.doc),
         cases_by_level=cases,
         utilisation=utilisation_heatmap(run.result, lang),
-        waits=waits_by_option(run.comparison, lang),
-        costs=_cost_figure(run.costs, lang),
-        options=options_table(run.comparison, lang),
+        waits=waits_by_option(run.comparison, lang, doc=run.doc),
+        costs=_cost_figure(run.costs, lang, run.doc),
+        options=table,
         levels=_levels_table(run.comparison, lang),
         comparison=run.comparison,
-        available_options=dict(run.available),
+        available_options={
+            o: option_description(o, lang, run.doc) for o in available_options(run.doc)
+        },
+        option_names=option_names(lang, run.doc),
+        options_note=str(table.attrs.get("note", "")),
         sliders=dict(run.sliders),
         warmup_weeks=run.warmup,
         replications=key.replications,

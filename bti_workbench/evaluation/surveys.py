@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy import stats
 
+from bti_workbench._util.numbers import format_number
 from bti_workbench.evaluation.proportions import (
     ProportionTable,
     newcombe_interval,
@@ -317,8 +318,7 @@ def _paired_test(differences: np.ndarray) -> tuple[float, float, float]:
 
 
 def _number(value: float, lang: str, digits: int = 1) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "nb" else text
+    return format_number(value, lang, digits)
 
 
 def wave_change(

@@ -54,6 +54,7 @@ __all__ = [
     "import_files",
     "read_table",
     "store_status",
+    "store_version",
 ]
 
 #: The default store, relative to the working directory.
@@ -488,6 +489,33 @@ def go_live_dates(store: str | Path) -> pd.Series:
     return pd.Series(
         pd.to_datetime(frame["go_live"]).to_numpy(), index=frame["municipality"], name="go_live"
     )
+
+
+def store_version(store: str | Path) -> tuple[int, int]:
+    """What identifies the store's content now: its latest import and the file's last write.
+
+    A cache keyed by this sees every import (and every other write, which replaces the file)
+    without a restart, for the cost of one ``stat`` and one small query.
+
+    Parameters
+    ----------
+    store : str or pathlib.Path
+        The DuckDB file.
+
+    Returns
+    -------
+    (int, int)
+        The highest ``import_id`` of the import log (0 when empty) and the file's
+        modification time in nanoseconds.
+
+    See Also
+    --------
+    store_status : What the store holds.
+    """
+    modified = Path(store).stat().st_mtime_ns if Path(store).exists() else 0
+    with _connect(store) as con:
+        latest = con.execute("SELECT coalesce(max(import_id), 0) FROM import_log").fetchone()
+    return int(latest[0]), int(modified)
 
 
 def store_status(store: str | Path) -> StoreStatus:

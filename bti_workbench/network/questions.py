@@ -22,6 +22,7 @@ from bti_workbench._util.periods import in_period
 from bti_workbench._util.resources import data_dir
 from bti_workbench.eventlog import order_events
 from bti_workbench.network.graphs import WORKING_ROLES, open_cases
+from bti_workbench.reference.labels import LANGUAGES
 from bti_workbench.reference.services import service_catalogue
 
 __all__ = [
@@ -34,25 +35,45 @@ __all__ = [
 ]
 
 
-def expected_links(path: str | Path | None = None) -> pd.DataFrame:
-    """Pairs of services the action guides expect to work together.
+def _reasons(table: pd.DataFrame, lang: str) -> pd.Series:
+    """Each pair's reason in ``lang``: ``reason_<lang>``, else the other language's, else the
+    single ``reason`` column of an older file, else ``""``."""
+    if lang not in LANGUAGES:
+        raise KeyError(f"unknown language {lang!r}; use one of {LANGUAGES}")
+    order = [f"reason_{lang}", *(f"reason_{other}" for other in LANGUAGES if other != lang)]
+    reason = pd.Series("", index=table.index, dtype=object)
+    for column in ["reason", *reversed(order)]:
+        if column in table.columns:
+            text = table[column].fillna("").astype(str).str.strip()
+            reason = text.where(text != "", reason)
+    return reason
 
-    Reads ``data/expected_links.csv`` (columns ``service_a, service_b, reason``) or ``path``.
+
+def expected_links(path: str | Path | None = None, lang: str = "nb") -> pd.DataFrame:
+    """Pairs of services the action guides expect to work together, with the reason in words.
+
+    Reads ``data/expected_links.csv`` (columns ``service_a, service_b, reason_nb,
+    reason_en``) or ``path``. A row may give its reason in one language only; the other
+    language then shows the same text. A file with a single ``reason`` column is read too.
 
     Parameters
     ----------
     path : str or pathlib.Path, optional
         A CSV file of expected pairs; default: the shipped one.
+    lang : {"nb", "en"}
+        The language of the ``reason`` column: Norwegian bokmål (default) or English.
 
     Returns
     -------
     pandas.DataFrame
-        ``service_a, service_b, reason``.
+        ``service_a, service_b, reason`` (in ``lang``), ``reason_nb, reason_en``.
 
     Raises
     ------
     ValueError
         When a service is not in the catalogue.
+    KeyError
+        For an unknown language.
 
     See Also
     --------
@@ -60,21 +81,29 @@ def expected_links(path: str | Path | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> table = expected_links()
-    >>> {"service_a", "service_b", "reason"} <= set(table.columns)
-    True
+    >>> table = expected_links(lang="en")
+    >>> table.loc[3, ["service_a", "service_b", "reason"]].tolist()
+    ['school', 'ppt', 'Special-education assessment and advice']
+    >>> expected_links().loc[0, "reason"]
+    'Barn 0–5 år: barnehagen og helsestasjonen følger de samme barna'
     """
     path = Path(path) if path is not None else data_dir() / "expected_links.csv"
-    table = pd.read_csv(path, comment="#", dtype=str)
+    table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
     known = set(service_catalogue().index)
     for column in ("service_a", "service_b"):
         unknown = sorted(set(table[column]) - known)
         if unknown:
             raise ValueError(f"{path.name}: {column}: services not in the catalogue: {unknown}")
-    return table
+    out = table[["service_a", "service_b"]].copy()
+    out["reason"] = _reasons(table, lang)
+    for other in LANGUAGES:
+        out[f"reason_{other}"] = _reasons(table, other)
+    return out
 
 
-def missing_links(graph: nx.Graph, expected: pd.DataFrame | None = None) -> pd.DataFrame:
+def missing_links(
+    graph: nx.Graph, expected: pd.DataFrame | None = None, lang: str = "nb"
+) -> pd.DataFrame:
     """Expected pairs and whether the cases show them.
 
     Parameters
@@ -82,7 +111,10 @@ def missing_links(graph: nx.Graph, expected: pd.DataFrame | None = None) -> pd.D
     graph : networkx.Graph
         A service graph (:func:`~bti_workbench.network.graphs.service_graph`).
     expected : pandas.DataFrame, optional
-        Expected pairs (``service_a, service_b, reason``); default: :func:`expected_links`.
+        Expected pairs (``service_a, service_b`` and ``reason`` or ``reason_nb, reason_en``);
+        default: :func:`expected_links`.
+    lang : {"nb", "en"}
+        The language of the reasons.
 
     Returns
     -------
@@ -101,13 +133,17 @@ def missing_links(graph: nx.Graph, expected: pd.DataFrame | None = None) -> pd.D
     ...                       "reason": ["r1", "r2"]})
     >>> missing_links(g, pairs)["missing"].tolist()
     [False, True]
+    >>> row = missing_links(g, lang="en").iloc[3]
+    >>> row["reason"], int(row["shared_cases"])
+    ('Special-education assessment and advice', 4)
     """
-    expected = expected_links() if expected is None else expected
+    expected = expected_links(lang=lang) if expected is None else expected
+    reasons = _reasons(expected, lang)
     rows = []
-    for pair in expected.itertuples(index=False):
+    for pair, reason in zip(expected.itertuples(index=False), reasons, strict=True):
         a, b = pair.service_a, pair.service_b
         shared = graph[a][b]["weight"] if graph.has_edge(a, b) else 0
-        rows.append((a, b, pair.reason, int(shared), shared == 0))
+        rows.append((a, b, reason, int(shared), shared == 0))
     return pd.DataFrame(
         rows, columns=["service_a", "service_b", "reason", "shared_cases", "missing"]
     )

@@ -31,6 +31,7 @@ from bti_workbench.network import service_graph
 from bti_workbench.network.publish import published_edges
 from bti_workbench.reference.labels import label
 from bti_workbench.simulation.costs import organisation_cost
+from bti_workbench.simulation.scenario.document import option_name
 from bti_workbench.simulation.scenario.parse import load_scenario
 
 PERIOD = "2018-09-01..2020-06-30"
@@ -393,7 +394,9 @@ def test_load_view_is_cached_and_redrawn_per_language():
 def test_load_view_compares_options(lang):
     view = load_view(SIRDAL, options=["no_bti"], replications=20, lang=lang)
     baseline = label("sim.baseline", lang)
-    assert list(view.options.columns) == [baseline, "no_bti"]
+    no_bti = option_name("no_bti", lang)
+    assert list(view.options.columns) == [label("sim.measure", lang), baseline, no_bti]
+    assert view.option_names["no_bti"] == no_bti != "no_bti"
     assert list(view.levels.index) == [label(f"level.{n}.name", lang) for n in range(4)]
     organisation = view.costs.data[0]
     assert organisation.name == label("dash.load.organisation", lang)
@@ -402,7 +405,7 @@ def test_load_view_compares_options(lang):
     assert list(organisation.y) == pytest.approx([fixed, 0.0])
     assert fixed > 160_000
     assert "no_bti" in view.available_options
-    assert [t.name for t in view.waits.data] == [baseline, "no_bti"]
+    assert [t.name for t in view.waits.data] == [baseline, no_bti]
     assert view.note == label(
         "dash.load.note", lang, replications=20, seed=1, warmup=view.warmup_weeks,
         first=view.warmup_weeks + 1, last=260,

@@ -34,6 +34,49 @@ def test_the_shipped_expected_links_name_catalogue_services():
     assert len(table) >= 5 and table["reason"].notna().all()
 
 
+def test_the_reasons_for_expected_ties_are_in_the_readers_language():
+    from bti_workbench.network.questions import expected_links
+
+    nb, en = expected_links(lang="nb"), expected_links(lang="en")
+    assert (nb["reason"] != "").all() and (en["reason"] != "").all()
+    assert (nb["reason"] != en["reason"]).all()  # every shipped row has both languages
+    assert nb["reason"].tolist() == en["reason_nb"].tolist()
+    assert "Overgangen fra barnehage til skole" in " ".join(nb["reason"])
+    assert not nb["reason"].str.contains(r"\b(?:the|and|of)\b").any()
+    with pytest.raises(KeyError, match="unknown language"):
+        expected_links(lang="sv")
+
+
+def test_a_local_file_may_give_one_language_or_the_old_single_column(tmp_path):
+    from bti_workbench.network.questions import expected_links, missing_links
+
+    own = tmp_path / "own.csv"
+    own.write_text(
+        "service_a,service_b,reason_nb,reason_en\n"
+        "school,ppt,Spesialundervisning,\n"
+        "nav,mental_health,,Young adults\n",
+        encoding="utf-8",
+    )
+    assert expected_links(own, lang="en")["reason"].tolist() == [
+        "Spesialundervisning",
+        "Young adults",
+    ]
+    assert expected_links(own, lang="nb")["reason"].tolist() == [
+        "Spesialundervisning",
+        "Young adults",
+    ]
+    old = tmp_path / "old.csv"
+    old.write_text("service_a,service_b,reason\nschool,ppt,Assessment\n", encoding="utf-8")
+    assert expected_links(old, lang="nb")["reason"].tolist() == ["Assessment"]
+    graph = nx.Graph([("school", "ppt", {"weight": 3})])
+    gaps = missing_links(graph, expected_links(own), lang="en").set_index("service_b")
+    assert gaps.loc["mental_health", "reason"] == "Young adults"
+    assert gaps.loc["ppt", "shared_cases"] == 3 and gaps.loc["mental_health", "missing"]
+    # A table read in bokmål still gives English reasons when asked for them.
+    shipped = missing_links(graph, expected_links(lang="nb"), lang="en")
+    assert shipped["reason"].tolist() == expected_links(lang="en")["reason"].tolist()
+
+
 def _cross_sector_log():
     rows = [
         ("C4", "2018-01-01", "log_opened", 1, "school", "baton_holder"),

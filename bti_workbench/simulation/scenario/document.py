@@ -8,6 +8,9 @@ mappings:
 - :func:`merge` lays changes over a document, with one rule for ``null`` (below);
 - organisation options (:func:`apply_options`, :func:`available_options`,
   :func:`describe_option`) and their combinations ``"a+b"`` (:func:`option_parts`);
+- what a reader sees of options and scenarios, in bokmål or English (:func:`option_name`,
+  :func:`option_names`, :func:`option_description`, :func:`scenario_name`,
+  :func:`scenario_description`);
 - dotted settings such as ``levels.1.duration.mean_weeks: 20`` (:func:`settings_overrides`);
 - :func:`scenario_document`, which does all of it in order for a file.
 
@@ -17,9 +20,16 @@ take a post away (``costs: {posts: null}``) and a slider can say that a service'
 now given as ``hours_per_week`` (``fte: null``). A change set keeps its ``null`` values until
 it is merged into a document.
 
-An option is a small YAML diff with a ``description`` and ``changes``. Options come from the
-scenario's own ``options:`` section or from ``data/scenarios/options/NAME.yaml``; the
-scenario's own take precedence.
+An option is a small YAML diff with a ``description`` and ``changes`` (and optionally a
+``name``). Options come from the scenario's own ``options:`` section or from
+``data/scenarios/options/NAME.yaml``; the scenario's own take precedence.
+
+Names and descriptions for readers: the shipped options and scenarios have theirs in the label
+catalogue, in bokmål and English (``option.<id>.name``, ``option.<id>.description``,
+``scenario.<file stem>.name``, ``scenario.<file stem>.description``). An option or scenario
+the catalogue does not know (a municipality's own) shows the ``name`` and ``description``
+written in its file, as written, and else its id made readable (``ekstra_helsesykepleier`` →
+``Ekstra helsesykepleier``). The ``description`` in a shipped file is for the file's readers.
 
 Example (``data/scenarios/options/trial_cap_one_log.yaml``)::
 
@@ -40,6 +50,7 @@ import yaml
 
 from bti_workbench._util.resources import data_dir
 from bti_workbench.errors import ScenarioError
+from bti_workbench.reference.labels import LANGUAGES, catalogue, label
 
 __all__ = [
     "BASELINE",
@@ -48,9 +59,14 @@ __all__ = [
     "available_options",
     "describe_option",
     "merge",
+    "option_description",
+    "option_name",
+    "option_names",
     "option_parts",
     "read_document",
+    "scenario_description",
     "scenario_document",
+    "scenario_name",
     "settings_overrides",
 ]
 
@@ -58,7 +74,7 @@ __all__ = [
 OPTION_SEPARATOR = "+"
 #: The name of the scenario as it is, without options, in comparisons and sweeps.
 BASELINE = "baseline"
-_OPTION_KEYS = {"description", "changes", "sources"}
+_OPTION_KEYS = {"name", "description", "changes", "sources"}
 
 
 def _options_dir() -> Path:
@@ -243,7 +259,9 @@ def _check_option(spec: object, where: str) -> None:
         raise ScenarioError(f"{where}: changes: an option needs a mapping of changes")
     extra = sorted(set(spec) - _OPTION_KEYS)
     if extra:
-        raise ScenarioError(f"{where}: {extra[0]}: unknown key; use description, changes, sources")
+        raise ScenarioError(
+            f"{where}: {extra[0]}: unknown key; use name, description, changes, sources"
+        )
     if "options" in spec["changes"]:
         raise ScenarioError(f"{where}: changes.options: an option cannot define options")
 
@@ -283,6 +301,7 @@ def describe_option(name: str, doc: Mapping | None = None) -> str:
     See Also
     --------
     available_options : The options a scenario can use.
+    option_description : What a reader sees, in bokmål or English.
 
     Examples
     --------
@@ -291,6 +310,255 @@ def describe_option(name: str, doc: Mapping | None = None) -> str:
     """
     spec, _ = _load(name, doc or {}, "options")
     return str(spec.get("description", "")).strip()
+
+
+# --- names and descriptions for readers -------------------------------------------------------
+
+
+def _catalogued(key: str, lang: str) -> str | None:
+    """The catalogue's text for ``key`` in ``lang``, or None when the catalogue has no such key."""
+    if lang not in LANGUAGES:
+        raise KeyError(f"unknown language {lang!r}; use one of {LANGUAGES}")
+    table = catalogue()
+    return str(table.loc[key, lang]) if key in table.index else None
+
+
+def _readable(identifier: str) -> str:
+    """An id as words: ``ekstra_helsesykepleier`` → ``Ekstra helsesykepleier``."""
+    words = str(identifier).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _own_spec(name: str, doc: Mapping | None) -> Mapping | None:
+    """The scenario's own overlay for an option, if it defines one."""
+    own = (doc or {}).get("options") or {}
+    spec = own.get(name) if isinstance(own, Mapping) else None
+    return spec if isinstance(spec, Mapping) else None
+
+
+def _written(spec: Mapping | None, key: str) -> str:
+    return str((spec or {}).get(key) or "").strip()
+
+
+def _one_option_name(name: str, lang: str, doc: Mapping | None) -> str:
+    own = _own_spec(name, doc)
+    if own is not None:
+        return _written(own, "name") or _readable(name)
+    text = _catalogued(f"option.{name}.name", lang)
+    if text is not None:
+        return text
+    path = _options_dir() / f"{name}.yaml"
+    shared = read_document(path) if path.is_file() else None
+    return _written(shared, "name") or _readable(name)
+
+
+def option_name(option: str, lang: str = "nb", doc: Mapping | None = None) -> str:
+    """The name a reader sees for an option, a combination ``"a+b"`` or the baseline.
+
+    Parameters
+    ----------
+    option : str
+        An option id (``trial_cap_one_log``), several joined by :data:`OPTION_SEPARATOR`, or
+        :data:`BASELINE`.
+    lang : {"nb", "en"}
+        Norwegian bokmål (default) or English.
+    doc : mapping, optional
+        The scenario document, for the scenario's own options (their ``name`` as written).
+
+    Returns
+    -------
+    str
+        The catalogue's name (``option.<id>.name``) of a shipped option; for an option the
+        catalogue does not know, the ``name`` in its overlay, else its id as words; the parts
+        of a combination joined by ``" + "``; ``label("sim.baseline")`` for the baseline.
+
+    Raises
+    ------
+    KeyError
+        For an unknown language.
+
+    See Also
+    --------
+    option_names : The names of every option a scenario can use.
+    option_description : What the option changes, in words.
+
+    Examples
+    --------
+    >>> option_name("trial_cap_one_log")
+    'Én stafettlogg per stafettholder'
+    >>> option_name("no_bti+intermunicipal_team", "en")
+    'Without BTI + Intermunicipal PPT and child welfare team'
+    >>> option_name("baseline", "en")
+    'As today'
+    >>> option_name("ekstra_helsesykepleier", doc={"options": {"ekstra_helsesykepleier": {
+    ...     "changes": {}}}})
+    'Ekstra helsesykepleier'
+    """
+    parts = option_parts(option)
+    if not parts:
+        return label("sim.baseline", lang)
+    return " + ".join(_one_option_name(part, lang, doc) for part in parts)
+
+
+def option_names(lang: str = "nb", doc: Mapping | None = None) -> dict[str, str]:
+    """Every option a scenario can use, id → name, in the order of :func:`available_options`.
+
+    Parameters
+    ----------
+    lang : {"nb", "en"}
+    doc : mapping, optional
+        The scenario document; its ``options:`` section adds its own options.
+
+    Returns
+    -------
+    dict
+        Option id → :func:`option_name`. A picker shows the names and keeps the ids.
+
+    See Also
+    --------
+    option_name, available_options
+
+    Examples
+    --------
+    >>> option_names("en")["no_bti"]
+    'Without BTI'
+    """
+    return {name: option_name(name, lang, doc) for name in available_options(doc)}
+
+
+def option_description(option: str, lang: str = "nb", doc: Mapping | None = None) -> str:
+    """What an option, or each part of a combination, changes, in words a reader follows.
+
+    Parameters
+    ----------
+    option : str
+        An option id, several joined by :data:`OPTION_SEPARATOR`, or :data:`BASELINE`.
+    lang : {"nb", "en"}
+    doc : mapping, optional
+        The scenario document, for the scenario's own options.
+
+    Returns
+    -------
+    str
+        The catalogue's description (``option.<id>.description``) of a shipped option; for
+        one the catalogue does not know, the ``description`` in its overlay as written; the
+        parts of a combination in turn, each after its name; ``""`` for the baseline.
+
+    Raises
+    ------
+    ScenarioError
+        For an option that neither the scenario nor ``data/scenarios/options/`` defines.
+    KeyError
+        For an unknown language.
+
+    See Also
+    --------
+    option_name : The option's name.
+    describe_option : The description written in the option's file.
+
+    Examples
+    --------
+    >>> option_description("no_bti").startswith("Slik det kunne vært uten BTI")
+    True
+    >>> option_description("no_bti+trial_cap_one_log", "en").startswith("Without BTI: As it")
+    True
+    """
+    parts = option_parts(option)
+    texts = []
+    for part in parts:
+        own = _own_spec(part, doc)
+        text = _catalogued(f"option.{part}.description", lang) if own is None else None
+        if text is None:
+            spec, _ = _load(part, doc or {}, "options")
+            text = _written(spec, "description")
+        texts.append(f"{_one_option_name(part, lang, doc)}: {text}" if len(parts) > 1 else text)
+    return " ".join(texts)
+
+
+def _stem(scenario: str | Path) -> str:
+    """A scenario file's stem, from its path or its stem."""
+    if isinstance(scenario, Path) or str(scenario).endswith((".yaml", ".yml")):
+        return Path(scenario).stem
+    return str(scenario)
+
+
+def _scenario_doc(scenario: str | Path, doc: Mapping | None) -> Mapping | None:
+    """The document given, else the file's when ``scenario`` is the path of one."""
+    path = Path(scenario)
+    if doc is None and path.suffix in {".yaml", ".yml"} and path.is_file():
+        return read_document(path)
+    return doc
+
+
+def scenario_name(scenario: str | Path, lang: str = "nb", doc: Mapping | None = None) -> str:
+    """The name a reader sees for a scenario file.
+
+    Parameters
+    ----------
+    scenario : str or pathlib.Path
+        The scenario file, or its stem (``tromso``); the catalogue is keyed by the stem.
+    lang : {"nb", "en"}
+    doc : mapping, optional
+        The scenario document, for a scenario the catalogue does not know (else read from
+        the file when ``scenario`` is a path).
+
+    Returns
+    -------
+    str
+        The catalogue's ``scenario.<stem>.name``; else the document's ``name`` as words; else
+        the stem as words.
+
+    See Also
+    --------
+    scenario_description : What the scenario describes.
+
+    Examples
+    --------
+    >>> from bti_workbench import data_dir
+    >>> scenario_name(data_dir() / "scenarios" / "national_per_1000.yaml")
+    'Nasjonal mal per 1 000 barn'
+    >>> scenario_name("bodo", "en", doc={"name": "bodo_2024"})
+    'Bodo 2024'
+    """
+    text = _catalogued(f"scenario.{_stem(scenario)}.name", lang)
+    if text is not None:
+        return text
+    return _readable(_written(_scenario_doc(scenario, doc), "name") or _stem(scenario))
+
+
+def scenario_description(scenario: str | Path, lang: str = "nb", doc: Mapping | None = None) -> str:
+    """What a scenario describes, in words a reader follows.
+
+    Parameters
+    ----------
+    scenario : str or pathlib.Path
+        The scenario file, or its stem (``tromso``); the catalogue is keyed by the stem.
+    lang : {"nb", "en"}
+    doc : mapping, optional
+        The scenario document, for a scenario the catalogue does not know (else read from
+        the file when ``scenario`` is a path).
+
+    Returns
+    -------
+    str
+        The catalogue's ``scenario.<stem>.description``; else the file's ``description`` as
+        written; else ``""``.
+
+    See Also
+    --------
+    scenario_name : The scenario's name.
+
+    Examples
+    --------
+    >>> scenario_description("sirdal").startswith("Sirdal med 534 barn og unge")
+    True
+    >>> scenario_description("bodo", "en", doc={"description": "Bodø as we see it."})
+    'Bodø as we see it.'
+    """
+    text = _catalogued(f"scenario.{_stem(scenario)}.description", lang)
+    if text is not None:
+        return text
+    return _written(_scenario_doc(scenario, doc), "description")
 
 
 def apply_options(doc: Mapping, options: Sequence[str], source: str) -> dict:
