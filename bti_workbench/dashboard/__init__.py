@@ -11,9 +11,11 @@ Every figure from case data has passed :func:`bti_workbench.privacy.suppress_sma
 threshold the operator sets (never a viewer); simulated figures come from a scenario's
 assumptions and are not case data.
 
-- :func:`status_view` — where the municipality stands today (cards and trends);
+- :func:`status_view` — where the municipality stands today (cards with intervals and
+  trends), for a period and a service (:func:`status_services`);
 - :func:`load_view` — a scenario's load with options and sliders (:data:`SLIDERS`,
-  :func:`overrides_from_sliders`), cached;
+  :func:`overrides_from_sliders`), cached; :func:`municipality_scenarios` lists what the
+  page offers a municipality;
 - :func:`collaboration_view` — the service network of a period (:func:`periods`);
 - :func:`evaluation_view` — staff surveys before and after, the indicators;
 - :func:`plan_view` — the progress plan.
@@ -24,29 +26,35 @@ from bti_workbench.dashboard.evaluation import EvaluationView, evaluation_view
 from bti_workbench.dashboard.load import (
     SLIDERS,
     LoadView,
+    ScenarioChoice,
     Slider,
     load_view,
+    municipality_scenarios,
     overrides_from_sliders,
     slider_values,
 )
 from bti_workbench.dashboard.progress_plan import PlanView, plan_view
-from bti_workbench.dashboard.status import Card, StatusView, status_view
+from bti_workbench.dashboard.status import FLAGS, Card, StatusView, status_services, status_view
 
 __all__ = [
+    "FLAGS",
     "SLIDERS",
     "Card",
     "CollaborationView",
     "EvaluationView",
     "LoadView",
     "PlanView",
+    "ScenarioChoice",
     "Slider",
     "StatusView",
     "collaboration_view",
     "evaluation_view",
     "load_view",
+    "municipality_scenarios",
     "overrides_from_sliders",
     "periods",
     "plan_view",
     "slider_values",
+    "status_services",
     "status_view",
 ]

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 import panel as pn
+import param
 from bokeh.models import CustomJSTickFormatter
 
 from bti_workbench._util.cache import shared_cache
@@ -50,7 +51,7 @@ from bti_workbench.dashboard.load import (
     slider_values,
 )
 from bti_workbench.dashboard.progress_plan import plan_view
-from bti_workbench.dashboard.status import Card, StatusView, status_view
+from bti_workbench.dashboard.status import Card, StatusView, status_services, status_view
 from bti_workbench.evaluation.sources import EvaluationData, load_evaluation
 from bti_workbench.ingest.store import store_status, store_version
 from bti_workbench.privacy import DEFAULT_K
@@ -66,6 +67,8 @@ from bti_workbench.synthetic.stores import default_store
 __all__ = [
     "BOKEH_APP_PREFIX",
     "PAGES",
+    "STATIC",
+    "PageAccessibility",
     "Session",
     "app",
     "collaboration_page",
@@ -79,6 +82,8 @@ __all__ = [
 #: The prefix of the module name under which Bokeh's server runs an app file
 #: (``bokeh/application/handlers/code_runner.py``).
 BOKEH_APP_PREFIX = "bokeh_app_"
+#: The dashboard's own stylesheet and script (accessibility repairs), served with the app.
+STATIC = Path(__file__).resolve().with_name("static")
 #: Replications and seed of the load page.
 _REPLICATIONS, _SEED = 200, 1
 _CONTROLS_WIDTH = 340
@@ -146,9 +151,18 @@ def _current(municipality: str) -> EvaluationData:
     return _data(store, store_version(store), municipality)
 
 
-@shared_cache(maxsize=32)
-def _status(store: str, version: tuple, municipality: str, k: int, lang: str) -> StatusView:
-    return status_view(_data(store, version, municipality), k=k, lang=lang)
+@shared_cache(maxsize=64)
+def _status(
+    store: str,
+    version: tuple,
+    municipality: str,
+    k: int,
+    lang: str,
+    period: tuple | None = None,
+    service: str | None = None,
+) -> StatusView:
+    data = _data(store, version, municipality)
+    return status_view(data, period=period, service=service, k=k, lang=lang)
 
 
 async def _off_loop(function: Callable, *args, **kwargs):
@@ -174,8 +188,9 @@ def _plot(figure, height: int | None = None) -> pn.pane.Plotly:
     figure = figure.update_layout(autosize=True)
     if height is not None:
         figure.update_layout(height=height)
+    # No mode bar: its buttons are named in English only, and a leader reads, not edits.
     return pn.pane.Plotly(
-        figure, sizing_mode="stretch_width", config={"displaylogo": False, "responsive": True}
+        figure, sizing_mode="stretch_width", config={"displayModeBar": False, "responsive": True}
     )
 
 
@@ -210,13 +225,31 @@ def _download(frame: pd.DataFrame, name: str, lang: str) -> pn.Row:
     return pn.Row(*buttons, css_classes=["bti-downloads"])
 
 
+_TABLE_STYLE = """
+table.dataframe {border-collapse: collapse;}
+table.dataframe th, table.dataframe td {text-align: left; padding: 4px 8px; vertical-align: top;}
+table.dataframe thead th {border-bottom: 2px solid #1f4e79;}
+"""
+
+
+def _heading(page: str, lang: str, municipality: str) -> pn.pane.Markdown:
+    """A page's title: the page and the municipality it shows."""
+    name = load_municipality(municipality).name
+    return _text(f"## {label(f'dash.page.{page}', lang)} – {name} ({municipality})")
+
+
 def _table(frame: pd.DataFrame, name: str, lang: str, title: str | None = None) -> pn.Column:
     """A labelled table (no index column, no NaN) with its download buttons."""
     shown = frame.reset_index(drop=True).astype(object).where(frame.notna(), "–")
     parts = [] if title is None else [_text(f"### {title}")]
     parts.append(
         pn.pane.DataFrame(
-            shown, index=False, sizing_mode="stretch_width", css_classes=["bti-table"]
+            shown,
+            index=False,
+            justify="left",
+            sizing_mode="stretch_width",
+            css_classes=["bti-table"],
+            stylesheets=[_TABLE_STYLE],
         )
     )
     parts.append(_download(shown, name, lang))
@@ -233,23 +266,23 @@ _CARD_STYLE = """
 .bti-card p {font-size: 0.85em; margin: 4px 0 0 0; color: #222;}
 .bti-card.bti-alert {border-left: 6px solid #b35900;}
 .bti-card.bti-ok {border-left: 6px solid #00735a;}
+.bti-card.bti-uncertain {border-left: 6px dashed #5f7186;}
 """
 
 
 def _card_html(card: Card, lang: str) -> str:
     """A status card as HTML: title, value (``<k`` when suppressed), interval, flag, note."""
-    flag = getattr(card, "flag", "")
-    interval = getattr(card, "interval", "")
+    flag, interval = card.flag, card.interval
     parts = [
         f"<h3>{html.escape(card.title)}</h3>",
         f"<div class='bti-value'>{html.escape(card.value)}</div>",
     ]
     if interval:
         parts.append(f"<div class='bti-interval'>{html.escape(interval)}</div>")
-    if flag in ("ok", "alert"):
+    if flag:
         parts.append(f"<p><strong>{html.escape(label(f'dash.flag.{flag}', lang))}</strong></p>")
     parts.append(f"<p>{html.escape(card.note)}</p>")
-    classes = "bti-card" + (f" bti-{flag}" if flag in ("ok", "alert") else "")
+    classes = "bti-card" + (f" bti-{flag}" if flag else "")
     return f"<section class='{classes}'>{''.join(parts)}</section>"
 
 
@@ -276,20 +309,53 @@ def _hidden_sentence(view: StatusView, lang: str) -> str:
 
 
 async def status_page(lang: str, municipality: str, session: Session | None = None) -> pn.Column:
-    """The Status page: cards and monthly trends (:func:`~bti_workbench.dashboard.status_view`)."""
+    """The Status page: cards and monthly trends (:func:`~bti_workbench.dashboard.status_view`)
+    for a period and a service the viewer picks."""
+    session = session or Session()
+    kept = session.choices("status", municipality)
     store = _store()
-    view = await _off_loop(_status, store, store_version(store), municipality, _k(), lang)
-    lead = [f"## {view.heading}"]
-    if view.banner:
-        lead.append(f"**{view.banner}**")
-    why = _hidden_sentence(view, lang)
-    if why:
-        lead.append(why)
+    version = store_version(store)
+    data = await _off_loop(_data, store, version, municipality)
+    first, last = (pd.Timestamp(day).date() for day in data.period)
+    bounds = {"start": first, "end": last, "sizing_mode": "fixed", "width": 170}
+    since = pn.widgets.DatePicker(
+        name=label("ui.from", lang), value=kept.get("since", first), **bounds
+    )
+    until = pn.widgets.DatePicker(
+        name=label("ui.to", lang), value=kept.get("until", last), **bounds
+    )
+    service = pn.widgets.Select(
+        name=label("ui.service", lang),
+        options=status_services(data, lang),  # label → id (None: every service)
+        value=kept.get("service"),
+        sizing_mode="fixed",
+        width=300,
+    )
+
+    async def body(start, end, chosen: str | None) -> pn.Column:
+        kept.update(since=start, until=end, service=chosen)
+        if start is None or end is None or start > end:
+            return _notes(label("dash.status.bad_period", lang))
+        span = (pd.Timestamp(start), pd.Timestamp(end))
+        view = await _off_loop(_status, store, version, municipality, _k(), lang, span, chosen)
+        lead = [view.scope]
+        if view.banner:
+            lead.insert(0, f"**{view.banner}**")
+        why = _hidden_sentence(view, lang)
+        if why:
+            lead.append(why)
+        return pn.Column(
+            _text("\n\n".join(lead)),
+            _cards(view.cards, lang),
+            _plot(view.trends),
+            _notes(view.notes),
+            sizing_mode="stretch_width",
+        )
+
     return pn.Column(
-        _text("\n\n".join(lead)),
-        _cards(view.cards, lang),
-        _plot(view.trends),
-        _notes(view.notes),
+        _text(f"## {load_municipality(municipality).name} ({municipality})"),
+        pn.Row(since, until, service),
+        pn.panel(pn.bind(body, since, until, service), loading_indicator=True),
         sizing_mode="stretch_width",
     )
 
@@ -409,9 +475,10 @@ def load_page(lang: str, municipality: str, session: Session | None = None) -> p
         async def comparison(chosen: list[str], *values: float) -> pn.Column:
             return _load_comparison(await _off_loop(run, tuple(chosen), values), lang)
 
-        heading = _text(
-            f"## {place} ({municipality}) – {label('dash.page.load', lang).lower()}\n\n"
-            f"{_shows(choice, place, lang)} {scenario_description(choice.path, lang)}"
+        heading = pn.Column(
+            _heading("load", lang, municipality),
+            _text(f"{_shows(choice, place, lang)} {scenario_description(choice.path, lang)}"),
+            sizing_mode="stretch_width",
         )
         left = pn.Column(
             scenario, options, *sliders.values(), width=_CONTROLS_WIDTH, sizing_mode="fixed"
@@ -488,6 +555,7 @@ async def collaboration_page(
         return pn.Column(*parts, sizing_mode="stretch_width")
 
     return pn.Column(
+        _heading("collaboration", lang, municipality),
         pn.Row(period, dropped),
         pn.panel(pn.bind(answer, period, dropped), loading_indicator=True),
         sizing_mode="stretch_width",
@@ -500,7 +568,7 @@ async def evaluation_page(
     """The Evaluation page: staff surveys before and after, and the indicators."""
     data = await _off_loop(_current, municipality)
     view = await _off_loop(evaluation_view, data, k=_k(), lang=lang)
-    parts = []
+    parts = [_heading("evaluation", lang, municipality)]
     if view.survey is not None:
         parts += [
             _plot(view.survey),
@@ -522,9 +590,13 @@ async def plan_page(lang: str, municipality: str, session: Session | None = None
     """The Plan page: the progress plan as a Gantt chart and a summary."""
     data = await _off_loop(_current, municipality)
     view = await _off_loop(plan_view, data, lang=lang)
+    heading = _text(
+        f"## {label('dash.page.plan', lang)} – {data.municipality.name} ({municipality})"
+    )
     if view.gantt is None:
-        return pn.Column(_notes(view.notes), sizing_mode="stretch_width")
+        return pn.Column(heading, _notes(view.notes), sizing_mode="stretch_width")
     return pn.Column(
+        heading,
         _plot(view.gantt),
         _table(view.summary, "framdriftsplan" if lang == "nb" else "progress_plan", lang),
         sizing_mode="stretch_width",
@@ -561,8 +633,24 @@ def app() -> pn.template.BootstrapTemplate:
         name=f"{label('ui.language', 'nb')} / {label('ui.language', 'en')}",
     )
     municipality = pn.widgets.Select(
-        options={name: code for code, name in places.items()}, value=_opening(places)
+        name=label("ui.municipality", "nb"),
+        options={name: code for code, name in places.items()},
+        value=_opening(places),
     )
+    repairs = PageAccessibility(
+        lang="nb",
+        sidebar_toggle=label("ui.toggle_sidebar", "nb"),
+        height=0,
+        width=0,
+        margin=0,
+        sizing_mode="fixed",
+    )
+
+    def relabel(event) -> None:
+        municipality.name = label("ui.municipality", event.new)
+        repairs.param.update(lang=event.new, sidebar_toggle=label("ui.toggle_sidebar", event.new))
+
+    language.param.watch(relabel, "value")
 
     def tabs(lang: str, place: str) -> pn.Tabs:
         # Lazy: a page is computed when its tab is first shown, not when the app opens.
@@ -591,10 +679,8 @@ def app() -> pn.template.BootstrapTemplate:
         sidebar=[
             pn.pane.Markdown(pn.bind(sidebar_title, language)),
             language,
-            pn.pane.Markdown(
-                pn.bind(lambda lang: f"**{label('ui.municipality', lang)}**", language)
-            ),
             municipality,
+            repairs,
         ],
         main=[pn.panel(pn.bind(tabs, language, municipality), sizing_mode="stretch_width")],
         header_background="#1f4e79",
@@ -602,9 +688,20 @@ def app() -> pn.template.BootstrapTemplate:
     )
 
 
+class PageAccessibility(pn.custom.JSComponent):
+    """What Panel's template and Bokeh's widgets lack for WCAG 2.1 AA, mended in the browser
+    (``static/a11y.js``): the page's language, names for slider handles, tabs that the
+    keyboard opens, the sidebar's list role and the main landmark."""
+
+    lang = param.String(default="nb", doc="The page's language (``<html lang>``).")
+    sidebar_toggle = param.String(default="", doc="The sidebar button's name.")
+
+    _esm = STATIC / "a11y.js"
+
+
 def _serve() -> None:
     """Load Panel's extensions and mark this session's page servable (Bokeh's server only)."""
-    pn.extension("plotly", "tabulator", sizing_mode="stretch_width")
+    pn.extension("plotly", sizing_mode="stretch_width", raw_css=[(STATIC / "bti.css").read_text()])
     app().servable()
 
 

@@ -554,6 +554,7 @@ def _cost_figure(costs: pd.DataFrame, lang: str, doc: dict) -> go.Figure:
         barmode="stack",
         title=label("sim.cost", lang),
         yaxis_title=label("dash.load.nok_per_year", lang),
+        yaxis_tickformat=",.0f",
         template=TEMPLATE,
         separators=figure_separators(lang),
         legend={"orientation": "h", "y": -0.15},

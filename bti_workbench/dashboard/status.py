@@ -1,10 +1,22 @@
-"""The dashboard's status page: where the municipality stands today, as cards and trends.
+"""The dashboard's status page: where the municipality stands, as cards and trends.
 
 Every count on the page passes :func:`bti_workbench.privacy.suppress_small` (shares through
 :func:`bti_workbench.evaluation.proportions.proportion_table`) before it becomes text: a hidden
 count reads ``<k`` or ``×`` and is not drawn. The open cases of every month end and of
 ``today`` are one table, suppressed once, so the cards and the trend lines agree on what is
 hidden and no shown figure gives a hidden one back.
+
+Every rate and median comes with its 95 % interval, shown only where the counts behind it
+are: the median days to a level-0 decision with its Brookmeyer–Crowley interval and the share
+decided within the target with its pointwise log(−log) interval (both from
+:func:`bti_workbench.evaluation.survival.km_table`), the shares of dropped batons and of logs
+with parents taking part with Wilson intervals (from
+:func:`~bti_workbench.evaluation.proportions.proportion_table`). A card's flag follows the
+interval, not the point: ``"ok"`` when the whole interval is on the good side of the target,
+``"alert"`` when it is wholly on the bad side, ``"uncertain"`` when it holds the target.
+
+The page can be narrowed to a period and to one service (:func:`status_services` lists the
+services for a picker); the trends mark the municipality's go-live.
 """
 
 from __future__ import annotations
@@ -16,7 +28,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from bti_workbench._util.figures import TEMPLATE
+from bti_workbench._util.figures import LEVEL_COLOURS, TEMPLATE
+from bti_workbench._util.numbers import figure_separators, format_number, format_share
 from bti_workbench.evaluation.eventarrays import event_arrays
 from bti_workbench.evaluation.indicators import (
     dropped_batons,
@@ -27,12 +40,22 @@ from bti_workbench.evaluation.proportions import proportion_table
 from bti_workbench.evaluation.sources import EvaluationData
 from bti_workbench.evaluation.survival import km_table, time_to_level0_decision
 from bti_workbench.evaluation.timeseries import monthly_counts
+from bti_workbench.eventlog import order_events
 from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
 from bti_workbench.reference.labels import label
 
-__all__ = ["Card", "StatusView", "status_view"]
+__all__ = ["FLAGS", "Card", "StatusView", "status_services", "status_view"]
 
-_LEVEL_COLOURS = ("#9ecae1", "#4292c6", "#2171b5", "#08306b")
+#: What a card's ``flag`` can be, besides ``""`` (no target, or no interval shown).
+FLAGS = ("ok", "alert", "uncertain")
+#: The events that name a case's baton holder: the one who raises the concern holds it at
+#: level 0, then the one who opens the log, then each new holder at a handover.
+_HOLDER_EVENTS = ("concern_raised", "log_opened", "baton_handover")
+#: The columns of :attr:`~bti_workbench.evaluation.survival.KMTable.summary` a card reads.
+_MEDIAN_CI = ("median_ci_low", "median_ci_high")
+_TARGET_SHARE = ("target_share", "target_ci_low", "target_ci_high")
+_BAR_COLOUR = "#6c757d"
+_GO_LIVE_COLOUR = "#444444"
 
 
 @dataclass(frozen=True)
@@ -53,7 +76,14 @@ class Card:
     hidden : bool
         True when the value is hidden.
     flag : str
-        ``"ok"`` or ``"alert"`` against a target (the 14 days), else ``""``.
+        Against a target, from the 95 % interval: ``"ok"`` (the whole interval on the good
+        side), ``"alert"`` (wholly on the bad side) or ``"uncertain"`` (it holds the
+        target); ``""`` without a target or without a shown interval.
+    interval : str
+        The estimate with its 95 % interval, as a reader of ``lang`` writes numbers:
+        ``9 (8–11) dager`` for the median, ``62 % (48–74 %)`` for a share; an upper limit
+        that cannot be shown reads ``…``. ``""`` for plain counts and wherever the counts
+        behind the estimate are hidden.
     """
 
     key: str
@@ -62,6 +92,7 @@ class Card:
     note: str
     hidden: bool = False
     flag: str = ""
+    interval: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,23 +104,29 @@ class StatusView:
     heading : str
         ``"Sirdal (4228)"``.
     today : pandas.Timestamp
-        The day the cards describe.
+        The day the cards describe: the period's last day.
     period : (pandas.Timestamp, pandas.Timestamp)
         The days the trends, the dropped batons, the parents' participation and the median
-        cover: from the evaluation period's start to ``today``.
+        cover, both included.
     cards : tuple of Card
     trends : plotly.graph_objects.Figure
         New logs per month and open cases per level at each month end (and ``today``);
-        hidden counts are not drawn.
+        hidden counts are not drawn; the go-live is a dashed line when it lies in the period.
     open_cases : SuppressedTable
         Open cases per level (columns 0–3) at each month end and ``today`` (rows).
     new_logs : SuppressedTable
         Logs opened per calendar month (the first and the last month may be partial).
     k : int
     notes : str
-        The suppression rule in words.
+        The suppression rule, what the intervals are and the flag rule, in words.
     banner : str
         The synthetic-data banner, or ``""`` for real data.
+    service : str or None
+        The service id the cases are narrowed to, or None for all cases.
+    scope : str
+        The period and the cases shown, in one or two sentences.
+    go_live : pandas.Timestamp or None
+        The municipality's go-live, None when unknown.
     """
 
     heading: str
@@ -102,6 +139,9 @@ class StatusView:
     k: int
     notes: str
     banner: str
+    service: str | None
+    scope: str
+    go_live: pd.Timestamp | None
 
     def card(self, key: str) -> Card:
         """The card with this ``key``."""
@@ -122,8 +162,44 @@ def _month_ends(start: pd.Timestamp, today: pd.Timestamp) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(ends, name="day")
 
 
+def _flag(low: float, high: float, target: float | None, better: str) -> str:
+    """The flag of an interval against a target (see :data:`FLAGS`).
+
+    ``better`` is ``"lower"`` (days to a decision, dropped batons: at or below the target is
+    good) or ``"higher"`` (parents taking part: at or above it is good). A limit that is not
+    shown (NaN) is unknown: it can neither clear the target nor miss it.
+    """
+    if target is None or (np.isnan(low) and np.isnan(high)):
+        return ""
+    if better == "lower":
+        ok, alert = high <= target, low > target
+    else:
+        ok, alert = low >= target, high < target
+    return "ok" if ok else "alert" if alert else "uncertain"
+
+
+def _days(value: float, lang: str) -> str:
+    """Whole days as a whole number, a midpoint median (``9,5``) with one decimal."""
+    return format_number(value, lang, 0 if float(value).is_integer() else 1)
+
+
+def _share_interval(share: float, low: float, high: float, lang: str) -> str:
+    """``62 % (48–74 %)``."""
+    return (
+        f"{format_share(share, lang)} ({format_number(100 * low, lang)}–{format_share(high, lang)})"
+    )
+
+
 def _proportion_card(
-    key: str, title: str, count: tuple[int, int], note_key: str, k: int, lang: str, **fields
+    key: str,
+    title: str,
+    count: tuple[int, int],
+    note_key: str,
+    k: int,
+    lang: str,
+    target: float | None,
+    better: str,
+    **fields,
 ) -> Card:
     table = proportion_table(
         pd.DataFrame([count], columns=["numerator", "denominator"], index=[key]), k=k
@@ -132,28 +208,44 @@ def _proportion_card(
     note = label(note_key, lang, denominator=text["denominator"], **fields)
     if text["share"]:
         note += f" ({text['share']})"
-    return Card(key, title, text["numerator"], note, bool(table.hidden.loc[key, "numerator"]))
+    share, low, high = table.values.loc[key, ["share", "ci_low", "ci_high"]]
+    interval, flag = "", ""
+    if pd.notna(share):  # NaN whenever a count behind it is hidden (or nothing to share)
+        interval = _share_interval(share, low, high, lang)
+        flag = _flag(low, high, target, better)
+    hidden = bool(table.hidden.loc[key, "numerator"])
+    return Card(key, title, text["numerator"], note, hidden, flag, interval)
 
 
 def _decision_card(log, window, k: int, target_days: int, lang: str) -> Card:
     km = km_table(time_to_level0_decision(log, window), k=k, target_days=target_days)
     summary = km.summary.iloc[0] if len(km.summary) else pd.Series(dtype=float)
-    median = float(summary.get("median", np.nan))
+    median, low, high = (float(summary.get(c, np.nan)) for c in ("median", *_MEDIAN_CI))
     title = label("dash.card.decision", lang)
     if np.isnan(median):
         note = label("dash.card.decision.hidden", lang, k=k, days=target_days)
         return Card("level0_decision", title, "–", note, hidden=True)
     note = label("dash.card.decision.note", lang, days=target_days)
-    share = float(summary.get("target_share", np.nan))
+    share, share_low, share_high = (float(summary.get(c, np.nan)) for c in _TARGET_SHARE)
     if not np.isnan(share):
-        share_text = f"{100 * share:.0f} %"
+        share_text = _share_interval(share, share_low, share_high, lang)
         note += " " + label("dash.card.decision.share", lang, share=share_text, days=target_days)
-    value = f"{median:.0f} {label('rep.days', lang)}"
-    flag = "ok" if median <= target_days else "alert"
-    return Card("level0_decision", title, value, note, flag=flag)
+    unit = label("rep.days", lang)
+    upper = "…" if np.isnan(high) else _days(high, lang)
+    if np.isnan(high):
+        note += " " + label("dash.card.decision.open_high", lang, k=k)
+    interval = f"{_days(median, lang)} ({_days(low, lang)}–{upper}) {unit}"
+    value = f"{_days(median, lang)} {unit}"
+    flag = _flag(low, high, target_days, "lower")
+    return Card("level0_decision", title, value, note, flag=flag, interval=interval)
 
 
-def _trends(open_cases: SuppressedTable, new_logs: SuppressedTable, lang: str) -> go.Figure:
+def _trends(
+    open_cases: SuppressedTable,
+    new_logs: SuppressedTable,
+    lang: str,
+    go_live: pd.Timestamp | None,
+) -> go.Figure:
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -167,7 +259,7 @@ def _trends(open_cases: SuppressedTable, new_logs: SuppressedTable, lang: str) -
             x=[pd.Period(m, "M").to_timestamp() for m in months.index],
             y=months.astype("Float64").astype(float),
             name=label("dash.trend.new_logs_short", lang),
-            marker_color="#6c757d",
+            marker_color=_BAR_COLOUR,
             xperiod="M1",
             xperiodalignment="middle",
             hovertemplate="%{x|%m.%Y}: %{y}<extra></extra>",
@@ -184,7 +276,7 @@ def _trends(open_cases: SuppressedTable, new_logs: SuppressedTable, lang: str) -
                 mode="lines+markers",
                 connectgaps=False,
                 name=label(f"level.{level}.short", lang),
-                line={"color": _LEVEL_COLOURS[int(level) % len(_LEVEL_COLOURS)]},
+                line={"color": LEVEL_COLOURS[int(level) % len(LEVEL_COLOURS)]},
             ),
             row=2,
             col=1,
@@ -194,11 +286,14 @@ def _trends(open_cases: SuppressedTable, new_logs: SuppressedTable, lang: str) -
     fig.update_layout(
         title=label("dash.trend.title", lang),
         template=TEMPLATE,
+        separators=figure_separators(lang),
         height=580,
         margin={"l": 50, "r": 10, "t": 80, "b": 110},
         legend={"orientation": "h", "y": -0.07, "yanchor": "top", "x": 0},
     )
     fig.update_yaxes(title_text=label("rep.cases", lang), rangemode="tozero")
+    if go_live is not None:
+        _mark_go_live(fig, go_live, lang)
     if hidden:
         fig.add_annotation(
             text=label("dash.trend.hidden", lang, n=hidden, k=open_cases.k),
@@ -214,14 +309,46 @@ def _trends(open_cases: SuppressedTable, new_logs: SuppressedTable, lang: str) -
     return fig
 
 
+def _mark_go_live(fig: go.Figure, go_live: pd.Timestamp, lang: str) -> None:
+    """A dashed vertical line at the go-live on both subplots, each with its label."""
+    text = label("dash.trend.go_live", lang)
+    for axis in ("", "2"):
+        fig.add_shape(
+            type="line",
+            x0=go_live,
+            x1=go_live,
+            xref=f"x{axis}",
+            y0=0,
+            y1=1,
+            yref=f"y{axis} domain",
+            line={"color": _GO_LIVE_COLOUR, "width": 1.5, "dash": "dash"},
+        )
+        fig.add_annotation(
+            x=go_live,
+            xref=f"x{axis}",
+            y=1,
+            yref=f"y{axis} domain",
+            text=text,
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            xshift=3,
+            font={"size": 11, "color": _GO_LIVE_COLOUR},
+        )
+
+
 def status_view(
     data: EvaluationData,
     *,
     today: object = None,
+    period: tuple[object, object] | None = None,
+    service: str | None = None,
     k: int = DEFAULT_K,
     lang: str = "nb",
     dropped_after_days: int = 42,
     target_days: int = 14,
+    dropped_target: float | None = None,
+    parents_target: float | None = None,
 ) -> StatusView:
     """Where a municipality stands on ``today``: cards and monthly trends, all suppressed.
 
@@ -232,11 +359,14 @@ def status_view(
     * logs opened this calendar month, up to ``today``;
     * dropped batons on ``today`` (open logs without follow-up for ``dropped_after_days``),
       over the logs that could have dropped
-      (:func:`~bti_workbench.evaluation.indicators.dropped_batons`);
-    * parents participating: logs with a meeting since the period's start that a parent
-      attended, over logs with a meeting;
+      (:func:`~bti_workbench.evaluation.indicators.dropped_batons`), with the share and
+      its Wilson interval;
+    * parents participating: logs with a meeting in the period that a parent attended, over
+      logs with a meeting, with the share and its Wilson interval;
     * the median days from concern to level-0 decision (Kaplan–Meier, so concerns still
-      waiting count as censored) against the ``target_days`` target.
+      waiting count as censored) with its Brookmeyer–Crowley interval, against the
+      ``target_days`` target; its note gives the share decided within the target with its
+      pointwise interval.
 
     With ``today`` the evaluation period's end, the last three agree with
     :func:`bti_workbench.evaluation.indicator_table` for the same period.
@@ -246,14 +376,31 @@ def status_view(
     data : EvaluationData
         From :func:`bti_workbench.evaluation.load_evaluation`.
     today : date-like, optional
-        The day to describe; default the day of the last event in the log. The trends run
-        from the evaluation period's start to it.
+        The day to describe, the period's last day; by default the period's end when a
+        period is given, else the day of the last event in the log.
+    period : (start, end), optional
+        Date-likes, both days included; either may be None. The trends, the dropped batons,
+        the parents' participation and the median cover it, and the cards describe its last
+        day. Default: from the evaluation period's start (not before the first event) to
+        ``today``.
+    service : str, optional
+        A service id (the log's ``service`` column, :func:`status_services` lists them):
+        only the cases whose baton that service held at some time in the period, each with
+        its whole history. The holder is named by the concern (level 0), the log's opening
+        and each handover (events with the role ``baton_holder``): a case counts for the
+        service when it held the baton as the period began or took it during the period, so
+        a case handed over counts for both services. Default: every case.
     k : int, default 5
-        Suppression threshold, set by the operator, never by a viewer.
+        Suppression threshold, set by the operator, never by a viewer. The counts of a
+        narrowed page are suppressed as they stand.
     lang : {"nb", "en"}
     dropped_after_days : int, default 42
     target_days : int, default 14
-        Tromsø's target from concern to level-0 decision.
+        Tromsø's target from concern to level-0 decision: the median is flagged against it.
+    dropped_target, parents_target : float, optional
+        Targets for the shares (0–1): dropped batons at most ``dropped_target``, parents
+        taking part in at least ``parents_target`` of the logs with a meeting. Without one
+        (the default: BTI sets none) the card has no flag.
 
     Returns
     -------
@@ -262,7 +409,14 @@ def status_view(
     Raises
     ------
     ValueError
-        When the log is empty or ``today`` comes before the evaluation period's start.
+        When the log is empty, ``today`` comes before the period's start, ``today`` and the
+        period's end disagree, or the log has no ``service`` and ``role`` to narrow by.
+
+    See Also
+    --------
+    status_services : The services to narrow the page to, for a picker.
+    bti_workbench.evaluation.survival.km_table : The median and the share with intervals.
+    bti_workbench.evaluation.proportions.proportion_table : Shares with Wilson intervals.
 
     Examples
     --------
@@ -276,46 +430,149 @@ def status_view(
     >>> view.card("open_level_1").title, view.card("open_level_1").value
     ('Active logs at level 1', '<5')
     """
-    log = data.event_log
-    start, today = _window(data, today)
+    start, today = _window(data, today, period)
     window = (start, today)
+    log = data.event_log
+    if service is not None:
+        log = log[_held_by(log, service, window)]
     prepared = event_arrays(log)
     open_cases = suppress_small(open_cases_by_level(prepared, _month_ends(start, today)), k=k)
     counts = _new_log_counts(log, start, today)
     new_logs = suppress_small(counts.rename("new_logs"), k=k)
+    targets = {"dropped": dropped_target, "parents": parents_target}
     cards = [
         *_open_case_cards(open_cases, today, lang),
         _new_logs_card(new_logs, counts.index[-1], max(start, today.replace(day=1)), today, lang),
-        *_indicator_cards(prepared, window, k, lang, dropped_after_days, target_days),
+        *_indicator_cards(prepared, window, k, lang, dropped_after_days, target_days, targets),
     ]
     place = data.municipality
+    go_live = _go_live(data, window)
     return StatusView(
         heading=f"{place.name} ({place.kommunenummer})",
         today=today,
         period=window,
         cards=tuple(cards),
-        trends=_trends(open_cases, new_logs, lang),
+        trends=_trends(open_cases, new_logs, lang, go_live),
         open_cases=open_cases,
         new_logs=new_logs,
         k=k,
-        notes=label("suppression.note", lang, k=k),
+        notes=_notes(k, target_days, lang),
         banner=label("app.synthetic_banner", lang) if data.synthetic else "",
+        service=service,
+        scope=_scope(window, service, lang),
+        go_live=go_live,
     )
 
 
-def _window(data: EvaluationData, today: object) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The evaluation period's start and ``today`` (default: the day of the last event)."""
+def status_services(data: EvaluationData, lang: str = "nb") -> dict[str, str | None]:
+    """The services a status page can be narrowed to, for a picker: label → id.
+
+    The first entry is every case (``"Alle tjenester"`` → None); then each service that held
+    a baton in the log (named on a concern, a log's opening or a handover), by its name in
+    ``lang``, sorted by name. A widget carries the ids and shows the labels.
+
+    Parameters
+    ----------
+    data : EvaluationData
+    lang : {"nb", "en"}
+
+    Returns
+    -------
+    dict
+        Display name → service id (None for every case), in display order.
+
+    See Also
+    --------
+    status_view : Its ``service`` takes the ids.
+    """
+    log = data.event_log
+    if not {"service", "role"} <= set(log.columns):
+        return {label("dash.status.all_services", lang): None}
+    holders = log[(log["role"] == "baton_holder") & log["event"].isin(_HOLDER_EVENTS)]
+    ids = pd.unique(holders["service"].dropna().astype(str))
+    named = sorted((label(f"service.{sid}", lang), sid) for sid in ids)
+    return {label("dash.status.all_services", lang): None, **dict(named)}
+
+
+def _window(
+    data: EvaluationData, today: object, period: tuple[object, object] | None
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The period's first and last day (``today``), from the arguments and the log."""
     log = data.event_log
     if len(log) == 0:
         raise ValueError("the event log is empty")
-    last = pd.Timestamp(log["event_time"].max()).normalize()
+    times = log["event_time"]
+    first, last = pd.Timestamp(times.min()).normalize(), pd.Timestamp(times.max()).normalize()
+    start, end = period if period is not None else (None, None)
+    if end is not None:
+        end = pd.Timestamp(end).normalize()
+        if today is not None and pd.Timestamp(today).normalize() != end:
+            raise ValueError(
+                f"today ({pd.Timestamp(today):%Y-%m-%d}) is not the period's end "
+                f"({end:%Y-%m-%d}); give one of them"
+            )
+        today = end
     today = last if today is None else pd.Timestamp(today).normalize()
-    start = pd.Timestamp(data.period[0]).normalize()
+    start = pd.Timestamp(data.period[0] if start is None else start).normalize()
+    start = max(start, first)
     if today < start:
         raise ValueError(
             f"today ({today:%Y-%m-%d}) comes before the period's start ({start:%Y-%m-%d})"
         )
     return start, today
+
+
+def _held_by(
+    log: pd.DataFrame, service: str, window: tuple[pd.Timestamp, pd.Timestamp]
+) -> pd.Series:
+    """The rows of the cases whose baton ``service`` held at some time in ``window``.
+
+    A case's holder is named on its concern, its log's opening and each handover (role
+    ``baton_holder``) and holds the baton until the next one is named: the service held it
+    in the window when it was the holder as the window began or was named in it.
+    """
+    if not {"service", "role"} <= set(log.columns):
+        raise ValueError("narrowing to a service needs the log's service and role columns")
+    start, today = window
+    named = log[(log["role"] == "baton_holder") & log["event"].isin(_HOLDER_EVENTS)]
+    named = order_events(named)
+    times = named["event_time"]
+    during = named[(times >= start) & (times < today + pd.Timedelta(days=1))]
+    before = named[times < start].groupby("case_id", sort=False).tail(1)  # holder at the start
+    held = pd.concat([during, before])
+    cases = held.loc[held["service"] == service, "case_id"].unique()
+    return log["case_id"].isin(cases)
+
+
+def _go_live(
+    data: EvaluationData, window: tuple[pd.Timestamp, pd.Timestamp]
+) -> pd.Timestamp | None:
+    """The municipality's go-live when it is known and lies in the window, else None."""
+    day = data.go_live.get(data.municipality.kommunenummer)
+    if day is None or pd.isna(day):
+        return None
+    day = pd.Timestamp(day).normalize()
+    return day if window[0] <= day <= window[1] else None
+
+
+def _notes(k: int, target_days: int, lang: str) -> str:
+    """What a reader needs to read the page: suppression, the intervals, the flag rule."""
+    return " ".join(
+        [
+            label("suppression.note", lang, k=k),
+            label("dash.status.intervals", lang, days=target_days),
+            label("dash.status.flag_rule", lang),
+        ]
+    )
+
+
+def _scope(window: tuple[pd.Timestamp, pd.Timestamp], service: str | None, lang: str) -> str:
+    """The period and the cases the page shows."""
+    period = label("dash.status.period", lang, start=_date(window[0]), end=_date(window[1]))
+    if service is None:
+        return f"{period} {label('dash.status.scope.all', lang)}"
+    name = label(f"service.{service}", lang)
+    return f"{period} {label('dash.status.scope.service', lang, service=name)}"
 
 
 def _new_log_counts(log: pd.DataFrame, start: pd.Timestamp, today: pd.Timestamp) -> pd.Series:
@@ -373,6 +630,7 @@ def _indicator_cards(
     lang: str,
     dropped_after_days: int,
     target_days: int,
+    targets: dict[str, float | None],
 ) -> list[Card]:
     """Dropped batons, parents participating and the days to a level-0 decision."""
     start, today = window
@@ -383,6 +641,8 @@ def _indicator_cards(
         "dash.card.dropped.note",
         k,
         lang,
+        targets["dropped"],
+        "lower",
         days=dropped_after_days,
         date=_date(today),
     )
@@ -393,6 +653,8 @@ def _indicator_cards(
         "dash.card.parents.note",
         k,
         lang,
+        targets["parents"],
+        "higher",
         start=_date(start),
         end=_date(today),
     )

@@ -337,25 +337,51 @@ def gantt_figure(plan: pd.DataFrame, today: object, lang: str = "nb") -> go.Figu
                 hoverinfo="text",
             )
         )
-    day = today.strftime("%Y-%m-%d")
-    fig.add_shape(
-        type="line", x0=day, x1=day, y0=0, y1=1, xref="x", yref="paper",
-        line={"color": "#000000", "dash": "dash", "width": 1.5},
-    )  # fmt: skip
-    fig.add_annotation(
-        x=day, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-        text=f"{label('plan.today', lang)} {today.strftime('%d.%m.%Y')}",
-    )  # fmt: skip
+    span = _time_span(status, today)
+    _mark_today(fig, today, span, lang)
     fig.update_layout(
         title=label("plan.figure_title", lang),
         barmode="overlay",
-        xaxis={"type": "date", "title": label("plan.date_axis", lang)},
+        xaxis={"type": "date", "title": label("plan.date_axis", lang), "range": span},
         yaxis={"autorange": "reversed", "automargin": True, "title": None},
         legend={"orientation": "h", "y": -0.12},
         margin={"l": 10, "r": 10, "t": 60, "b": 60},
         height=160 + 28 * len(status),
     )
     return fig
+
+
+def _time_span(status: pd.DataFrame, today: pd.Timestamp) -> list[str]:
+    """The days the chart spans: the plan's, with ``today`` when it is near (else the bars
+    of a plan long finished would shrink to a sliver beside years of empty axis)."""
+    ends = pd.concat([status["deadline"], status["done_date"]]).dropna()
+    first, last = status["start"].min(), ends.max()
+    margin = pd.Timedelta(days=max(7, (last - first).days // 20))
+    if first - pd.Timedelta(days=60) <= today <= last + pd.Timedelta(days=60):
+        first, last = min(first, today), max(last, today)
+    return [(first - margin).strftime("%Y-%m-%d"), (last + margin).strftime("%Y-%m-%d")]
+
+
+def _mark_today(fig: go.Figure, today: pd.Timestamp, span: list[str], lang: str) -> None:
+    """A dashed line on ``today`` when the chart spans it; else its date at the near edge."""
+    text = f"{label('plan.today', lang)} {today.strftime('%d.%m.%Y')}"
+    start, end = (pd.Timestamp(x) for x in span)
+    if start <= today <= end:
+        day = today.strftime("%Y-%m-%d")
+        fig.add_shape(
+            type="line", x0=day, x1=day, y0=0, y1=1, xref="x", yref="paper",
+            line={"color": "#000000", "dash": "dash", "width": 1.5},
+        )  # fmt: skip
+        fig.add_annotation(
+            x=day, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False, text=text
+        )  # fmt: skip
+        return
+    after = today > end
+    fig.add_annotation(
+        x=1 if after else 0, y=1, xref="paper", yref="paper", yanchor="bottom",
+        xanchor="right" if after else "left", showarrow=False,
+        text=f"{text} →" if after else f"← {text}",
+    )  # fmt: skip
 
 
 def _hover(status: pd.DataFrame, lang: str) -> pd.Series:

@@ -251,16 +251,39 @@ def _fit(duration: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.asarray(fit.surv_times, float), np.asarray(fit.surv_prob, float), se
 
 
+def _curve_median(times: np.ndarray, surv: np.ndarray) -> float:
+    """The median of a Kaplan–Meier curve, NaN when the curve does not fall below one half.
+
+    The first event time where the curve is below one half; where it is exactly one half
+    between two event times, the middle of that stretch (the convention of R's ``survfit``
+    and SAS's ``LIFETEST``; statsmodels' ``quantile`` takes the later time instead).
+    """
+    half = np.isclose(surv, 0.5, rtol=0.0, atol=1e-12)
+    below = np.flatnonzero((surv < 0.5) & ~half)
+    if not len(below):
+        return np.nan
+    j = below[0]
+    if j > 0 and half[j - 1]:  # the curve falls only at event times: one at exactly 0.5
+        return float((times[j - 1] + times[j]) / 2)
+    return float(times[j])
+
+
 def _median(
     duration: np.ndarray, event: np.ndarray, alpha: float, k: int
 ) -> tuple[float, float, float]:
-    """Median and its interval (cloglog, Brookmeyer–Crowley), hidden where < k are at risk."""
+    """Median and its interval (cloglog, Brookmeyer–Crowley), hidden where < k are at risk.
+
+    The interval inverts the pointwise log(−log) test of S(t) = 1/2 (SAS's method, as
+    statsmodels' ``quantile_ci``): from the first event time where the curve's pointwise
+    interval reaches down to one half to the first where it lies wholly below. An upper
+    limit the data never reach is NaN, as is a limit with fewer than ``k`` at risk.
+    """
     if not event.any():
         return np.nan, np.nan, np.nan
     fit = SurvfuncRight(duration, event.astype(int))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        median = float(fit.quantile(0.5))
+        median = _curve_median(np.asarray(fit.surv_times, float), np.asarray(fit.surv_prob))
         low, high = (float(v) for v in fit.quantile_ci(0.5, alpha=alpha, method="cloglog"))
 
     def shown(t: float) -> float:
@@ -399,8 +422,10 @@ def km_table(
       follow from it. Elsewhere it is NaN, marked ``×``; the shown numbers pass
       :func:`suppress_small`. A hidden count can therefore not be worked out from the table.
 
-    The summary gives per stratum ``n`` (hidden below ``k``), the median with a
-    Brookmeyer–Crowley interval (cloglog; NaN where not reached or fewer than ``k`` at risk),
+    The summary gives per stratum ``n`` (hidden below ``k``), the median (the first day the
+    curve is below one half, or the middle of a stretch where it is exactly one half, as in R
+    and SAS) with a Brookmeyer–Crowley interval (the pointwise log(−log) test inverted, as in
+    SAS; NaN where not reached or fewer than ``k`` at risk),
     and 1 − S(``target_days``), the share with the event within the target (e.g. decided
     within 14 days), with its interval; shown only when the target day closes a step and at
     least ``k`` events came by then.
