@@ -213,7 +213,7 @@ def _download(frame: pd.DataFrame, name: str, lang: str) -> pn.Row:
             callback=fn,
             filename=f"{name}.{ext}",
             label=label(key, lang),
-            button_type="light",
+            color="light",
             embed=False,
             width=170,
         )
@@ -306,6 +306,12 @@ def _hidden_sentence(view: StatusView, lang: str) -> str:
     if 2 * hidden < len(view.cards):
         return ""
     return label("dash.status.mostly_hidden", lang, place=view.heading, k=view.k)
+
+
+class _DatePicker(pn.widgets.DatePicker):
+    """Panel's date picker showing dates as the reader writes them (``d.m.Y`` in bokmål)."""
+
+    date_format = param.String(default="d.m.Y", doc="flatpickr's format of the shown date.")
 
 
 async def status_page(lang: str, municipality: str, session: Session | None = None) -> pn.Column:

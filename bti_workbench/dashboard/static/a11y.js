@@ -13,7 +13,8 @@
 //     arrow keys move between (Bokeh's tabs take focus but ignore the keyboard; 2.1.1, 4.1.2);
 //   - takes the list role off the Bootstrap template's sidebar <ul>, which holds <div>s
 //     (axe: list; 1.3.1);
-//   - marks the template's #main as the main landmark (2.4.1).
+//   - marks the template's #main as the main landmark (2.4.1);
+//   - names a date picker's own visible input by the picker's title (axe: label; 4.1.2).
 
 const DELAY_MS = 100;
 
@@ -68,6 +69,13 @@ function mendRoot(root) {
     if (name && handle.getAttribute("aria-label") !== name) {
       handle.setAttribute("aria-label", name);
     }
+  }
+  // A date picker (flatpickr) shows a second input of its own, unlabelled: give it the
+  // picker's title (axe: label; 1.3.1, 4.1.2).
+  for (const input of root.querySelectorAll("input.flatpickr-input ~ input")) {
+    const title = root.querySelector("label");
+    const name = title ? title.textContent.replace(/[:\s]+$/, "").trim() : "";
+    if (name && input.getAttribute("aria-label") !== name) input.setAttribute("aria-label", name);
   }
   mendTabs(root);
 }
