@@ -25,6 +25,8 @@ __all__ = [
     "published_metrics",
     "published_period_change",
     "suppressed_adjacency",
+    "suppressed_edges",
+    "suppressed_load",
     "write_network",
 ]
 
@@ -38,7 +40,9 @@ def suppressed_adjacency(graph: nx.Graph, k: int = DEFAULT_K) -> SuppressedTable
     """Shared cases between every pair of services, suppressed, with row totals.
 
     The table is symmetric, and so is what it hides: a cell hidden on one side of the
-    diagonal is hidden on the other.
+    diagonal is hidden on the other (its count is ``<NA>`` in ``values`` on both sides).
+    The audit behind it runs once per table of counts and ``k`` in a process, so the map,
+    the edge list and the metrics of one network share it.
 
     Parameters
     ----------
@@ -80,7 +84,83 @@ def suppressed_adjacency(graph: nx.Graph, k: int = DEFAULT_K) -> SuppressedTable
     hidden = primary | secondary
     both = hidden.loc[inner, inner] | hidden.loc[inner, inner].T
     secondary.loc[inner, inner] = both & ~primary.loc[inner, inner]
-    return SuppressedTable(table.values, primary, secondary, table.k, table.kinds_shown)
+    values = table.values.mask(primary | secondary)
+    return SuppressedTable(values, primary, secondary, table.k, table.kinds_shown)
+
+
+def suppressed_edges(graph: nx.Graph, k: int = DEFAULT_K, lang: str = "en") -> pd.DataFrame:
+    """Every edge with its shared cases both as a number and as shown.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (``weight``: shared cases).
+    k : int
+        The smallest count shown.
+    lang : str
+        ``nb`` or ``en``: the language of the labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per edge, ``source`` before ``target`` in name order: ``source, target``,
+        ``count`` (nullable integer, ``<NA>`` where hidden: the number to compute with),
+        ``shown`` (the text: the count, ``<k`` or ``×``) and ``suppressed`` (``primary``,
+        ``secondary`` or empty). Figures draw with ``count`` and write ``shown``; nothing
+        reads ``shown`` back.
+
+    See Also
+    --------
+    published_edges : The same without the numbers, for files.
+
+    Examples
+    --------
+    >>> g = nx.Graph([("school", "ppt", {"weight": 12}), ("school", "nav", {"weight": 2}),
+    ...               ("ppt", "nav", {"weight": 9})])
+    >>> suppressed_edges(g, k=3)[["source", "target", "count", "shown"]].to_numpy().tolist()
+    [['nav', 'ppt', <NA>, '×'], ['nav', 'school', <NA>, '<3'], ['ppt', 'school', <NA>, '×']]
+    """
+    table = suppressed_adjacency(graph, k)
+    shown = table.formatted(lang)
+    rows = []
+    for a, b in sorted(tuple(sorted(edge)) for edge in graph.edges()):
+        if table.primary.loc[a, b]:
+            kind = "primary"
+        elif table.secondary.loc[a, b]:
+            kind = "secondary"
+        else:
+            kind = ""
+        rows.append((a, b, table.values.loc[a, b], str(shown.loc[a, b]), kind))
+    out = pd.DataFrame(rows, columns=["source", "target", "count", "shown", "suppressed"])
+    out["count"] = out["count"].astype("Int64")
+    return out
+
+
+def suppressed_load(graph: nx.Graph, k: int = DEFAULT_K) -> SuppressedTable:
+    """Each service's load (open cases in which it works), suppressed, with the total.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A service graph (nodes carry ``load``).
+    k : int
+        The smallest count shown.
+
+    Returns
+    -------
+    SuppressedTable
+        One column, ``load``, by service in name order, with a ``total`` row: ``values``
+        holds the numbers (``<NA>`` where hidden), :meth:`~SuppressedTable.formatted` the
+        texts.
+
+    See Also
+    --------
+    published_metrics : The same loads as shown, with the other metrics.
+    """
+    loads = nx.get_node_attributes(graph, "load")
+    counts = pd.Series({n: int(loads.get(n, 0)) for n in sorted(graph)}, name="load", dtype=int)
+    counts.index.name = "service"
+    return suppress_small(counts, k=k, margins=True)
 
 
 def published_edges(graph: nx.Graph, k: int = DEFAULT_K, lang: str = "en") -> pd.DataFrame:
@@ -119,18 +199,8 @@ def published_edges(graph: nx.Graph, k: int = DEFAULT_K, lang: str = "en") -> pd
     nav school <5 primary
     ppt school × secondary
     """
-    table = suppressed_adjacency(graph, k)
-    shown = table.formatted(lang)
-    rows = []
-    for a, b in sorted(tuple(sorted(edge)) for edge in graph.edges()):
-        if table.primary.loc[a, b]:
-            kind = "primary"
-        elif table.secondary.loc[a, b]:
-            kind = "secondary"
-        else:
-            kind = ""
-        rows.append((a, b, str(shown.loc[a, b]), kind))
-    return pd.DataFrame(rows, columns=["source", "target", "weight", "suppressed"])
+    edges = suppressed_edges(graph, k, lang)
+    return edges.rename(columns={"shown": "weight"})[["source", "target", "weight", "suppressed"]]
 
 
 def published_metrics(
@@ -163,11 +233,11 @@ def published_metrics(
     raw = metrics_table(graph, seed)
     adjacency = suppressed_adjacency(graph, k).formatted(lang)
     total = adjacency.columns[-1]  # the row-total column suppress_small adds
-    load = suppress_small(raw["load"].astype(int), k=k, margins=True).formatted(lang)
+    load = suppressed_load(graph, k).formatted(lang)
     out = pd.DataFrame(index=raw.index)
     out["sector"] = raw["sector"]
     out["scope"] = raw["scope"]
-    out[f"load {AFTER}"] = load.iloc[:, 0].reindex(raw.index).astype(str)
+    out[f"load {AFTER}"] = load["load"].reindex(raw.index).astype(str)
     out[f"weighted_degree {AFTER}"] = adjacency[total].reindex(raw.index).astype(str)
     for column in raw.columns.drop(["sector", "scope", "load", "weighted_degree"]):
         out[f"{column} {BEFORE}"] = raw[column]
@@ -176,7 +246,7 @@ def published_metrics(
 
 def _publishable_graph(graph: nx.Graph, k: int, lang: str) -> nx.Graph:
     """A copy for Gephi and Kumu with only suppressed counts on it."""
-    edges = published_edges(graph, k, lang).set_index(["source", "target"])
+    edges = suppressed_edges(graph, k, lang).set_index(["source", "target"])
     metrics = published_metrics(graph, k, lang)
     out = nx.Graph()
     for node in sorted(graph):
@@ -190,9 +260,9 @@ def _publishable_graph(graph: nx.Graph, k: int, lang: str) -> nx.Graph:
             community=int(row[f"community {BEFORE}"]),
         )
     for (a, b), row in edges.iterrows():
-        shown = row["weight"]
-        numeric = float(shown) if not row["suppressed"] else 1.0
-        out.add_edge(a, b, weight=numeric, weight_shown=shown, suppressed=row["suppressed"])
+        hidden = bool(row["suppressed"])
+        numeric = 1.0 if hidden else float(row["count"])  # the number, never the text
+        out.add_edge(a, b, weight=numeric, weight_shown=row["shown"], suppressed=row["suppressed"])
     return out
 
 

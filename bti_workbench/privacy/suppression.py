@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -178,70 +179,168 @@ def _close_cycles(cost: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     return hidden
 
 
-def _disclosed(
-    values: np.ndarray,
-    hidden: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    one_way: bool,
-    linked: Sequence[tuple[int, int]] = (),
-) -> tuple[int, int] | None:
-    """A hidden cell a reader can pin down from the visible cells, the sums and the bounds.
+#: How far a proven bound must clear a whole number before the audit trusts it (far above
+#: rounding errors, far below the gaps between the rational optima of tables of counts).
+_SLACK = 1e-6
 
-    The reader knows every visible count, that the totals add up, that a cell shown as ``<k``
-    lies in ``[lower, k - 1]`` and that a protecting cell is not small. A cell is pinned when
-    no other whole-number solution moves it off its true value (mixed-integer programmes;
-    the linear relaxation alone is not exact once flow sums are linked). Returns the first
-    pinned cell, or None.
+
+class _Round:
+    """One round of the audit: the hidden cells as a reader's integer programme.
+
+    The unknowns are the hidden cells; the reader knows the published sums
+    (``a_eq @ x = b_eq``) and the bounds the display gives (``lo <= x <= hi``); the true counts
+    are one solution. Nothing a solver says is taken on trust except an integer programme's
+    "no better solution": a move is proven by a *witness*, a solution rounded to whole numbers
+    and checked exactly against the sums and bounds; "pinned on this side" by the relaxation,
+    through multipliers of the sums whose bound (weak duality) is recomputed here.
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp
 
-    flat_hidden = hidden.ravel()
-    if not flat_hidden.any():
-        return None
-    equations = _equations(values.shape, one_way, linked)
-    known = values.ravel().astype(float)
-    a_eq = equations[:, flat_hidden]
-    b_eq = -equations[:, ~flat_hidden] @ known[~flat_hidden]
-    used = np.abs(a_eq).sum(axis=1) > 0
-    a_eq, b_eq = a_eq[used], b_eq[used]
-    lo = lower.ravel()[flat_hidden]
-    # Far beyond any total: as good as unbounded for the question "can it move?", and keeps
-    # every programme bounded (some HiGHS versions stall on unbounded integer programmes).
-    hi = np.minimum(upper.ravel()[flat_hidden], 10 * known.sum() + 10)
-    truth = known[flat_hidden]
-    positions = np.flatnonzero(flat_hidden)
-    n = len(positions)
-    constraints = [LinearConstraint(a_eq, b_eq, b_eq)] if len(a_eq) else []
+    def __init__(
+        self,
+        reader: _Reader,
+        hidden: np.ndarray,
+        lower: np.ndarray,
+        upper: np.ndarray,
+    ) -> None:
+        flat_hidden = hidden.ravel()
+        self.reader = reader
+        self.positions = np.flatnonzero(flat_hidden)
+        a_eq = reader.equations[:, flat_hidden]
+        b_eq = -reader.equations[:, ~flat_hidden] @ reader.known[~flat_hidden]
+        self.rows = np.flatnonzero(np.abs(a_eq).sum(axis=1) > 0)
+        self.a_eq, self.b_eq = a_eq[self.rows], b_eq[self.rows]
+        self.lo = lower.ravel()[flat_hidden]
+        self.hi = np.minimum(upper.ravel()[flat_hidden], reader.cap)
+        self.truth = reader.known[flat_hidden]
 
-    def solve(objective: np.ndarray) -> np.ndarray | None:
+    def _bound(self, objective: np.ndarray, multipliers: np.ndarray) -> float:
+        """A lower bound of ``objective @ x`` over the relaxation, from any multipliers."""
+        reduced = objective - self.a_eq.T @ multipliers
+        return float(
+            multipliers @ self.b_eq + np.minimum(reduced * self.lo, reduced * self.hi).sum()
+        )
+
+    def _relaxation(self, objective: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """An optimum of the linear relaxation and its multipliers, or None without one."""
+        from scipy.optimize import linprog
+
+        has_sums = len(self.a_eq) > 0
+        res = linprog(
+            objective,
+            A_eq=self.a_eq if has_sums else None,
+            b_eq=self.b_eq if has_sums else None,
+            bounds=np.column_stack([self.lo, self.hi]),
+            method="highs",
+        )
+        if res.status != 0:
+            return None
+        return res.x, (res.eqlin.marginals if has_sums else np.zeros(0))
+
+    def _integer(self, objective: np.ndarray) -> np.ndarray | None:
+        """An optimum of the integer programme, or None without one (no proof either way)."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
         res = milp(
             objective,
-            constraints=constraints,
-            integrality=np.ones(n),
-            bounds=Bounds(lo, hi),
+            constraints=[LinearConstraint(self.a_eq, self.b_eq, self.b_eq)]
+            if len(self.a_eq)
+            else [],
+            integrality=np.ones(len(objective)),
+            bounds=Bounds(self.lo, self.hi),
             options={"time_limit": 10.0},
         )
-        return res.x if res.status == 0 else None  # None: no proof either way
+        return res.x if res.status == 0 else None
 
-    # Cheap pruning: cells that differ from the truth in some whole-number solution are free.
-    free = np.zeros(n, dtype=bool)
-    rng = np.random.default_rng(0)
-    for objective in (np.ones(n), -np.ones(n), *rng.choice([-1.0, 1.0], size=(4, n))):
-        x = solve(objective)
-        if x is not None:
-            free |= np.abs(x - truth) > 0.5
-    for j in np.flatnonzero(~free):
-        objective = np.zeros(n)
-        objective[j] = 1.0
-        low = solve(objective)
-        if low is not None and low[j] < truth[j] - 0.5:
-            continue
-        high = solve(-objective)
-        if high is not None and high[j] > truth[j] + 0.5:
-            continue
-        return divmod(int(positions[j]), values.shape[1])  # pinned, or not shown to move
-    return None
+    def _witness(self, x: np.ndarray | None) -> np.ndarray | None:
+        """``x`` rounded, when it is a whole-number solution (the reader notes what it moves)."""
+        if x is None:
+            return None
+        whole = np.rint(x)
+        if (whole < self.lo).any() or (whole > self.hi).any():
+            return None
+        if len(self.a_eq) and not np.array_equal(self.a_eq @ whole, self.b_eq):
+            return None
+        self.reader.moved[self.positions[whole != self.truth]] = True
+        return whole
+
+    def can_move(self, j: int, up: bool) -> bool:
+        """Whether some whole-number solution puts unknown ``j`` above (below) its true value.
+
+        In order: the cell's own bounds; the multipliers that proved it pinned on this side in
+        an earlier round (a round only adds unknowns, so they often still do); the linear
+        relaxation (its multipliers prove "pinned", its optimum may be a witness); last, as
+        the audit always did, the integer programme. Without an answer it counts as pinned.
+        """
+        target = self.truth[j] + (1.0 if up else -1.0)
+        if not self.lo[j] <= target <= self.hi[j]:
+            return False
+        objective = np.zeros(len(self.truth))
+        objective[j] = -1.0 if up else 1.0
+        needed = objective[j] * target  # a move needs objective @ x <= needed
+        key = (int(self.positions[j]), up)
+        kept = self.reader.certificates.get(key)
+        if kept is not None and self._bound(objective, kept[self.rows]) > needed + _SLACK:
+            return False
+        relaxed = self._relaxation(objective)
+        if relaxed is not None:
+            x, multipliers = relaxed
+            if self._bound(objective, multipliers) > needed + _SLACK:
+                full = np.zeros(len(self.reader.equations))
+                full[self.rows] = multipliers
+                self.reader.certificates[key] = full
+                return False
+            whole = self._witness(x)
+            if whole is not None and objective @ whole <= needed:
+                return True
+        whole = self._witness(self._integer(objective))
+        return whole is not None and bool(objective @ whole <= needed)
+
+
+class _Reader:
+    """The audit of one table: what a reader can work out, kept over the rounds of
+    :func:`_protect`.
+
+    A round only hides more cells, keeps every published sum and keeps the bounds of the cells
+    hidden before. So a witness of an earlier round (a whole-number solution that moves cells
+    off their true values) is still one, with the newly hidden cells at their true values:
+    :attr:`moved` collects the cells some witness moved, and the solvers are asked only about
+    the others. :attr:`certificates` keeps the multipliers that proved a cell pinned on one
+    side, to try first in the next round.
+    """
+
+    def __init__(
+        self, values: np.ndarray, one_way: bool, linked: Sequence[tuple[int, int]]
+    ) -> None:
+        self.columns = values.shape[1]
+        self.equations = _equations(values.shape, one_way, linked)
+        self.known = values.ravel().astype(float)
+        # Far beyond any total: as good as unbounded for the question "can it move?", and
+        # keeps every programme bounded (some HiGHS versions stall on unbounded ones).
+        self.cap = 10 * self.known.sum() + 10
+        self.moved = np.zeros(values.size, dtype=bool)
+        self.certificates: dict[tuple[int, bool], np.ndarray] = {}
+
+    def first_pinned(
+        self, hidden: np.ndarray, lower: np.ndarray, upper: np.ndarray
+    ) -> tuple[int, int] | None:
+        """The first hidden cell (row by row) a reader can pin down, or None.
+
+        The reader knows every visible count, that the totals add up, that a cell shown as
+        ``<k`` lies in ``[lower, k - 1]`` and that a protecting cell is not small. A cell is
+        pinned when no other whole-number solution moves it off its true value (the linear
+        relaxation alone is not exact once flow sums are linked, so an integer programme has
+        the last word where the relaxation proves nothing).
+        """
+        if not (hidden.ravel() & ~self.moved).any():
+            return None
+        round_ = _Round(self, hidden, lower, upper)
+        for j, position in enumerate(round_.positions):
+            if self.moved[position]:
+                continue
+            if round_.can_move(j, up=False) or round_.can_move(j, up=True):
+                continue
+            return divmod(int(position), self.columns)  # pinned, or not shown to move
+        return None
 
 
 def _cheapest_beside(cost: np.ndarray, hidden: np.ndarray, cell: tuple[int, int]) -> tuple | None:
@@ -276,6 +375,7 @@ def _protect(
     # A hidden zero protects nothing when readers can guess it is a structural zero.
     cost = np.where(values > 0, values, 1e9).astype(float)
     hidden = primary.copy()
+    reader = _Reader(values, one_way, links)
     if kinds_shown:  # "<k" cells lie in [0 or 1, k - 1]; "×" cells are at least k
         lower = np.where(primary, 1.0 if allow_zero else 0.0, 0.0)
         upper = np.where(primary, float(k - 1), np.inf)
@@ -289,7 +389,7 @@ def _protect(
             hidden = _close_cycles(cost, hidden)
         if kinds_shown:
             lower = np.where(hidden & ~primary & (values >= k), float(k), lower)
-        disclosed = _disclosed(values, hidden, lower, upper, one_way, links)
+        disclosed = reader.first_pinned(hidden, lower, upper)
         if disclosed is None:
             return hidden
         extra = _cheapest_beside(cost, hidden, disclosed)
@@ -363,12 +463,10 @@ def suppress_small(
         raise ValueError("linked totals need a two-way table with margins")
     link_positions = [(counts.index.get_loc(r), counts.columns.get_loc(c)) for r, c in linked]
     values = counts.to_numpy(dtype="int64")
-    primary = values < k
-    if allow_zero:
-        primary &= values != 0
+    primary = _primary(values, k, allow_zero)
     hidden, kinds_shown = primary.copy(), True
     if margins:
-        hidden, kinds_shown = _hide(values, primary, k, allow_zero, one_way, link_positions)
+        hidden, kinds_shown = _hide(values, k, allow_zero, one_way, link_positions)
     return SuppressedTable(
         values=counts.astype("Int64").mask(hidden),
         primary=pd.DataFrame(primary, index=counts.index, columns=counts.columns),
@@ -415,16 +513,50 @@ def _with_margins(counts: pd.DataFrame, one_way: bool) -> pd.DataFrame:
 
 def _hide(
     values: np.ndarray,
-    primary: np.ndarray,
     k: int,
     allow_zero: bool,
     one_way: bool,
     links: list[tuple[int, int]],
 ) -> tuple[np.ndarray, bool]:
-    """Every hidden cell, and whether the display may tell small cells from protecting ones."""
+    """Every hidden cell, and whether the display may tell small cells from protecting ones.
+
+    The audit depends on nothing but the counts, ``k`` and the kind of table, so its answer
+    is kept for the process (:func:`_hidden_once`): the same table asked for again, by the
+    map, the edge list and the metrics of one network, costs no second audit.
+    """
+    counts = np.ascontiguousarray(values, dtype=np.int64)
+    hidden, kinds_shown = _hidden_once(
+        counts.tobytes(), counts.shape, k, allow_zero, one_way, tuple(map(tuple, links))
+    )
+    return (None if hidden is None else hidden.copy()), kinds_shown
+
+
+def _primary(values: np.ndarray, k: int, allow_zero: bool) -> np.ndarray:
+    """The cells hidden for being small: below ``k`` (zeros shown when ``allow_zero``)."""
+    primary = values < k
+    if allow_zero:
+        primary &= values != 0
+    return primary
+
+
+@lru_cache(maxsize=256)
+def _hidden_once(
+    data: bytes,
+    shape: tuple[int, ...],
+    k: int,
+    allow_zero: bool,
+    one_way: bool,
+    links: tuple[tuple[int, int], ...],
+) -> tuple[np.ndarray, bool]:
+    """:func:`_hide` of the counts in ``data`` (``int64``, row by row), computed once."""
+    values = np.frombuffer(data, dtype=np.int64).reshape(shape)
+    primary = _primary(values, k, allow_zero)
     hidden = _protect(values, primary, k, allow_zero, one_way, links, True)
+    kinds_shown = True
     if hidden is None or hidden.all():
         # Telling "<k" from "×" gives readers bounds that can pin values; when protecting
         # against them would hide everything, show every hidden cell as "×" instead.
-        return _protect(values, primary, k, allow_zero, one_way, links, False), False
-    return hidden, True
+        hidden, kinds_shown = _protect(values, primary, k, allow_zero, one_way, links, False), False
+    if hidden is not None:
+        hidden.flags.writeable = False
+    return hidden, kinds_shown

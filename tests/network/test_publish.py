@@ -111,3 +111,48 @@ def test_cli_network_bad_input_writes_nothing(tmp_path, large_demo_dir, make, me
     assert result.exit_code == 1
     assert "error:" in result.output and message in result.output, result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("k", [3, 5, 10])
+def test_edges_keep_numbers_and_texts_apart_for_every_k(large_demo_dir, k):
+    from bti_workbench.ingest.readers import read_event_log
+    from bti_workbench.network.publish import (
+        _publishable_graph,
+        published_edges,
+        suppressed_adjacency,
+        suppressed_edges,
+    )
+
+    graph = service_graph(read_event_log(large_demo_dir / "event_log.csv"))
+    edges = suppressed_edges(graph, k, "nb")
+    hidden = edges["suppressed"] != ""
+    assert edges["count"].isna().eq(hidden).all()  # a number exactly where it is shown
+    assert set(edges.loc[hidden, "shown"]) <= {f"<{k}", "×"}
+    assert edges.loc[~hidden, "shown"].tolist() == [str(c) for c in edges.loc[~hidden, "count"]]
+    assert (edges.loc[~hidden, "count"] >= k).all()
+    files = published_edges(graph, k, "nb")
+    assert files["weight"].tolist() == edges["shown"].tolist()
+    # The table's numbers are hidden on both sides of the diagonal.
+    table = suppressed_adjacency(graph, k)
+    nodes = sorted(graph)
+    assert table.values.loc[nodes, nodes].isna().eq(table.hidden.loc[nodes, nodes]).all().all()
+    # Graph files take the numbers (visible) or 1 (hidden), never a text read back.
+    out = _publishable_graph(graph, k, "en")
+    for row in suppressed_edges(graph, k, "en").itertuples(index=False):
+        data = out[row.source][row.target]
+        assert data["weight"] == (1.0 if row.suppressed else float(row.count))
+        assert data["weight_shown"] == row.shown
+
+
+@pytest.mark.parametrize("k", [3, 5, 10])
+def test_loads_keep_numbers_and_texts_apart_for_every_k(large_demo_dir, k):
+    from bti_workbench.ingest.readers import read_event_log
+    from bti_workbench.network.publish import published_metrics, suppressed_load
+
+    graph = service_graph(read_event_log(large_demo_dir / "event_log.csv"))
+    load = suppressed_load(graph, k)
+    assert load.values["load"].isna().eq(load.hidden["load"]).all()
+    shown = load.formatted("en")["load"]
+    assert set(shown[load.hidden["load"]]) <= {f"<{k}", "×"}
+    metrics = published_metrics(graph, k, "en")
+    assert metrics["load [after suppression]"].tolist() == shown.loc[metrics.index].tolist()
