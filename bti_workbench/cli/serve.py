@@ -110,7 +110,7 @@ def serve(
     from bti_workbench.errors import ServeError
 
     app_path = (app_file or serving.LEADER_APP).resolve()
-    _check_files(app_path, store, ssl_certfile, oauth_provider)
+    _check_files(app_path, store, ssl_certfile)
     users = allow_user or []
     try:
         credentials = check_credentials(basic_auth) if basic_auth is not None else None
@@ -153,21 +153,15 @@ def serve(
     serving.exec_server(command, environ)
 
 
-def _check_files(
-    app_path: Path, store: Path | None, ssl_certfile: Path | None, oauth_provider: str | None
-) -> None:
-    """End the command when the app, the store or the certificate is missing, or OAuth can't
-    encrypt its tokens."""
-    import importlib.util
-
+def _check_files(app_path: Path, store: Path | None, ssl_certfile: Path | None) -> None:
+    """End the command when the app, the store or the certificate is missing (OAuth without
+    its extra is refused by :func:`~bti_workbench.dashboard.serve.serve_command`)."""
     if not app_path.is_file():
         fail(f"error: the app {app_path} not found")
     if store is not None and not store.is_file():
         fail(f"error: {store}: no store here; import files with `bti import`")
     if ssl_certfile is not None and not ssl_certfile.is_file():
         fail(f"error: certificate {ssl_certfile} not found")
-    if oauth_provider is not None and importlib.util.find_spec("cryptography") is None:
-        fail("error: OAuth encrypts its tokens with the cryptography package: install it")
 
 
 def _reachable(address: str, behind_proxy: bool) -> bool:

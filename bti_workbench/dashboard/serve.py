@@ -8,37 +8,54 @@ command line (any user of the machine can read those) nor in a message.
 
 The command runs :mod:`bti_workbench.dashboard.panel_setup` as Panel's ``--setup`` script in
 the server's process before it takes requests: it loads (or compiles) the simulation engine,
-so no user waits for that, and, when users are listed with ``--allow-user``, installs the
-allow list of :mod:`bti_workbench.dashboard.credentials`. See ``docs/serving.md``.
+so no user waits for that, makes every session's page load Panel's stylesheets from the
+server itself (:func:`install_local_stylesheets`), and, when users are listed with
+``--allow-user``, installs the allow list of :mod:`bti_workbench.dashboard.credentials`.
+
+No page asks anything of another host, so the dashboard works on a server without the
+internet: the environment pins Bokeh's resources to the server (:data:`OFFLINE_ENVIRONMENT`),
+and the login, logout and error pages are the workbench's own
+(:mod:`bti_workbench.dashboard.auth_pages`), self-contained and in both languages.
+See ``docs/serving.md``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import importlib.util
 import ipaddress
 import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlparse
 
+from bti_workbench.dashboard.auth_pages import AUTH_PAGES
 from bti_workbench.dashboard.credentials import ALLOWED_USERS_VARIABLE
 from bti_workbench.errors import ServeError
 from bti_workbench.privacy import DEFAULT_K
+
+if TYPE_CHECKING:
+    from bokeh.server.contexts import BokehSessionContext
 
 __all__ = [
     "CHECK_UNUSED_SESSIONS_MS",
     "LEADER_APP",
     "MIN_SECRET_LENGTH",
+    "OAUTH_EXTRA",
     "OAUTH_PROVIDERS",
+    "OFFLINE_ENVIRONMENT",
     "PANEL_AUTH_VARIABLES",
     "PANEL_SETUP",
     "UNUSED_SESSION_LIFETIME_MS",
+    "check_oauth_support",
     "exec_server",
+    "install_local_stylesheets",
     "is_loopback",
+    "local_dist_url",
     "serve_command",
     "serve_environment",
     "websocket_origins",
@@ -49,6 +66,14 @@ LEADER_APP = Path(__file__).resolve().with_name("leader_app.py")
 #: Panel's ``--setup`` script: loads the compiled engine before the first user, and installs
 #: the allow list when users are listed with ``--allow-user``.
 PANEL_SETUP = Path(__file__).resolve().with_name("panel_setup.py")
+
+#: Set in the server's environment whatever it held: Bokeh serves its own and Panel's
+#: JavaScript and stylesheets from the server (``cdn`` would send pages to cdn.bokeh.org and
+#: cdn.holoviz.org, ``inline`` to cdn.holoviz.org and cdn.jsdelivr.net).
+OFFLINE_ENVIRONMENT = {"BOKEH_RESOURCES": "server"}
+
+#: The optional dependencies OAuth needs: ``pip install 'bti_workbench[oauth]'``.
+OAUTH_EXTRA = "bti_workbench[oauth]"
 
 #: How often (ms) the server looks for sessions without a connection (browser tab gone).
 CHECK_UNUSED_SESSIONS_MS = 10_000
@@ -324,12 +349,15 @@ def serve_command(
 ) -> list[str]:
     """The ``panel serve`` command line that serves ``app``; refuses unsafe combinations.
 
-    Pure: reads no file and no environment. The secrets (``cookie_secret``,
-    ``oauth_secret``, ``oauth_encryption_key``) are checked here but are not in the
-    command: :func:`serve_environment` passes them. The command always names the websocket
-    origins (:func:`websocket_origins`) and discards a session
+    Pure: reads no file and no environment (with OAuth it only checks that the
+    ``cryptography`` package is installed, :func:`check_oauth_support`). The secrets
+    (``cookie_secret``, ``oauth_secret``, ``oauth_encryption_key``) are checked here but are
+    not in the command: :func:`serve_environment` passes them. The command always names the
+    websocket origins (:func:`websocket_origins`) and discards a session
     :data:`UNUSED_SESSION_LIFETIME_MS` after its last connection closed, so sessions that
-    close release their memory.
+    close release their memory. With a login it gives Panel the workbench's own login,
+    logout and error pages (:data:`~bti_workbench.dashboard.auth_pages.AUTH_PAGES`), which
+    ask nothing of another host.
 
     Parameters
     ----------
@@ -377,7 +405,8 @@ def serve_command(
     Raises
     ------
     ServeError
-        For a refused combination; the message says what to do and holds no secret.
+        For a refused combination, or OAuth without the ``cryptography`` package; the
+        message says what to do and holds no secret.
 
     Examples
     --------
@@ -410,6 +439,7 @@ def serve_command(
     if basic_auth is not None or oauth_provider is not None:
         _check_secret(cookie_secret, "--cookie-secret", "BTI_COOKIE_SECRET")
     if oauth_provider is not None:
+        check_oauth_support()
         _check_oauth(
             oauth_provider,
             oauth_key,
@@ -489,10 +519,17 @@ def _login_arguments(
     oauth_redirect_uri: str | None,
     params: Mapping[str, object],
 ) -> list[str]:
-    """The login options: the credentials file, or the OAuth provider and its settings."""
+    """The login options: the credentials file, or the OAuth provider and its settings; and
+    the workbench's own pages around the login."""
     arguments: list[str] = []
+    if basic_auth is None and oauth_provider is None:
+        return arguments
+    arguments += ["--logout-template", str(AUTH_PAGES["logout"])]
+    # Panel shows this page to a user the allow list refuses, and when an OAuth login fails.
+    arguments += ["--auth-template", str(AUTH_PAGES["error"])]
     if basic_auth is not None:
         arguments += ["--basic-auth", str(basic_auth)]
+        arguments += ["--basic-login-template", str(AUTH_PAGES["login"])]
     if oauth_provider is not None:
         arguments += ["--oauth-provider", oauth_provider, "--oauth-key", str(oauth_key)]
         if oauth_redirect_uri is not None:
@@ -517,7 +554,8 @@ def serve_environment(
 
     Pure: returns a new mapping. The app reads the store from ``BTI_STORE`` (left as in
     ``environ`` when ``store`` is None) and the small-cell threshold from
-    ``BTI_SUPPRESSION_K`` (always set: a viewer can never choose it). Panel reads the
+    ``BTI_SUPPRESSION_K`` (always set: a viewer can never choose it);
+    :data:`OFFLINE_ENVIRONMENT` keeps every page's resources on the server. Panel reads the
     secrets from ``PANEL_COOKIE_SECRET``, ``PANEL_OAUTH_SECRET`` and
     ``PANEL_OAUTH_ENCRYPTION``, so they stay off the command line. Every other variable of
     :data:`PANEL_AUTH_VARIABLES` is removed, so only what :func:`serve_command` checked
@@ -544,7 +582,7 @@ def serve_environment(
     --------
     >>> env = serve_environment({"PATH": "/usr/bin", "PANEL_OAUTH_KEY": "x"}, k=7)
     >>> sorted(env.items())
-    [('BTI_SUPPRESSION_K', '7'), ('PATH', '/usr/bin')]
+    [('BOKEH_RESOURCES', 'server'), ('BTI_SUPPRESSION_K', '7'), ('PATH', '/usr/bin')]
     """
     if k < 2:
         raise ServeError("--k must be at least 2")
@@ -553,6 +591,7 @@ def serve_environment(
     if store is not None:
         env["BTI_STORE"] = str(store)
     env["BTI_SUPPRESSION_K"] = str(k)
+    env.update(OFFLINE_ENVIRONMENT)
     secrets = {
         "PANEL_COOKIE_SECRET": cookie_secret,
         "PANEL_OAUTH_SECRET": oauth_secret,
@@ -569,3 +608,74 @@ def exec_server(command: Sequence[str], environ: Mapping[str, str]) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(command[0], list(command), dict(environ))
+
+
+def check_oauth_support() -> None:
+    """Refuse OAuth when the ``cryptography`` package, which encrypts its tokens, is missing.
+
+    Raises
+    ------
+    ServeError
+        Naming the extra to install, :data:`OAUTH_EXTRA`.
+    """
+    if importlib.util.find_spec("cryptography") is None:
+        raise ServeError(
+            "OAuth encrypts the provider's tokens with the cryptography package, which is not "
+            f"installed: install the workbench's OAuth extra, pip install '{OAUTH_EXTRA}' "
+            "(on a server without the internet: from the wheelhouse, see docs/serving.md)"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Everything from the server itself
+
+
+def local_dist_url(app_url: str) -> str:
+    """Where a page of the app at ``app_url`` finds Panel's files on this server.
+
+    Relative to the page, as Panel itself computes it for a page it renders
+    (``panel.io.server.server_html_page_for_session``), so it also holds behind a proxy that
+    serves the dashboard under a path.
+
+    Parameters
+    ----------
+    app_url : str
+        The app's path on the server, e.g. ``/leader_app``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> local_dist_url("/leader_app"), local_dist_url("/apps/leader_app")
+    ('static/extensions/panel/', '../static/extensions/panel/')
+    """
+    from panel.io.resources import LOCAL_DIST
+
+    rel_path = "/".join([".."] * app_url.strip("/").count("/"))
+    return f"{rel_path}/{LOCAL_DIST}" if rel_path else LOCAL_DIST
+
+
+def _local_stylesheets(session_context: BokehSessionContext) -> None:
+    """Panel's session-created hook: the new session's document gets the local address."""
+    from panel.io.state import state  # Panel runs the hook with the session's document current
+
+    app_url = session_context.server_context.application_context.url or "/"
+    state.curdoc.template_variables.setdefault("dist_url", local_dist_url(app_url))
+
+
+def install_local_stylesheets() -> None:
+    """Make every session's page load Panel's stylesheets from this server.
+
+    Panel points each component's stylesheets at cdn.holoviz.org and rewrites them to the
+    server's copy only for a session whose page it rendered itself. A session that the
+    browser's websocket opens instead (the page's session expired before the page connected,
+    as under load, or the page came from another process with ``--num-procs``) kept the CDN
+    addresses, which fail without the internet. This gives every new session the server's
+    address before the app builds its page. Run by Panel's ``--setup`` script
+    (:mod:`bti_workbench.dashboard.panel_setup`), outside any session.
+    """
+    from panel.io.state import state
+
+    state.on_session_created(_local_stylesheets)
