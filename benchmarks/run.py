@@ -258,6 +258,10 @@ def main() -> None:
     from dashboard import dashboard_benchmarks
 
     lines += ["", *dashboard_benchmarks(work)]
+    # The collaboration map's first view (the small-cell audit), in fresh processes.
+    from collaboration import collaboration_benchmarks
+
+    lines += ["", *collaboration_benchmarks()]
 
     # Sweeps on Dask: the national sweep on 2 and 1 workers, and the 32-worker projection.
     from sweep import sweep_benchmarks

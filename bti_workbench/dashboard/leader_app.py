@@ -21,7 +21,8 @@ Widgets carry ids and show labels: nothing on a page is parsed back from its dis
 
 Importing this module does nothing: no store is built, no environment variable read, nothing
 served. Bokeh's server runs the file as a script under a module name starting ``bokeh_app_``
-(one run per session); only then does it call :func:`app` and ``servable()``.
+(one run per session); only then does it call :func:`app` and ``servable()``, from the
+imported module, whose caches every session shares.
 """
 
 from __future__ import annotations
@@ -314,14 +315,18 @@ class _DatePicker(pn.widgets.DatePicker):
     date_format = param.String(default="d.m.Y", doc="flatpickr's format of the shown date.")
 
 
-async def status_page(lang: str, municipality: str, session: Session | None = None) -> pn.Column:
+def status_page(lang: str, municipality: str, session: Session | None = None) -> pn.Column:
     """The Status page: cards and monthly trends (:func:`~bti_workbench.dashboard.status_view`)
-    for a period and a service the viewer picks."""
+    for a period and a service the viewer picks.
+
+    The first page a leader sees: computed in the session's first document (from the shared
+    cache, in milliseconds once a session has asked), not after a second round trip.
+    """
     session = session or Session()
     kept = session.choices("status", municipality)
     store = _store()
     version = store_version(store)
-    data = await _off_loop(_data, store, version, municipality)
+    data = _data(store, version, municipality)
     first, last = (pd.Timestamp(day).date() for day in data.period)
     bounds = {"start": first, "end": last, "sizing_mode": "fixed", "width": 170}
     since = pn.widgets.DatePicker(
@@ -353,7 +358,8 @@ async def status_page(lang: str, municipality: str, session: Session | None = No
         return pn.Column(
             _text("\n\n".join(lead)),
             _cards(view.cards, lang),
-            _plot(view.trends),
+            # The cards paint first; the trends (plotly's heavier drawing) right after.
+            pn.panel(pn.bind(_plot, view.trends), defer_load=True, loading_indicator=True),
             _notes(view.notes),
             sizing_mode="stretch_width",
         )
@@ -659,16 +665,19 @@ def app() -> pn.template.BootstrapTemplate:
     language.param.watch(relabel, "value")
 
     def tabs(lang: str, place: str) -> pn.Tabs:
-        # Lazy: a page is computed when its tab is first shown, not when the app opens.
+        # Lazy: a page is computed when its tab is first shown, not when the app opens; the
+        # tab shown is part of the session's first document.
         shown = pn.Tabs(
             *[
                 (
                     label(f"dash.page.{name}", lang),
                     pn.param.ParamFunction(
-                        pn.bind(page, lang, place, session), lazy=True, loading_indicator=True
+                        pn.bind(page, lang, place, session),
+                        lazy=index != session.tab,  # the tab shown comes with the page
+                        loading_indicator=True,
                     ),
                 )
-                for name, page in PAGES.items()
+                for index, (name, page) in enumerate(PAGES.items())
             ],
             dynamic=True,
             active=session.tab,
@@ -712,4 +721,8 @@ def _serve() -> None:
 
 
 if __name__.startswith(BOKEH_APP_PREFIX):
-    _serve()
+    # Bokeh runs this file anew for every session; the imported module is the process's own,
+    # so its caches (data, status pages) are shared by every session, not rebuilt for each.
+    from bti_workbench.dashboard import leader_app as _shared
+
+    _shared._serve()
