@@ -88,6 +88,8 @@ STATIC = Path(__file__).resolve().with_name("static")
 #: Replications and seed of the load page.
 _REPLICATIONS, _SEED = 200, 1
 _CONTROLS_WIDTH = 340
+#: The service picker's id for every service (no service has it).
+_ALL = "all"
 
 
 @dataclasses.dataclass
@@ -307,12 +309,6 @@ def _hidden_sentence(view: StatusView, lang: str) -> str:
     if 2 * hidden < len(view.cards):
         return ""
     return label("dash.status.mostly_hidden", lang, place=view.heading, k=view.k)
-
-
-class _DatePicker(pn.widgets.DatePicker):
-    """Panel's date picker showing dates as the reader writes them (``d.m.Y`` in bokmål)."""
-
-    date_format = param.String(default="d.m.Y", doc="flatpickr's format of the shown date.")
 
 
 def status_page(lang: str, municipality: str, session: Session | None = None) -> pn.Column:
