@@ -16,7 +16,10 @@ interval, not the point: ``"ok"`` when the whole interval is on the good side of
 ``"alert"`` when it is wholly on the bad side, ``"uncertain"`` when it holds the target.
 
 The page can be narrowed to a period and to one service (:func:`status_services` lists the
-services for a picker); the trends mark the municipality's go-live.
+services for a picker); the trends mark the municipality's go-live. A reader who sees a
+service's page and the page of all services can subtract them, so a service's count is hidden
+(``×``) wherever the other services' cases in it (all − this service) number 1 to k − 1, and
+the cells that would give it back hide with it (the ``hide`` of ``suppress_small``).
 """
 
 from __future__ import annotations
@@ -190,6 +193,125 @@ def _share_interval(share: float, low: float, high: float, lang: str) -> str:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class _Counts:
+    """The raw counts behind a status page (for computation only; never shown)."""
+
+    open_cases: pd.DataFrame
+    new_logs: pd.Series
+    dropped: tuple[int, int]
+    parents: tuple[int, int]
+    waits: pd.DataFrame
+
+    @classmethod
+    def of(
+        cls,
+        log: pd.DataFrame,
+        window: tuple[pd.Timestamp, pd.Timestamp],
+        dropped_after_days: int,
+    ) -> _Counts:
+        """The counts of ``log`` over ``window``, as the page shows them."""
+        start, today = window
+        prepared = event_arrays(log)
+        return cls(
+            open_cases=open_cases_by_level(prepared, _month_ends(start, today)),
+            new_logs=_new_log_counts(log, start, today).rename("new_logs"),
+            dropped=tuple(dropped_batons(prepared, window, dropped_after_days)),
+            parents=tuple(parents_participating(prepared, window)),
+            waits=time_to_level0_decision(prepared, window),
+        )
+
+
+@dataclass(frozen=True)
+class _Forced:
+    """What a service's page must hide because the page of all services is published too.
+
+    The masks (``hide`` of ``suppress_small`` and ``proportion_table``) are True where the
+    other services' cases (all − this service) number 1 to k − 1; :func:`_forced` says how
+    each is built. The bounds (``at_most`` of ``suppress_small``) are what the page of all
+    services tells a reader about each count of the service's.
+    """
+
+    open_cases: pd.DataFrame | None = None
+    new_logs: pd.Series | None = None
+    open_bounds: pd.DataFrame | None = None
+    new_logs_bounds: pd.DataFrame | None = None
+    dropped: pd.DataFrame | None = None
+    parents: pd.DataFrame | None = None
+    decision: bool = False
+
+
+def _few(others: object, k: int) -> object:
+    """True where a count of the other services' cases is 1 to k − 1 (a small cell)."""
+    return (others >= 1) & (others < k)
+
+
+def _others_with_totals(
+    everyone: pd.DataFrame | pd.Series, narrowed: pd.DataFrame | pd.Series
+) -> pd.DataFrame | pd.Series:
+    """The other services' cases per cell, with the totals ``suppress_small`` publishes."""
+    if not all(a.equals(b) for a, b in zip(everyone.axes, narrowed.axes, strict=True)):
+        raise ValueError("the narrowed counts must have the labels of the unfiltered ones")
+    others = everyone - narrowed
+    if (others.to_numpy() < 0).any():  # a service's cases are some of everyone's
+        raise ValueError("a narrowed count exceeds the count of all cases")
+    if isinstance(others, pd.Series):
+        return pd.concat([others, pd.Series({"total": others.sum()}, name=others.name)])
+    others = others.copy()
+    others["total"] = others.sum(axis=1)
+    others.loc["total"] = others.sum(axis=0)
+    return others
+
+
+def _share_mask(
+    key: str, everyone: tuple[int, int], narrowed: tuple[int, int], k: int
+) -> pd.DataFrame | None:
+    """Which counts of a share to hide (``hide`` of ``proportion_table``), or None.
+
+    Both the numerator and the denominator when the other services' numerator, denominator
+    or "no" (denominator − numerator, which both pages give) is 1 to k − 1: the card then
+    shows no count of the service's to subtract, and no share. Hiding one alone would leave
+    the other, with the bounds the page of all services gives, for a reader to work from.
+    """
+    numerator = everyone[0] - narrowed[0]
+    denominator = everyone[1] - narrowed[1]
+    if not any(_few(n, k) for n in (numerator, denominator, denominator - numerator)):
+        return None
+    return pd.DataFrame({"numerator": [True], "denominator": [True]}, index=[key])
+
+
+def _known_bounds(everyone: SuppressedTable) -> pd.DataFrame:
+    """What the page of all cases says about each count of a service's: it is at most the
+    count shown there, at most ``k − 1`` where that shows ``<k``, unbounded (NaN) at ``×``."""
+    bounds = everyone.values.astype("Float64")
+    if everyone.kinds_shown:
+        bounds = bounds.mask(everyone.primary, float(everyone.k - 1))
+    return bounds
+
+
+def _forced(everyone: _Counts, narrowed: _Counts, k: int) -> _Forced:
+    """The cells of a service's page to hide, against the page of all cases (see
+    :class:`_Forced`).
+
+    Open cases and new logs: every cell, total or not, where all − this service is 1 to
+    k − 1, audited with what the page of all cases shows (its tables are the ones that page
+    suppressed, so the audit's cache answers them when it was computed). Shares: see
+    :func:`_share_mask`. The median: when the concerns of the other services in the period
+    number 1 to k − 1.
+    """
+    open_cases = _few(_others_with_totals(everyone.open_cases, narrowed.open_cases), k)
+    new_logs = _few(_others_with_totals(everyone.new_logs, narrowed.new_logs), k)
+    return _Forced(
+        open_cases=open_cases if open_cases.to_numpy().any() else None,
+        new_logs=new_logs if new_logs.any() else None,
+        open_bounds=_known_bounds(suppress_small(everyone.open_cases, k=k)),
+        new_logs_bounds=_known_bounds(suppress_small(everyone.new_logs, k=k)),
+        dropped=_share_mask("dropped_batons", everyone.dropped, narrowed.dropped, k),
+        parents=_share_mask("parents_participating", everyone.parents, narrowed.parents, k),
+        decision=bool(_few(len(everyone.waits) - len(narrowed.waits), k)),
+    )
+
+
 def _proportion_card(
     key: str,
     title: str,
@@ -199,10 +321,11 @@ def _proportion_card(
     lang: str,
     target: float | None,
     better: str,
+    hide: pd.DataFrame | None = None,
     **fields,
 ) -> Card:
     table = proportion_table(
-        pd.DataFrame([count], columns=["numerator", "denominator"], index=[key]), k=k
+        pd.DataFrame([count], columns=["numerator", "denominator"], index=[key]), k=k, hide=hide
     )
     text = table.formatted(lang).loc[key]
     note = label(note_key, lang, denominator=text["denominator"], **fields)
@@ -217,11 +340,17 @@ def _proportion_card(
     return Card(key, title, text["numerator"], note, hidden, flag, interval)
 
 
-def _decision_card(log, window, k: int, target_days: int, lang: str) -> Card:
-    km = km_table(time_to_level0_decision(log, window), k=k, target_days=target_days)
+def _decision_card(
+    waits: pd.DataFrame, k: int, target_days: int, lang: str, forced: bool = False
+) -> Card:
+    """The median days to a level-0 decision; not shown when ``forced`` (see :class:`_Forced`)."""
+    title = label("dash.card.decision", lang)
+    if forced:
+        note = label("dash.card.decision.service_hidden", lang, k=k, days=target_days)
+        return Card("level0_decision", title, "–", note, hidden=True)
+    km = km_table(waits, k=k, target_days=target_days)
     summary = km.summary.iloc[0] if len(km.summary) else pd.Series(dtype=float)
     median, low, high = (float(summary.get(c, np.nan)) for c in ("median", *_MEDIAN_CI))
-    title = label("dash.card.decision", lang)
     if np.isnan(median):
         note = label("dash.card.decision.hidden", lang, k=k, days=target_days)
         return Card("level0_decision", title, "–", note, hidden=True)
@@ -392,7 +521,11 @@ def status_view(
         a case handed over counts for both services. Default: every case.
     k : int, default 5
         Suppression threshold, set by the operator, never by a viewer. The counts of a
-        narrowed page are suppressed as they stand.
+        narrowed page are suppressed as they stand, and also against the page of every
+        case for the same period: a count (a total, a share's numerator, denominator or
+        its "no") whose difference from the same count for every case is 1 to k − 1 is
+        hidden as ``×``, with the cells that would give it back; the median is not shown
+        when the other services raised 1 to k − 1 of the period's concerns.
     lang : {"nb", "en"}
     dropped_after_days : int, default 42
     target_days : int, default 14
@@ -433,17 +566,25 @@ def status_view(
     start, today = _window(data, today, period)
     window = (start, today)
     log = data.event_log
+    counts = everyone = _Counts.of(log, window, dropped_after_days)
+    forced = _Forced()
     if service is not None:
-        log = log[_held_by(log, service, window)]
-    prepared = event_arrays(log)
-    open_cases = suppress_small(open_cases_by_level(prepared, _month_ends(start, today)), k=k)
-    counts = _new_log_counts(log, start, today)
-    new_logs = suppress_small(counts.rename("new_logs"), k=k)
+        counts = _Counts.of(log[_held_by(log, service, window)], window, dropped_after_days)
+        forced = _forced(everyone, counts, k)
+    open_cases = suppress_small(
+        counts.open_cases, k=k, hide=forced.open_cases, at_most=forced.open_bounds
+    )
+    new_logs = suppress_small(
+        counts.new_logs, k=k, hide=forced.new_logs, at_most=forced.new_logs_bounds
+    )
     targets = {"dropped": dropped_target, "parents": parents_target}
+    this_month = counts.new_logs.index[-1]
     cards = [
         *_open_case_cards(open_cases, today, lang),
-        _new_logs_card(new_logs, counts.index[-1], max(start, today.replace(day=1)), today, lang),
-        *_indicator_cards(prepared, window, k, lang, dropped_after_days, target_days, targets),
+        _new_logs_card(new_logs, this_month, max(start, today.replace(day=1)), today, lang),
+        *_indicator_cards(
+            counts, forced, window, k, lang, dropped_after_days, target_days, targets
+        ),
     ]
     place = data.municipality
     go_live = _go_live(data, window)
@@ -456,7 +597,7 @@ def status_view(
         open_cases=open_cases,
         new_logs=new_logs,
         k=k,
-        notes=_notes(k, target_days, lang),
+        notes=_notes(k, target_days, lang, service is not None),
         banner=label("app.synthetic_banner", lang) if data.synthetic else "",
         service=service,
         scope=_scope(window, service, lang),
@@ -555,15 +696,17 @@ def _go_live(
     return day if window[0] <= day <= window[1] else None
 
 
-def _notes(k: int, target_days: int, lang: str) -> str:
-    """What a reader needs to read the page: suppression, the intervals, the flag rule."""
-    return " ".join(
-        [
-            label("suppression.note", lang, k=k),
-            label("dash.status.intervals", lang, days=target_days),
-            label("dash.status.flag_rule", lang),
-        ]
-    )
+def _notes(k: int, target_days: int, lang: str, narrowed: bool = False) -> str:
+    """What a reader needs to read the page: suppression (for one service, against the page
+    of all services too), the intervals, the flag rule."""
+    parts = [label("suppression.note", lang, k=k)]
+    if narrowed:
+        parts.append(label("dash.status.service_difference", lang, k=k))
+    parts += [
+        label("dash.status.intervals", lang, days=target_days),
+        label("dash.status.flag_rule", lang),
+    ]
+    return " ".join(parts)
 
 
 def _scope(window: tuple[pd.Timestamp, pd.Timestamp], service: str | None, lang: str) -> str:
@@ -624,7 +767,8 @@ def _new_logs_card(
 
 
 def _indicator_cards(
-    prepared: pd.DataFrame,
+    counts: _Counts,
+    forced: _Forced,
     window: tuple[pd.Timestamp, pd.Timestamp],
     k: int,
     lang: str,
@@ -637,25 +781,28 @@ def _indicator_cards(
     dropped = _proportion_card(
         "dropped_batons",
         label("ind.dropped_batons", lang),
-        tuple(dropped_batons(prepared, window, dropped_after_days)),
+        counts.dropped,
         "dash.card.dropped.note",
         k,
         lang,
         targets["dropped"],
         "lower",
+        hide=forced.dropped,
         days=dropped_after_days,
         date=_date(today),
     )
     parents = _proportion_card(
         "parents_participating",
         label("ind.parents_participating", lang),
-        tuple(parents_participating(prepared, window)),
+        counts.parents,
         "dash.card.parents.note",
         k,
         lang,
         targets["parents"],
         "higher",
+        hide=forced.parents,
         start=_date(start),
         end=_date(today),
     )
-    return [dropped, parents, _decision_card(prepared, window, k, target_days, lang)]
+    decision = _decision_card(counts.waits, k, target_days, lang, forced.decision)
+    return [dropped, parents, decision]

@@ -154,7 +154,11 @@ class ProportionTable:
 
 
 def proportion_table(
-    counts: pd.DataFrame, k: int = DEFAULT_K, confidence: float = 0.95
+    counts: pd.DataFrame,
+    k: int = DEFAULT_K,
+    confidence: float = 0.95,
+    *,
+    hide: pd.DataFrame | None = None,
 ) -> ProportionTable:
     """Shares with Wilson intervals, every count passed through ``suppress_small``.
 
@@ -167,10 +171,24 @@ def proportion_table(
         a two-cell table whose total is the denominator: when either is below ``k`` both hide,
         and so do the share and the interval (they would give the count back).
     confidence : float, default 0.95
+    hide : pandas.DataFrame of bool, optional
+        Counts to hide whatever their size, for a reason outside the table (e.g. the same
+        indicator for all services minus this one would leave 1 to k − 1 cases): rows of
+        ``counts`` (all or some), columns ``numerator`` and/or ``denominator``; missing rows
+        and columns hide nothing. Passed to :func:`~bti_workbench.privacy.suppress_small`
+        as its ``hide`` (the numerator is the cell *yes*, the denominator the total), so a
+        forced count shows as ``×``, another count of its row hides with it, and so do the
+        share and the interval.
 
     Returns
     -------
     ProportionTable
+
+    Raises
+    ------
+    ValueError
+        When a column is missing, a count is negative or above its denominator, or ``hide``
+        names other rows or columns or holds other than booleans.
 
     Examples
     --------
@@ -178,6 +196,9 @@ def proportion_table(
     >>> p = proportion_table(t)
     >>> p.formatted("en").loc["b", "numerator"], p.formatted("en").loc["a", "share"]
     ('<5', '75.0 %')
+    >>> forced = pd.DataFrame({"numerator": [True, False]}, index=["a", "b"])
+    >>> proportion_table(t, hide=forced).formatted("en").loc["a"].tolist()  # "no" (10) hides too
+    ['×', '40', '', '']
     """
     missing = {"numerator", "denominator"} - set(counts.columns)
     if missing:
@@ -198,11 +219,21 @@ def proportion_table(
         },
         index=raw.index,
     )
+    forced = _forced(hide, raw.index)
     hidden = pd.DataFrame(False, index=raw.index, columns=["numerator", "denominator"])
     marks = pd.DataFrame("", index=raw.index, columns=["numerator", "denominator"])
     for name, row in raw.iterrows():
         cells = pd.Series({"yes": row["numerator"], "no": row["denominator"] - row["numerator"]})
-        table = suppress_small(cells, k)
+        mask = None
+        if forced.loc[name].any():
+            mask = pd.Series(
+                {
+                    "yes": forced.loc[name, "numerator"],
+                    "no": False,
+                    "total": forced.loc[name, "denominator"],
+                }
+            )
+        table = suppress_small(cells, k, hide=mask)
         shown = table.formatted("en").iloc[:, 0]
         for column, cell in (("numerator", "yes"), ("denominator", "total")):
             if bool(table.hidden.loc[cell].iloc[0]):
@@ -212,3 +243,20 @@ def proportion_table(
             values.loc[name, ["share", "ci_low", "ci_high"]] = np.nan
     values = values.mask(hidden.reindex(columns=_COLUMNS, fill_value=False))
     return ProportionTable(values[_COLUMNS], hidden, marks, raw, k)
+
+
+def _forced(hide: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame:
+    """The counts ``hide`` forces hidden: ``numerator`` and ``denominator`` per row."""
+    columns = ["numerator", "denominator"]
+    if hide is None:
+        return pd.DataFrame(False, index=index, columns=columns)
+    extra_rows = set(hide.index) - set(index)
+    extra_columns = set(hide.columns) - set(columns)
+    if extra_rows or extra_columns or not hide.index.is_unique:
+        raise ValueError(
+            f"hide names rows or columns proportion_table does not have: "
+            f"{sorted(map(str, extra_rows | extra_columns))}"
+        )
+    if not all(pd.api.types.is_bool_dtype(d) for d in hide.dtypes) or hide.isna().any().any():
+        raise ValueError("hide must hold booleans (True: hide the count)")
+    return hide.reindex(index=index, columns=columns, fill_value=False).astype(bool)

@@ -1,7 +1,9 @@
 """Small-cell suppression: the one gate every figure derived from case data passes through.
 
 :func:`suppress_small` hides cells below ``k`` and the cells from which a hidden one could be
-worked out from published totals (secondary suppression).
+worked out from published totals (secondary suppression). A caller may force more cells
+hidden (``hide``: e.g. where the difference from another published table is small); they are
+protected the same way, against what readers know from that other table too (``at_most``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class SuppressedTable:
     primary : pandas.DataFrame
         True where a cell was hidden because it is below ``k``.
     secondary : pandas.DataFrame
-        True where a cell was hidden to protect another one.
+        True where a cell was hidden to protect another one, or because the caller asked
+        for it (``hide`` of :func:`suppress_small`); both show as ``×``.
     k : int
         The threshold.
     kinds_shown : bool
@@ -370,17 +373,28 @@ def _protect(
     one_way: bool,
     links: Sequence[tuple[int, int]],
     kinds_shown: bool,
+    forced: np.ndarray | None = None,
+    at_most: np.ndarray | None = None,
 ) -> np.ndarray | None:
-    """Secondary suppression until the audit passes; None if even hiding all cells fails."""
+    """Secondary suppression until the audit passes; None if even hiding all cells fails.
+
+    ``primary`` (the small cells) gives the display's bounds; ``forced`` cells start hidden
+    with them and are protected alike, but they show as ``×`` (at least ``k`` when they are).
+    ``at_most`` holds upper bounds readers know from elsewhere (``inf`` where none).
+    """
     # A hidden zero protects nothing when readers can guess it is a structural zero.
     cost = np.where(values > 0, values, 1e9).astype(float)
-    hidden = primary.copy()
+    if at_most is not None:  # nor much a cell at a bound readers know: it can only go down
+        cost = np.where(values >= at_most, 1e9, cost)
+    hidden = primary.copy() if forced is None else primary | forced
     reader = _Reader(values, one_way, links)
     if kinds_shown:  # "<k" cells lie in [0 or 1, k - 1]; "×" cells are at least k
         lower = np.where(primary, 1.0 if allow_zero else 0.0, 0.0)
         upper = np.where(primary, float(k - 1), np.inf)
     else:  # every hidden cell looks alike: only non-negativity is known
         lower, upper = np.zeros(values.shape), np.full(values.shape, np.inf)
+    if at_most is not None:
+        upper = np.minimum(upper, at_most)
     while True:
         if one_way:
             if hidden.sum() == 1:
@@ -405,6 +419,8 @@ def suppress_small(
     margins: bool = True,
     allow_zero: bool = False,
     linked: Sequence[tuple[object, object]] = (),
+    hide: pd.DataFrame | pd.Series | None = None,
+    at_most: pd.DataFrame | pd.Series | None = None,
 ) -> SuppressedTable:
     """Hide cells below ``k`` and every cell from which a hidden one could be recovered.
 
@@ -431,6 +447,23 @@ def suppress_small(
     linked : sequence of (row label, column label)
         Pairs whose row total equals the column total and readers know it (in a table of
         transitions, what enters a level also leaves it). The audit uses these sums too.
+    hide : pandas.DataFrame or pandas.Series of bool, optional
+        Cells to hide whatever their count, for a reason outside the table: e.g. where this
+        table minus another published one (the same counts narrowed to one service) would
+        leave 1 to k − 1 cases. Labelled like ``table`` (a Series for a Series); each axis
+        may also hold the ``"total"`` label of the margins, to hide a total. A forced cell
+        that is not small shows as ``×`` (it is not below ``k``) and is protected exactly
+        like a small one: secondary suppression hides further cells until neither the
+        totals nor the display can pin it. Cells left out of the mask, and all cells when it
+        is None or all False, are hidden only for the usual reasons.
+    at_most : pandas.DataFrame or pandas.Series of numbers, optional
+        What readers know from elsewhere: each cell is at most this (NaN: nothing known).
+        Labelled like ``hide``. When ``table`` counts a part of the cases of another
+        published table (one service's cases of all cases), pass that table's shown counts
+        (and ``k − 1`` where it shows ``<k``): a hidden cell could otherwise be pinned
+        between ``k`` (what ``×`` says) and the same cell of the other table. The audit uses
+        these bounds, and prefers not to hide cells already at theirs (they can only move
+        down, as a zero can only move up).
 
     Returns
     -------
@@ -456,6 +489,14 @@ def suppress_small(
     '<5'
     >>> bool(s.hidden.loc["y", "b"])  # hidden too, else y's total would reveal a
     True
+
+    A cell forced hidden shows as ``×``, and its partners hide with it:
+
+    >>> forced = pd.DataFrame(False, index=t.index, columns=t.columns)
+    >>> forced.loc["x", "b"] = True
+    >>> f = suppress_small(t, k=3, hide=forced)
+    >>> f.formatted().loc["x", "b"], int(f.hidden.to_numpy().sum())
+    ('×', 4)
     """
     frame, one_way = _checked_counts(table, k, margins)
     counts = _with_margins(frame, one_way) if margins else frame
@@ -463,10 +504,12 @@ def suppress_small(
         raise ValueError("linked totals need a two-way table with margins")
     link_positions = [(counts.index.get_loc(r), counts.columns.get_loc(c)) for r, c in linked]
     values = counts.to_numpy(dtype="int64")
+    forced = _checked_mask(hide, frame, counts, one_way)
+    bounds = _checked_bounds(at_most, frame, counts, one_way)
     primary = _primary(values, k, allow_zero)
-    hidden, kinds_shown = primary.copy(), True
+    hidden, kinds_shown = (primary if forced is None else primary | forced), True
     if margins:
-        hidden, kinds_shown = _hide(values, k, allow_zero, one_way, link_positions)
+        hidden, kinds_shown = _hide(values, k, allow_zero, one_way, link_positions, forced, bounds)
     return SuppressedTable(
         values=counts.astype("Int64").mask(hidden),
         primary=pd.DataFrame(primary, index=counts.index, columns=counts.columns),
@@ -497,6 +540,83 @@ def _checked_counts(
     return frame.astype("int64"), one_way
 
 
+def _checked_mask(
+    hide: pd.DataFrame | pd.Series | None,
+    frame: pd.DataFrame,
+    counts: pd.DataFrame,
+    one_way: bool,
+) -> np.ndarray | None:
+    """The cells ``hide`` forces hidden, aligned with ``counts``; None when there are none.
+
+    Each axis of the mask holds the labels of ``frame`` (the table as given), optionally with
+    the margins' ``"total"``; refuses anything else, and values that are not booleans.
+    """
+    if hide is None:
+        return None
+    hide = _aligned("hide", hide, frame, counts, one_way)
+    if not all(pd.api.types.is_bool_dtype(dtype) for dtype in hide.dtypes) or (
+        hide.isna().to_numpy().any()
+    ):
+        raise ValueError("hide must hold booleans (True: hide the cell)")
+    forced = hide.reindex(index=counts.index, columns=counts.columns, fill_value=False)
+    mask = forced.to_numpy(dtype=bool)
+    return mask if mask.any() else None
+
+
+def _checked_bounds(
+    at_most: pd.DataFrame | pd.Series | None,
+    frame: pd.DataFrame,
+    counts: pd.DataFrame,
+    one_way: bool,
+) -> np.ndarray | None:
+    """The upper bounds ``at_most`` gives, aligned with ``counts`` (``inf`` where none);
+    None when it gives none. Refuses a bound below its count: it cannot be true."""
+    if at_most is None:
+        return None
+    at_most = _aligned("at_most", at_most, frame, counts, one_way)
+    if not all(pd.api.types.is_numeric_dtype(dtype) for dtype in at_most.dtypes):
+        raise ValueError("at_most must hold numbers (NaN where nothing is known)")
+    full = at_most.reindex(index=counts.index, columns=counts.columns)
+    bounds = full.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    bounds = np.where(np.isnan(bounds), np.inf, bounds)
+    if (bounds < counts.to_numpy()).any():
+        raise ValueError("at_most is below a count: a bound readers know must hold")
+    return bounds if np.isfinite(bounds).any() else None
+
+
+def _aligned(
+    name: str,
+    given: pd.DataFrame | pd.Series,
+    frame: pd.DataFrame,
+    counts: pd.DataFrame,
+    one_way: bool,
+) -> pd.DataFrame:
+    """``given`` as a frame labelled like ``frame``, optionally with the margins of ``counts``.
+
+    A Series goes with a Series table (whatever its name); each axis must hold the table's
+    labels, with or without the ``"total"`` of the margins.
+    """
+    if isinstance(given, pd.Series):
+        if not one_way:
+            raise ValueError(f"{name} must be a DataFrame for a two-way table")
+        given = given.to_frame(name=frame.columns[0])
+    elif one_way:
+        if given.shape[1] != 1:
+            raise ValueError(f"{name} must be a Series (or one column) for a Series")
+        given = given.set_axis(frame.columns, axis=1)
+    for axis, labels, full in (
+        ("rows", given.index, counts.index),
+        ("columns", given.columns, counts.columns),
+    ):
+        own = frame.index if axis == "rows" else frame.columns
+        if not labels.is_unique or not (set(labels) == set(own) or set(labels) == set(full)):
+            raise ValueError(
+                f"{name}'s {axis} must be the table's (optionally with the total): "
+                f"{list(labels)[:5]} against {list(own)[:5]}"
+            )
+    return given
+
+
 def _with_margins(counts: pd.DataFrame, one_way: bool) -> pd.DataFrame:
     """The counts with a total row (and column, and grand total for a two-way table)."""
     index_name, columns_name = counts.index.name, counts.columns.name
@@ -517,16 +637,31 @@ def _hide(
     allow_zero: bool,
     one_way: bool,
     links: list[tuple[int, int]],
+    forced: np.ndarray | None = None,
+    at_most: np.ndarray | None = None,
 ) -> tuple[np.ndarray, bool]:
     """Every hidden cell, and whether the display may tell small cells from protecting ones.
 
-    The audit depends on nothing but the counts, ``k`` and the kind of table, so its answer
-    is kept for the process (:func:`_hidden_once`): the same table asked for again, by the
-    map, the edge list and the metrics of one network, costs no second audit.
+    The audit depends on nothing but the counts, ``k``, the kind of table, the cells forced
+    hidden and the bounds known from elsewhere, so its answer is kept for the process
+    (:func:`_hidden_once`): the same table asked for again, by the map, the edge list and the
+    metrics of one network, costs no second audit.
     """
     counts = np.ascontiguousarray(values, dtype=np.int64)
+    mask = bounds = None
+    if forced is not None and forced.any():
+        mask = np.ascontiguousarray(forced, dtype=bool).tobytes()
+    if at_most is not None and np.isfinite(at_most).any():
+        bounds = np.ascontiguousarray(at_most, dtype=np.float64).tobytes()
     hidden, kinds_shown = _hidden_once(
-        counts.tobytes(), counts.shape, k, allow_zero, one_way, tuple(map(tuple, links))
+        counts.tobytes(),
+        counts.shape,
+        k,
+        allow_zero,
+        one_way,
+        tuple(map(tuple, links)),
+        mask,
+        bounds,
     )
     return (None if hidden is None else hidden.copy()), kinds_shown
 
@@ -547,16 +682,25 @@ def _hidden_once(
     allow_zero: bool,
     one_way: bool,
     links: tuple[tuple[int, int], ...],
+    forced: bytes | None = None,
+    at_most: bytes | None = None,
 ) -> tuple[np.ndarray, bool]:
-    """:func:`_hide` of the counts in ``data`` (``int64``, row by row), computed once."""
+    """:func:`_hide` of the counts in ``data`` (``int64``, row by row), computed once.
+
+    ``forced`` holds the cells forced hidden (``bool``, row by row) and ``at_most`` the
+    bounds known from elsewhere (``float64``, ``inf`` for none); None for none.
+    """
     values = np.frombuffer(data, dtype=np.int64).reshape(shape)
+    mask = None if forced is None else np.frombuffer(forced, dtype=bool).reshape(shape)
+    bounds = None if at_most is None else np.frombuffer(at_most, dtype=np.float64).reshape(shape)
     primary = _primary(values, k, allow_zero)
-    hidden = _protect(values, primary, k, allow_zero, one_way, links, True)
+    hidden = _protect(values, primary, k, allow_zero, one_way, links, True, mask, bounds)
     kinds_shown = True
     if hidden is None or hidden.all():
         # Telling "<k" from "×" gives readers bounds that can pin values; when protecting
         # against them would hide everything, show every hidden cell as "×" instead.
-        hidden, kinds_shown = _protect(values, primary, k, allow_zero, one_way, links, False), False
+        hidden = _protect(values, primary, k, allow_zero, one_way, links, False, mask, bounds)
+        kinds_shown = False
     if hidden is not None:
         hidden.flags.writeable = False
     return hidden, kinds_shown

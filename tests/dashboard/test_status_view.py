@@ -15,7 +15,13 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from bti_workbench.dashboard.status import FLAGS, status_services, status_view
+from bti_workbench.dashboard.status import (
+    FLAGS,
+    _Counts,
+    _held_by,
+    status_services,
+    status_view,
+)
 from bti_workbench.evaluation import load_evaluation
 from bti_workbench.evaluation.eventarrays import event_arrays
 from bti_workbench.evaluation.indicators import dropped_batons, parents_participating
@@ -120,6 +126,15 @@ def small():
     return as_data(small_log(), "2020-01-01", "2020-03-31", go_live="2020-02-01")
 
 
+def _raw_counts(data: EvaluationData, period, service: str | None):
+    """The counts behind a page, before suppression (computation only, as the page does)."""
+    window = tuple(pd.Timestamp(day) for day in period)
+    log = data.event_log
+    if service is not None:
+        log = log[_held_by(log, service, window)]
+    return _Counts.of(log, window, 42)
+
+
 def _today_row(view) -> dict[int, object]:
     """Open cases on ``today`` per level: the count, or None where hidden."""
     row = view.open_cases.values.loc[view.today]
@@ -142,8 +157,18 @@ def test_service_filter_counts_the_cases_the_service_held(small):
     everyone = status_view(small, k=2, lang="nb", period=march)
     school = status_view(small, k=2, lang="nb", period=march, service="school")
     assert _today_row(everyone) == {0: 2, 1: 9, 2: 5, 3: 2}
-    assert _today_row(school) == {0: 2, 1: 8, 2: 2, 3: 2}
-    assert [school.card(f"open_level_{lv}").value for lv in range(4)] == ["2", "8", "2", "2"]
+    raw = _raw_counts(small, march, "school")
+    assert raw.open_cases.loc[pd.Timestamp("2020-03-31")].tolist() == [2, 8, 2, 2]
+    # On the page the 8 is hidden: 9 − 8 would give away the one case (o1) of another service
+    # (1 < k = 2). Whatever else is shown is the count by hand.
+    hand = {0: 2, 1: 8, 2: 2, 3: 2}
+    row = _today_row(school)
+    assert row[1] is None and school.card("open_level_1").value == "×"
+    assert all(count == hand[lv] for lv, count in row.items() if count is not None)
+    assert sum(count is not None for count in row.values()) >= 2  # the rest is not all hidden
+    assert [school.card(f"open_level_{lv}").value for lv in row if row[lv] is not None] == [
+        str(row[lv]) for lv in row if row[lv] is not None
+    ]
     assert school.service == "school" and everyone.service is None
     # January to March. Logs opened per month, by hand: all 9, 5, 2; the school's 8, 2, 2
     # (g2, opened in January by the kindergarten, counts: the school held it later).
@@ -154,7 +179,11 @@ def test_service_filter_counts_the_cases_the_service_held(small):
         return view.new_logs.values.loc[["2020-01", "2020-02", "2020-03"]].iloc[:, 0].tolist()
 
     assert months(everyone) == [9, 5, 2]
-    assert months(school) == [8, 2, 2]
+    assert _raw_counts(small, everyone.period, "school").new_logs.tolist() == [8, 2, 2]
+    # 9 − 8 = 1 in January: the school's January hides (with February, so that the total
+    # does not give it back); March is shown.
+    assert school.new_logs.formatted("nb").loc["2020-01"].iloc[0] == "×"
+    assert months(school)[2] == 2
     # Dropped batons on 31 March (no activity for more than 42 days; open logs opened more
     # than 42 days before): all s1-3 sf1-2 t1-2 u1-2 g2 g3-5 o1 = 14 at risk, 11 dropped (s1
     # and s2 had entries on 20 March, g2 its handover and an entry); the school's 10 and 7.
@@ -398,3 +427,240 @@ def test_notes_state_the_rules_in_words(small):
         assert label("suppression.note", lang, k=2) in view.notes
         assert label("dash.status.flag_rule", lang) in view.notes
         assert label("dash.status.intervals", lang, days=14) in view.notes
+
+
+# --------------------------------------------------------------------------------------------
+# A service's page beside the page of all services: no small count by differencing
+
+
+def differencing_log() -> pd.DataFrame:
+    """Forty-one cases of the school and two of the kindergarten, January–March 2020 in mind.
+
+    By hand, open at the month ends (levels 0–3): the school [7, 10, 6, 7] on 31 January,
+    [7, 10, 12, 7] on 29 February and [7, 10, 17, 7] on 31 March; all services the same but 12
+    at level 1 from February (the kindergarten's two). Logs opened: the school 23, 6, 5; all
+    23, 8, 5.
+    """
+    rows = []
+    entries = ["2020-03-20"]  # the school follows its logs up
+    for i in range(7):  # concerns still being clarified
+        rows += _case(f"sw{i}", "school", "2020-01-20")
+    for i in range(10):  # level 1 from January
+        rows += _case(f"sa{i}", "school", "2020-01-06", "2020-01-10", entries=entries)
+    for i in range(7):  # level 3 from January
+        rows += _case(f"sc{i}", "school", "2020-01-06", "2020-01-10", level=3, entries=entries)
+    for i in range(6):  # level 2 from January, February and March
+        rows += _case(f"se{i}", "school", "2020-01-06", "2020-01-10", level=2, entries=entries)
+        rows += _case(f"sb{i}", "school", "2020-02-03", "2020-02-05", level=2, entries=entries)
+    for i in range(5):
+        rows += _case(f"sd{i}", "school", "2020-03-02", "2020-03-04", level=2)
+    for i in range(2):  # the kindergarten's two: level 1 from February, never followed up
+        rows += _case(f"k{i}", "kindergarten", "2020-02-03", "2020-02-05")
+    return pd.DataFrame(rows)
+
+
+OPEN_SCHOOL = [[7, 10, 6, 7], [7, 10, 12, 7], [7, 10, 17, 7]]
+OPEN_ALL = [[7, 10, 6, 7], [7, 12, 12, 7], [7, 12, 17, 7]]
+NEW_SCHOOL, NEW_ALL = [23, 6, 5], [23, 8, 5]
+
+
+def _with_totals(rows) -> np.ndarray:
+    table = np.asarray(rows, dtype=float)
+    if table.ndim == 1:
+        return np.append(table, table.sum())[:, None]
+    table = np.column_stack([table, table.sum(axis=1)])
+    return np.vstack([table, table.sum(axis=0)])
+
+
+def _table_equations(shape: tuple[int, int], one_way: bool) -> np.ndarray:
+    """The published sums of a table whose last row (and column) hold the totals."""
+    rows, cols = shape
+    index = np.arange(rows * cols).reshape(shape)
+    equations = []
+    if one_way:
+        lines = [index[:, 0].tolist()]
+    else:
+        lines = [
+            *(index[r].tolist() for r in range(rows)),
+            *(index[:, c].tolist() for c in range(cols)),
+        ]
+    for line in lines:
+        equation = np.zeros(rows * cols)
+        equation[line[:-1]] = 1
+        equation[line[-1]] = -1
+        equations.append(equation)
+    return np.array(equations)
+
+
+def _what_the_display_says(table) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of each cell from a page: the count where shown, ``<k`` in [0, k − 1], ``×`` at
+    least k (only non-negativity when the page shows every hidden cell as ``×``)."""
+    hidden = table.hidden.to_numpy().ravel()
+    primary = table.primary.to_numpy().ravel()
+    shown = table.values.to_numpy(dtype=float, na_value=np.nan).ravel()
+    low, high = np.where(hidden, 0.0, shown), np.where(hidden, np.inf, shown)
+    if table.kinds_shown:
+        low = np.where(hidden & ~primary, float(table.k), low)
+        high = np.where(hidden & primary, float(table.k - 1), high)
+    return low, high
+
+
+def reader_of_both_pages(narrowed, everyone, truth_narrowed, truth_everyone, one_way=False):
+    """What a reader of both pages can work out, by integer programming.
+
+    The unknowns are every cell of both tables; the reader knows each page's sums, what
+    each display says, and that a service's count is at most everyone's in every cell. Gives
+    for every cell of the difference (the other services' cases), and for every hidden cell
+    of either page: (true value, smallest possible, largest possible).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    f = np.asarray(truth_narrowed, dtype=float).ravel()
+    u = np.asarray(truth_everyone, dtype=float).ravel()
+    n = f.size
+    sums = _table_equations(narrowed.values.shape, one_way)
+    zero = np.zeros_like(sums)
+    low_f, high_f = _what_the_display_says(narrowed)
+    low_u, high_u = _what_the_display_says(everyone)
+    low = np.concatenate([low_f, low_u])
+    high = np.minimum(np.concatenate([high_f, high_u]), 10 * u.sum() + 10)
+    truth = np.concatenate([f, u])
+    assert (low <= truth).all() and (truth <= high).all()  # the pages tell the truth
+    constraints = [
+        LinearConstraint(np.block([[sums, zero], [zero, sums]]), 0, 0),
+        LinearConstraint(np.hstack([np.eye(n), -np.eye(n)]), -np.inf, 0),  # part of all
+    ]
+
+    def extent(objective):
+        ends = []
+        for sign in (1.0, -1.0):
+            res = milp(
+                sign * objective,
+                constraints=constraints,
+                integrality=np.ones(2 * n),
+                bounds=Bounds(low, high),
+            )
+            assert res.status == 0, res.message
+            ends.append(round(sign * res.fun))
+        return tuple(ends)
+
+    found = {}
+    columns = narrowed.values.shape[1]
+    hidden = (narrowed.hidden.to_numpy().ravel(), everyone.hidden.to_numpy().ravel())
+    for j in range(n):
+        cell = divmod(j, columns)
+        objective = np.zeros(2 * n)
+        objective[[j, n + j]] = [-1.0, 1.0]
+        found["others", cell] = (u[j] - f[j], *extent(objective))
+        for page, offset, values in (("narrowed", 0, f), ("everyone", n, u)):
+            if hidden[offset // n][j]:
+                objective = np.zeros(2 * n)
+                objective[offset + j] = 1.0
+                found[page, cell] = (values[j], *extent(objective))
+    return found
+
+
+def _disclosed(found: dict, k: int) -> list:
+    """The cells a reader pins: a hidden cell of either page, or 1 to k − 1 other cases."""
+    return [
+        (key, truth)
+        for key, (truth, low, high) in found.items()
+        if low == high and (key[0] != "others" or 1 <= truth < k)
+    ]
+
+
+@pytest.fixture(scope="module")
+def differencing():
+    return as_data(differencing_log(), "2020-01-01", "2020-03-31")
+
+
+def test_a_service_count_two_below_everyone_s_is_hidden_and_cannot_be_worked_out(
+    differencing,
+):
+    k, period = 5, ("2020-01-01", "2020-03-31")
+    everyone = status_view(differencing, k=k, lang="nb", period=period)
+    school = status_view(differencing, k=k, lang="nb", period=period, service="school")
+    today = pd.Timestamp("2020-03-31")
+    # The raw counts are the ones by hand: 12 − 10 = 2 kindergarten cases at level 1.
+    raw = _raw_counts(differencing, everyone.period, "school")
+    assert raw.open_cases.to_numpy().tolist() == OPEN_SCHOOL
+    assert _raw_counts(differencing, everyone.period, None).open_cases.to_numpy().tolist() == (
+        OPEN_ALL
+    )
+    # Everyone's 12 is shown; the school's 10 is not, and reads "×" (10 is not small).
+    assert everyone.card("open_level_1").value == "12"
+    card = school.card("open_level_1")
+    assert card.hidden and card.value == "×"
+    assert school.open_cases.formatted("nb").loc[today, 1] == "×"
+    assert bool(school.open_cases.secondary.loc[today, 1])
+    assert not bool(school.open_cases.primary.loc[today, 1])
+    line = next(t for t in school.trends.data if t.name == label("level.1.short", "nb"))
+    assert np.isnan(float(line.y[-1]))  # nor drawn
+    # New logs in February: everyone's 8 shown, the school's 6 hidden (8 − 6 = 2).
+    assert everyone.new_logs.formatted("nb").loc["2020-02"].iloc[0] == "8"
+    assert school.new_logs.formatted("nb").loc["2020-02"].iloc[0] == "×"
+    assert np.isnan(float(school.trends.data[0].y[1]))
+    # Nothing on the two pages lets a reader work out the 2, or any hidden count.
+    for name, narrowed, full, one_way in (
+        ("open_cases", OPEN_SCHOOL, OPEN_ALL, False),
+        ("new_logs", NEW_SCHOOL, NEW_ALL, True),
+    ):
+        found = reader_of_both_pages(
+            getattr(school, name),
+            getattr(everyone, name),
+            _with_totals(narrowed),
+            _with_totals(full),
+            one_way,
+        )
+        assert _disclosed(found, k) == [], name
+        twos = [key for key, (truth, _, _) in found.items() if key[0] == "others" and truth == 2]
+        assert twos, name  # the 2 is there to find …
+        assert all(found[key][1] < found[key][2] for key in twos)  # … and is not found
+    # Dropped batons: all services 2 of 31 (the kindergarten's), the school 0 of 29. 31 − 29
+    # would give the 2 away: the school's counts and share are hidden (its 0 is small itself).
+    dropped = school.card("dropped_batons")
+    assert dropped.hidden and dropped.value == "<5" and dropped.interval == ""
+    assert "29" not in dropped.note and "×" in dropped.note
+    # The median: the kindergarten raised 2 of the 43 concerns. Not shown, and said why.
+    decision = school.card("level0_decision")
+    assert decision.value == "–" and decision.hidden and decision.interval == ""
+    assert decision.note == label("dash.card.decision.service_hidden", "nb", k=k, days=14)
+    assert everyone.card("level0_decision").value != "–"  # shown for all services
+    assert label("dash.status.service_difference", "nb", k=k) in school.notes
+    assert label("dash.status.service_difference", "nb", k=k) not in everyone.notes
+
+
+def test_the_english_page_says_so_in_english(differencing):
+    school = status_view(differencing, k=5, lang="en", service="school", today="2020-03-31")
+    note = school.card("level0_decision").note
+    assert note == label("dash.card.decision.service_hidden", "en", k=5, days=14)
+    assert "other services" in note and "other services" in school.notes
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+@pytest.mark.parametrize("period", [None, ("2020-03-01", "2020-03-31")])
+@pytest.mark.parametrize("service", ["school", "kindergarten", "health_station"])
+def test_no_reader_of_both_pages_pins_a_count(small, k, period, service):
+    everyone = status_view(small, k=k, period=period)
+    narrowed = status_view(small, k=k, period=period, service=service)
+    window = narrowed.period
+    mine, all_ = _raw_counts(small, window, service), _raw_counts(small, window, None)
+    for name, one_way in (("open_cases", False), ("new_logs", True)):
+        found = reader_of_both_pages(
+            getattr(narrowed, name),
+            getattr(everyone, name),
+            _with_totals(getattr(mine, name).to_numpy()),
+            _with_totals(getattr(all_, name).to_numpy()),
+            one_way,
+        )
+        assert _disclosed(found, k) == [], name
+    # The shares: where both pages show a count, the difference is 0 or at least k.
+    for key in ("dropped_batons", "parents_participating"):
+        a, b = narrowed.card(key), everyone.card(key)
+        if not a.hidden and not b.hidden:
+            mine_count = getattr(mine, "dropped" if key == "dropped_batons" else "parents")
+            all_count = getattr(all_, "dropped" if key == "dropped_batons" else "parents")
+            for m, e in zip(mine_count, all_count, strict=True):
+                assert not 1 <= e - m < k
+    waits = len(all_.waits) - len(mine.waits)
+    assert (narrowed.card("level0_decision").value == "–") or not 1 <= waits < k

@@ -57,12 +57,21 @@ tables = st.integers(2, 5).flatmap(
 
 
 def _integer_range(
-    truth, hidden, primary, k, allow_zero, one_way=False, kinds_shown=True, linked=()
+    truth,
+    hidden,
+    primary,
+    k,
+    allow_zero,
+    one_way=False,
+    kinds_shown=True,
+    linked=(),
+    at_most=None,
 ):
     """Smallest and largest integer value each hidden cell can take, by integer programming.
 
     The reader's knowledge: every visible count, the published sums, ``<k`` cells in
-    [0 (1 with allow_zero), k - 1], protecting cells at least k (or 0 if they are zero).
+    [0 (1 with allow_zero), k - 1], protecting cells at least k (or 0 if they are zero), and
+    the upper bounds ``at_most`` (the whole table, ``inf`` where none) known from elsewhere.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -88,6 +97,8 @@ def _integer_range(
     high = np.where(primary.ravel(), float(k - 1), 10 * known.sum() + 10)[flat]
     if not kinds_shown:  # every hidden cell shows as "×": only non-negativity is known
         low, high = np.zeros(flat.sum()), np.full(flat.sum(), 10 * known.sum() + 10)
+    if at_most is not None:
+        high = np.minimum(high, np.asarray(at_most, dtype=float).ravel()[flat])
     ranges = []
     for j in range(flat.sum()):
         c = np.zeros(flat.sum())
@@ -475,3 +486,168 @@ def test_the_audit_finds_the_first_pinned_cell_round_after_round(seed):
         assert reader.first_pinned(hidden, lower, upper) == expected
         pinned += expected is not None
     assert pinned  # every seed here meets a pinned cell in some round
+
+
+# --------------------------------------------------------------------------------------------
+# Cells forced hidden (``hide``) and bounds known from elsewhere (``at_most``)
+
+
+def _with_totals(table: pd.DataFrame) -> pd.DataFrame:
+    full = table.copy()
+    full["total"] = full.sum(axis=1)
+    full.loc["total"] = full.sum(axis=0)
+    return full
+
+
+def test_a_forced_cell_hides_as_a_protecting_cell_with_partners_in_its_row_and_column():
+    table = pd.DataFrame([[12, 20, 15], [30, 9, 11], [8, 14, 25]], columns=["a", "b", "c"])
+    assert not suppress_small(table).hidden.to_numpy().any()  # nothing small
+    hide = pd.DataFrame(False, index=table.index, columns=table.columns)
+    hide.loc[1, "b"] = True
+    result = suppress_small(table, hide=hide)
+    assert result.formatted("nb").loc[1, "b"] == "×"  # not "<5": 9 is not small
+    assert not result.primary.to_numpy().any() and result.secondary.loc[1, "b"]
+    hidden = result.hidden.to_numpy()
+    # Its row and its column each hide another body cell: neither total gives the 9 back …
+    assert hidden[1, :3].sum() >= 2 and hidden[:3, 1].sum() >= 2
+    assert _recoverable(hidden) == []
+    # … and no hidden cell is pinned by the sums and the display's bounds ("×" ≥ 5) either.
+    ranges = _integer_range(
+        _with_totals(table).to_numpy(), hidden, result.primary.to_numpy(), 5, False
+    )
+    assert ranges and all(lo < hi for lo, hi in ranges), ranges
+    assert (result.values.to_numpy()[~hidden] == _with_totals(table).to_numpy()[~hidden]).all()
+
+
+def test_a_total_can_be_forced_hidden_and_is_protected():
+    table = pd.DataFrame([[12, 20], [30, 9]], index=["x", "y"], columns=["a", "b"])
+    hide = pd.DataFrame(False, index=["x", "y", "total"], columns=["a", "b", "total"])
+    hide.loc["x", "total"] = True
+    result = suppress_small(table, hide=hide)
+    hidden = result.hidden.to_numpy()
+    assert result.formatted("en").loc["x", "total"] == "×"
+    assert hidden[0, :2].any()  # else x's cells would add up to it
+    assert _recoverable(hidden) == []
+    series = pd.Series([12, 20, 30], index=["p", "q", "r"], name="n")
+    one_way = suppress_small(series, hide=pd.Series(False, index=["p", "q", "r", "total"]))
+    assert not one_way.hidden.to_numpy().any()  # an all-False mask hides nothing
+    forced = pd.Series([False, False, False, True], index=["p", "q", "r", "total"])
+    one_way = suppress_small(series, hide=forced)
+    assert one_way.hidden.iloc[:, 0].sum() >= 2 and bool(one_way.hidden.loc["total"].iloc[0])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables, st.integers(2, 6), st.booleans(), st.randoms(use_true_random=False))
+def test_forced_cells_are_hidden_and_nothing_hidden_is_pinned(rows, k, allow_zero, rnd):
+    table = pd.DataFrame(rows)
+    mask = np.array([[rnd.random() < 0.25 for _ in row] for row in rows])
+    hide = pd.DataFrame(mask, index=table.index, columns=table.columns)
+    result = suppress_small(table, k=k, allow_zero=allow_zero, hide=hide)
+    hidden = result.hidden.to_numpy()
+    truth = _with_totals(table).to_numpy()
+    assert hidden[:-1, :-1][mask].all()
+    # Forced cells are never marked small unless they are; the small cells stay "<k".
+    assert (result.primary.to_numpy() == ((truth < k) & ((truth != 0) | (not allow_zero)))).all()
+    assert _recoverable(hidden) == []
+    ranges = _integer_range(
+        truth, hidden, result.primary.to_numpy(), k, allow_zero, kinds_shown=result.kinds_shown
+    )
+    assert all(lo < hi or (not result.kinds_shown and hi == 0) for lo, hi in ranges), ranges
+
+
+def test_the_cache_tells_masks_apart():
+    from bti_workbench.privacy import suppression
+
+    table = pd.DataFrame([[12, 20, 15], [30, 9, 11], [8, 14, 25]])
+    first = pd.DataFrame(False, index=table.index, columns=table.columns)
+    second = first.copy()
+    first.loc[0, 0] = True
+    second.loc[2, 2] = True
+    plain = suppress_small(table, k=5)
+    info = suppression._hidden_once.cache_info()
+    one = suppress_small(table, k=5, hide=first)
+    two = suppress_small(table, k=5, hide=second)
+    assert suppression._hidden_once.cache_info().misses == info.misses + 2  # two audits
+    assert bool(one.hidden.loc[0, 0]) and not bool(one.hidden.loc[2, 2])
+    assert bool(two.hidden.loc[2, 2]) and not bool(two.hidden.loc[0, 0])
+    assert not plain.hidden.to_numpy().any()  # the unmasked answer was not overwritten
+    again = suppress_small(table, k=5, hide=first)
+    assert suppression._hidden_once.cache_info().hits == info.hits + 1
+    assert again.hidden.equals(one.hidden)
+    bounds = pd.DataFrame(99.0, index=table.index, columns=table.columns)
+    suppress_small(table, k=5, hide=first, at_most=bounds)
+    assert suppression._hidden_once.cache_info().misses == info.misses + 3  # bounds too
+
+
+# Hidden cells of a few tables, recorded from the implementation before ``hide`` existed.
+BEFORE_HIDE = {
+    "a": ([[12, 3, 20], [9, 14, 2], [30, 7, 11]], 5, False, ["0110", "0110", "0000", "0000"]),
+    "b": (
+        [[0, 6, 8, 1], [7, 0, 13, 22], [4, 9, 16, 5]],
+        5,
+        True,
+        ["01111", "10010", "11111", "11000"],
+    ),
+    "c": ([[2, 8, 2, 2]], 2, False, ["00000", "00000"]),
+    "d": ([[25, 4], [1, 40], [6, 6], [10, 3]], 3, False, ["000", "110", "110", "000", "000"]),
+}
+
+
+@pytest.mark.parametrize("name", list(BEFORE_HIDE))
+def test_without_a_mask_the_result_is_what_it_was(name):
+    rows, k, allow_zero, expected = BEFORE_HIDE[name]
+    table = pd.DataFrame(rows)
+    no_mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    for kwargs in ({}, {"hide": None}, {"hide": no_mask}, {"at_most": None}):
+        result = suppress_small(table, k=k, allow_zero=allow_zero, **kwargs)
+        assert result.kinds_shown
+        assert ["".join(str(int(v)) for v in row) for row in result.hidden.to_numpy()] == expected
+    series = suppress_small(pd.Series([7, 2, 11, 0, 9], name="n"), hide=pd.Series([False] * 5))
+    assert "".join(str(int(v)) for v in series.hidden.to_numpy().ravel()) == "010100"
+
+
+def test_bounds_known_from_elsewhere_keep_a_forced_cell_from_being_pinned():
+    # One service's open cases per level, and everyone's: 2 8 2 2 of 2 9 5 2 (k = 2). The
+    # 8 must hide (9 − 8 = 1). Hidden with the 2 beside it, "×" says that 2 is at least 2
+    # and everyone's 2 says it is at most 2: the reader pins it, then the 8, then the 1.
+    table = pd.DataFrame([[2, 8, 2, 2]], columns=[0, 1, 2, 3])
+    everyone = _with_totals(pd.DataFrame([[2, 9, 5, 2]], columns=[0, 1, 2, 3]))
+    hide = pd.DataFrame([[False, True, False, False]], columns=[0, 1, 2, 3])
+    truth = _with_totals(table).to_numpy()
+    blind = suppress_small(table, k=2, hide=hide)
+    ranges = _integer_range(
+        truth,
+        blind.hidden.to_numpy(),
+        blind.primary.to_numpy(),
+        2,
+        False,
+        kinds_shown=blind.kinds_shown,
+        at_most=everyone.to_numpy(),
+    )
+    assert any(lo == hi for lo, hi in ranges)  # the leak the bounds close
+    result = suppress_small(table, k=2, hide=hide, at_most=everyone)
+    assert bool(result.hidden.loc[0, 1])
+    ranges = _integer_range(
+        truth,
+        result.hidden.to_numpy(),
+        result.primary.to_numpy(),
+        2,
+        False,
+        kinds_shown=result.kinds_shown,
+        at_most=everyone.to_numpy(),
+    )
+    assert ranges and all(lo < hi for lo, hi in ranges), ranges
+
+
+def test_masks_and_bounds_are_checked():
+    table = pd.DataFrame([[12, 20], [30, 9]], index=["x", "y"], columns=["a", "b"])
+    with pytest.raises(ValueError, match="hide's rows"):
+        suppress_small(table, hide=pd.DataFrame(False, index=["x", "z"], columns=["a", "b"]))
+    with pytest.raises(ValueError, match="booleans"):
+        suppress_small(table, hide=pd.DataFrame(1, index=table.index, columns=table.columns))
+    with pytest.raises(ValueError, match="DataFrame for a two-way"):
+        suppress_small(table, hide=pd.Series([True, False]))
+    with pytest.raises(ValueError, match="below a count"):
+        suppress_small(table, at_most=pd.DataFrame(10, index=table.index, columns=table.columns))
+    with pytest.raises(ValueError, match="at_most's columns"):
+        suppress_small(table, at_most=pd.DataFrame(99, index=table.index, columns=["a", "c"]))
