@@ -33,6 +33,7 @@ from plotly.subplots import make_subplots
 
 from bti_workbench._util.figures import LEVEL_COLOURS, TEMPLATE
 from bti_workbench._util.numbers import figure_separators, format_number, format_share
+from bti_workbench.dashboard._differencing import Counts, Forced, forced_cells
 from bti_workbench.evaluation.eventarrays import event_arrays
 from bti_workbench.evaluation.indicators import (
     dropped_batons,
@@ -193,122 +194,18 @@ def _share_interval(share: float, low: float, high: float, lang: str) -> str:
     )
 
 
-@dataclass(frozen=True, eq=False)
-class _Counts:
-    """The raw counts behind a status page (for computation only; never shown)."""
-
-    open_cases: pd.DataFrame
-    new_logs: pd.Series
-    dropped: tuple[int, int]
-    parents: tuple[int, int]
-    waits: pd.DataFrame
-
-    @classmethod
-    def of(
-        cls,
-        log: pd.DataFrame,
-        window: tuple[pd.Timestamp, pd.Timestamp],
-        dropped_after_days: int,
-    ) -> _Counts:
-        """The counts of ``log`` over ``window``, as the page shows them."""
-        start, today = window
-        prepared = event_arrays(log)
-        return cls(
-            open_cases=open_cases_by_level(prepared, _month_ends(start, today)),
-            new_logs=_new_log_counts(log, start, today).rename("new_logs"),
-            dropped=tuple(dropped_batons(prepared, window, dropped_after_days)),
-            parents=tuple(parents_participating(prepared, window)),
-            waits=time_to_level0_decision(prepared, window),
-        )
-
-
-@dataclass(frozen=True)
-class _Forced:
-    """What a service's page must hide because the page of all services is published too.
-
-    The masks (``hide`` of ``suppress_small`` and ``proportion_table``) are True where the
-    other services' cases (all − this service) number 1 to k − 1; :func:`_forced` says how
-    each is built. The bounds (``at_most`` of ``suppress_small``) are what the page of all
-    services tells a reader about each count of the service's.
-    """
-
-    open_cases: pd.DataFrame | None = None
-    new_logs: pd.Series | None = None
-    open_bounds: pd.DataFrame | None = None
-    new_logs_bounds: pd.DataFrame | None = None
-    dropped: pd.DataFrame | None = None
-    parents: pd.DataFrame | None = None
-    decision: bool = False
-
-
-def _few(others: object, k: int) -> object:
-    """True where a count of the other services' cases is 1 to k − 1 (a small cell)."""
-    return (others >= 1) & (others < k)
-
-
-def _others_with_totals(
-    everyone: pd.DataFrame | pd.Series, narrowed: pd.DataFrame | pd.Series
-) -> pd.DataFrame | pd.Series:
-    """The other services' cases per cell, with the totals ``suppress_small`` publishes."""
-    if not all(a.equals(b) for a, b in zip(everyone.axes, narrowed.axes, strict=True)):
-        raise ValueError("the narrowed counts must have the labels of the unfiltered ones")
-    others = everyone - narrowed
-    if (others.to_numpy() < 0).any():  # a service's cases are some of everyone's
-        raise ValueError("a narrowed count exceeds the count of all cases")
-    if isinstance(others, pd.Series):
-        return pd.concat([others, pd.Series({"total": others.sum()}, name=others.name)])
-    others = others.copy()
-    others["total"] = others.sum(axis=1)
-    others.loc["total"] = others.sum(axis=0)
-    return others
-
-
-def _share_mask(
-    key: str, everyone: tuple[int, int], narrowed: tuple[int, int], k: int
-) -> pd.DataFrame | None:
-    """Which counts of a share to hide (``hide`` of ``proportion_table``), or None.
-
-    Both the numerator and the denominator when the other services' numerator, denominator
-    or "no" (denominator − numerator, which both pages give) is 1 to k − 1: the card then
-    shows no count of the service's to subtract, and no share. Hiding one alone would leave
-    the other, with the bounds the page of all services gives, for a reader to work from.
-    """
-    numerator = everyone[0] - narrowed[0]
-    denominator = everyone[1] - narrowed[1]
-    if not any(_few(n, k) for n in (numerator, denominator, denominator - numerator)):
-        return None
-    return pd.DataFrame({"numerator": [True], "denominator": [True]}, index=[key])
-
-
-def _known_bounds(everyone: SuppressedTable) -> pd.DataFrame:
-    """What the page of all cases says about each count of a service's: it is at most the
-    count shown there, at most ``k − 1`` where that shows ``<k``, unbounded (NaN) at ``×``."""
-    bounds = everyone.values.astype("Float64")
-    if everyone.kinds_shown:
-        bounds = bounds.mask(everyone.primary, float(everyone.k - 1))
-    return bounds
-
-
-def _forced(everyone: _Counts, narrowed: _Counts, k: int) -> _Forced:
-    """The cells of a service's page to hide, against the page of all cases (see
-    :class:`_Forced`).
-
-    Open cases and new logs: every cell, total or not, where all − this service is 1 to
-    k − 1, audited with what the page of all cases shows (its tables are the ones that page
-    suppressed, so the audit's cache answers them when it was computed). Shares: see
-    :func:`_share_mask`. The median: when the concerns of the other services in the period
-    number 1 to k − 1.
-    """
-    open_cases = _few(_others_with_totals(everyone.open_cases, narrowed.open_cases), k)
-    new_logs = _few(_others_with_totals(everyone.new_logs, narrowed.new_logs), k)
-    return _Forced(
-        open_cases=open_cases if open_cases.to_numpy().any() else None,
-        new_logs=new_logs if new_logs.any() else None,
-        open_bounds=_known_bounds(suppress_small(everyone.open_cases, k=k)),
-        new_logs_bounds=_known_bounds(suppress_small(everyone.new_logs, k=k)),
-        dropped=_share_mask("dropped_batons", everyone.dropped, narrowed.dropped, k),
-        parents=_share_mask("parents_participating", everyone.parents, narrowed.parents, k),
-        decision=bool(_few(len(everyone.waits) - len(narrowed.waits), k)),
+def _counts_of(
+    log: pd.DataFrame, window: tuple[pd.Timestamp, pd.Timestamp], dropped_after_days: int
+) -> Counts:
+    """The counts of ``log`` over ``window``, as the page shows them."""
+    start, today = window
+    prepared = event_arrays(log)
+    return Counts(
+        open_cases=open_cases_by_level(prepared, _month_ends(start, today)),
+        new_logs=_new_log_counts(log, start, today).rename("new_logs"),
+        dropped=tuple(dropped_batons(prepared, window, dropped_after_days)),
+        parents=tuple(parents_participating(prepared, window)),
+        waits=time_to_level0_decision(prepared, window),
     )
 
 
@@ -343,7 +240,8 @@ def _proportion_card(
 def _decision_card(
     waits: pd.DataFrame, k: int, target_days: int, lang: str, forced: bool = False
 ) -> Card:
-    """The median days to a level-0 decision; not shown when ``forced`` (see :class:`_Forced`)."""
+    """The median days to a level-0 decision;
+    not shown when ``forced`` (:class:`~bti_workbench.dashboard._differencing.Forced`)."""
     title = label("dash.card.decision", lang)
     if forced:
         note = label("dash.card.decision.service_hidden", lang, k=k, days=target_days)
@@ -566,11 +464,11 @@ def status_view(
     start, today = _window(data, today, period)
     window = (start, today)
     log = data.event_log
-    counts = everyone = _Counts.of(log, window, dropped_after_days)
-    forced = _Forced()
+    counts = everyone = _counts_of(log, window, dropped_after_days)
+    forced = Forced()
     if service is not None:
-        counts = _Counts.of(log[_held_by(log, service, window)], window, dropped_after_days)
-        forced = _forced(everyone, counts, k)
+        counts = _counts_of(log[_held_by(log, service, window)], window, dropped_after_days)
+        forced = forced_cells(everyone, counts, k)
     open_cases = suppress_small(
         counts.open_cases, k=k, hide=forced.open_cases, at_most=forced.open_bounds
     )
@@ -767,8 +665,8 @@ def _new_logs_card(
 
 
 def _indicator_cards(
-    counts: _Counts,
-    forced: _Forced,
+    counts: Counts,
+    forced: Forced,
     window: tuple[pd.Timestamp, pd.Timestamp],
     k: int,
     lang: str,

@@ -17,7 +17,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from bti_workbench.dashboard.status import (
     FLAGS,
-    _Counts,
+    _counts_of,
     _held_by,
     status_services,
     status_view,
@@ -132,7 +132,7 @@ def _raw_counts(data: EvaluationData, period, service: str | None):
     log = data.event_log
     if service is not None:
         log = log[_held_by(log, service, window)]
-    return _Counts.of(log, window, 42)
+    return _counts_of(log, window, 42)
 
 
 def _today_row(view) -> dict[int, object]:
