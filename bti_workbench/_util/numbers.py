@@ -34,6 +34,7 @@ __all__ = [
     "format_number",
     "format_share",
     "format_weeks",
+    "month_tickformat",
 ]
 
 #: The thousands separator of bokmål numbers.
@@ -270,3 +271,34 @@ def format_share(value: object, lang: str = "nb", digits: int = 0, *, sign: bool
     if share is None:
         return _MISSING
     return _with_unit("unit.percent", lang, format_number(100 * share, lang, digits, sign=sign))
+
+
+def month_tickformat(lang: str = "nb") -> str:
+    """The ``tickformat`` of a plotly date axis by month in ``lang``.
+
+    Plotly names months in English only (``Jan``, ``May``), so bokmål gets them as numbers.
+
+    Parameters
+    ----------
+    lang : {"nb", "en"}
+
+    Returns
+    -------
+    str
+        ``"%m.%Y"`` (``05.2018``) for bokmål, ``"%b %Y"`` (``May 2018``) for English.
+
+    Raises
+    ------
+    KeyError
+        For an unknown language.
+
+    See Also
+    --------
+    figure_separators : The number separators of a figure in ``lang``.
+
+    Examples
+    --------
+    >>> month_tickformat("nb"), month_tickformat("en")
+    ('%m.%Y', '%b %Y')
+    """
+    return {"nb": "%m.%Y", "en": "%b %Y"}[lang]

@@ -32,7 +32,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from bti_workbench._util.figures import LEVEL_COLOURS, TEMPLATE
-from bti_workbench._util.numbers import figure_separators, format_number, format_share
+from bti_workbench._util.numbers import (
+    figure_separators,
+    format_number,
+    format_share,
+    month_tickformat,
+)
 from bti_workbench.dashboard._differencing import Counts, Forced, forced_cells
 from bti_workbench.evaluation.eventarrays import event_arrays
 from bti_workbench.evaluation.indicators import (
@@ -319,6 +324,7 @@ def _trends(
         legend={"orientation": "h", "y": -0.07, "yanchor": "top", "x": 0},
     )
     fig.update_yaxes(title_text=label("rep.cases", lang), rangemode="tozero")
+    fig.update_xaxes(tickformat=month_tickformat(lang))
     if go_live is not None:
         _mark_go_live(fig, go_live, lang)
     if hidden:

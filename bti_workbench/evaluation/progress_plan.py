@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from bti_workbench._util.numbers import month_tickformat
 from bti_workbench.reference.labels import label
 
 __all__ = ["STATES", "gantt_figure", "plan_start", "plan_status", "plan_summary"]
@@ -342,7 +343,12 @@ def gantt_figure(plan: pd.DataFrame, today: object, lang: str = "nb") -> go.Figu
     fig.update_layout(
         title=label("plan.figure_title", lang),
         barmode="overlay",
-        xaxis={"type": "date", "title": label("plan.date_axis", lang), "range": span},
+        xaxis={
+            "type": "date",
+            "title": label("plan.date_axis", lang),
+            "range": span,
+            "tickformat": month_tickformat(lang),
+        },
         yaxis={"autorange": "reversed", "automargin": True, "title": None},
         legend={"orientation": "h", "y": -0.12},
         margin={"l": 10, "r": 10, "t": 60, "b": 60},

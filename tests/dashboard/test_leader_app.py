@@ -8,12 +8,8 @@ import importlib.util
 import os
 import pkgutil
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,42 +17,17 @@ import pytest
 from tests.dashboard._browser import (
     RequestLog,
     axe_violations,
+    free_port,
     launch,
     serve_dashboard,
+    stop,
+    wait_for,
     wait_until_drawn,
 )
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "bti_workbench" / "dashboard" / "leader_app.py"
 SCREENSHOTS = REPO / "build" / "screenshots"  # docs/screenshots are chosen by hand
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 240):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            return urllib.request.urlopen(url, timeout=5)
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"no answer from {url} within {timeout} s:\n{log.read_text()[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def _served_texts(url: str) -> str:
@@ -172,7 +143,7 @@ def test_the_app_opens_on_the_largest_municipality_unless_told(app_module, monke
 
 @pytest.mark.server
 def test_make_demo_serves_the_dashboard():
-    port = _free_port()
+    port = free_port()
     log = REPO / "build" / f"make-demo-{port}.log"
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as out:
@@ -184,7 +155,7 @@ def test_make_demo_serves_the_dashboard():
             start_new_session=True,
         )
     try:
-        response = _wait_for(f"http://127.0.0.1:{port}/", proc, log)
+        response = wait_for(f"http://127.0.0.1:{port}/", proc, log)
         assert response.status == 200
         assert response.url.endswith("/leader_app")  # the root leads to the dashboard
         html = response.read().decode("utf-8")
@@ -192,7 +163,7 @@ def test_make_demo_serves_the_dashboard():
         texts = _served_texts(f"http://127.0.0.1:{port}/leader_app")
         assert "Skien (3807)" in texts  # the demo opens where the numbers show
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,7 +177,7 @@ TABS = {
 ENGLISH = re.compile(
     r"\b(the|and|with|of|Level|Levels|Week|Cases|Share|Download|Service|Services|Option|"
     r"baseline|welfare|health|upbringing|trial_cap_one_log|national_per_1000(?!\.yaml)|school_health|"
-    r"Whole period|Yes|No)\b"
+    r"Whole period|Yes|No|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4})\b"
 )
 
 
