@@ -333,18 +333,20 @@ def status_page(lang: str, municipality: str, session: Session | None = None) ->
     )
     service = pn.widgets.Select(
         name=label("ui.service", lang),
-        options=status_services(data, lang),  # label → id (None: every service)
-        value=kept.get("service"),
+        # label → id; _ALL for every service (a select shows nothing for None or "")
+        options={name: sid or _ALL for name, sid in status_services(data, lang).items()},
+        value=kept.get("service", _ALL),
         sizing_mode="fixed",
         width=300,
     )
 
-    async def body(start, end, chosen: str | None) -> pn.Column:
-        kept.update(since=start, until=end, service=chosen)
+    def body(start, end, picked: str) -> pn.Column:
+        kept.update(since=start, until=end, service=picked)
         if start is None or end is None or start > end:
             return _notes(label("dash.status.bad_period", lang))
         span = (pd.Timestamp(start), pd.Timestamp(end))
-        view = await _off_loop(_status, store, version, municipality, _k(), lang, span, chosen)
+        chosen = None if picked == _ALL else picked
+        view = _status(store, version, municipality, _k(), lang, span, chosen)
         lead = [view.scope]
         if view.banner:
             lead.insert(0, f"**{view.banner}**")

@@ -252,6 +252,15 @@ def test_browser_what_a_leader_sees(demo_store):
         page.goto(url)
         page.wait_for_selector(".bti-card", timeout=180_000)
         wait_until_drawn(page)
+        # Status: the service filter shows its choice and narrows the page to it.
+        service = _select(page, "Tjeneste")
+        assert service.locator("option:checked").inner_text() == "Alle tjenester"
+        assert "Alle saker i kommunen." in _main_text(page)
+        service.select_option(label="Skole (inkl. SFO)")
+        wait_until_drawn(page)
+        assert "Tjeneste: Skole (inkl. SFO)." in _main_text(page)
+        service.select_option(label="Alle tjenester")
+        wait_until_drawn(page)
         for lang in ("nb", "en"):
             if lang == "en":
                 page.get_by_text("English", exact=True).click()
@@ -315,3 +324,21 @@ def test_browser_what_a_leader_sees(demo_store):
     assert found == {key: [] for key in found}, found
     assert log.external() == [], log.external()
     assert log.errors == [], log.errors
+
+
+def test_a_new_import_shows_without_a_restart(app_module, tmp_path, monkeypatch):
+    """Shared results are keyed by the store's latest import: the next page sees it."""
+    from bti_workbench.ingest.store import import_files
+    from bti_workbench.synthetic.demo import write_demo
+
+    store = tmp_path / "store.duckdb"
+    for code in ("4228", "1106"):
+        write_demo(tmp_path / code, code, seed=1)
+    import_files(store, [tmp_path / "4228" / "event_log.csv"], kind="event-log")
+    monkeypatch.setenv("BTI_STORE", str(store))
+    before = app_module._current("4228")
+    assert list(app_module._places(str(store), app_module.store_version(store))) == ["4228"]
+    import_files(store, [tmp_path / "1106" / "event_log.csv"], kind="event-log")
+    places = app_module._places(str(store), app_module.store_version(store))
+    assert list(places) == ["1106", "4228"]  # the new municipality is in the picker
+    assert app_module._current("4228") is not before  # read again, not served stale
