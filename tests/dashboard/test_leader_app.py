@@ -334,11 +334,11 @@ def test_a_new_import_shows_without_a_restart(app_module, tmp_path, monkeypatch)
     store = tmp_path / "store.duckdb"
     for code in ("4228", "1106"):
         write_demo(tmp_path / code, code, seed=1)
-    import_files(store, [tmp_path / "4228" / "event_log.csv"], kind="event-log")
+    import_files(store, [tmp_path / "4228" / "event_log.csv"], "event-log", "4228")
     monkeypatch.setenv("BTI_STORE", str(store))
     before = app_module._current("4228")
     assert list(app_module._places(str(store), app_module.store_version(store))) == ["4228"]
-    import_files(store, [tmp_path / "1106" / "event_log.csv"], kind="event-log")
+    import_files(store, [tmp_path / "1106" / "event_log.csv"], "event-log", "1106")
     places = app_module._places(str(store), app_module.store_version(store))
     assert list(places) == ["1106", "4228"]  # the new municipality is in the picker
     assert app_module._current("4228") is not before  # read again, not served stale
