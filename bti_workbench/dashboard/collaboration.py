@@ -170,6 +170,7 @@ class _Network:
     graph: nx.Graph
     figure: go.Figure
     missing: pd.DataFrame
+    all_hidden: bool = False  # every tie's count is hidden (the map is all dotted lines)
 
 
 @lru_cache(maxsize=32)
@@ -184,7 +185,12 @@ def _network(log: _Keyed, period: tuple | None, expected: _Keyed, k: int, lang: 
         adjacency = None
     else:
         figure = network_map(graph, k, lang, title)
-        adjacency = suppressed_adjacency(graph, k).formatted(lang)
+        table = suppressed_adjacency(graph, k)
+        adjacency = table.formatted(lang)
+        ties = [(a, b) for a, b in graph.edges if a in table.hidden.index]
+        all_hidden = bool(ties) and all(bool(table.hidden.loc[a, b]) for a, b in ties)
+        missing = _missing_table(graph, expected.frame, adjacency, lang)
+        return _Network(graph, figure, missing, all_hidden)
     return _Network(graph, figure, _missing_table(graph, expected.frame, adjacency, lang))
 
 
@@ -294,5 +300,8 @@ def collaboration_view(
         dropped_service=chosen,
         services={label(f"service.{s}", lang): s for s in sorted(graph)},
         periods=periods(event_log, lang=lang),
-        notes=" ".join([label("dash.net.note", lang), label("suppression.note", lang, k=k)]),
+        notes=" ".join(
+            ([label("dash.net.all_hidden", lang, k=k)] if network.all_hidden else [])
+            + [label("dash.net.note", lang), label("suppression.note", lang, k=k)]
+        ),
     )

@@ -7,6 +7,7 @@ back from ``<k`` or ``×``.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from bti_workbench._util.numbers import format_number
@@ -92,3 +93,17 @@ def test_each_k_has_its_own_map(log):
     }
     assert any("<3" in h for h in texts[3]) and not any("<5" in h for h in texts[3])
     assert any("<10" in h for h in texts[10])
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_a_map_with_every_tie_hidden_says_so_in_a_sentence(lang):
+    def log(cases: int) -> pd.DataFrame:
+        return pd.DataFrame({
+            "case_id": [f"C{i}" for i in range(cases) for _ in range(2)],
+            "event_time": pd.Timestamp("2018-02-01"), "event": "meeting_held", "level": 2,
+            "service": ["school", "ppt"] * cases, "role": ["baton_holder", "participant"] * cases,
+        })  # fmt: skip
+
+    sentence = label("dash.net.all_hidden", lang, k=5)
+    assert collaboration_view(log(3), k=5, lang=lang).notes.startswith(sentence)
+    assert sentence not in collaboration_view(log(6), k=5, lang=lang).notes
