@@ -242,7 +242,8 @@ def _heading(page: str, lang: str, municipality: str) -> pn.pane.Markdown:
 
 
 def _table(frame: pd.DataFrame, name: str, lang: str, title: str | None = None) -> pn.Column:
-    """A labelled table (no index column, no NaN) with its download buttons."""
+    """A labelled table (no index column, no NaN) with its download buttons; the files are
+    named by ``dash.file.<name>`` in ``lang``."""
     shown = frame.reset_index(drop=True).astype(object).where(frame.notna(), "–")
     parts = [] if title is None else [_text(f"### {title}")]
     parts.append(
@@ -255,7 +256,7 @@ def _table(frame: pd.DataFrame, name: str, lang: str, title: str | None = None) 
             stylesheets=[_TABLE_STYLE],
         )
     )
-    parts.append(_download(shown, name, lang))
+    parts.append(_download(shown, label(f"dash.file.{name}", lang), lang))
     return pn.Column(*parts, sizing_mode="stretch_width")
 
 
@@ -426,7 +427,7 @@ def _load_figures(view) -> pn.Column:
 def _load_comparison(view, lang: str) -> pn.Column:
     return pn.Column(
         pn.Row(_plot(view.waits, height=400), _plot(view.costs, height=400)),
-        _table(view.options, "alternativer" if lang == "nb" else "options", lang),
+        _table(view.options, "options", lang),
         _notes(f"{view.options_note} {view.note}"),
         sizing_mode="stretch_width",
     )
@@ -546,7 +547,7 @@ async def collaboration_page(
         parts.append(
             _table(
                 view.missing,
-                "samarbeid" if lang == "nb" else "ties",
+                "ties",
                 lang,
                 title=label("dash.net.missing", lang),
             )
@@ -556,7 +557,7 @@ async def collaboration_page(
             parts.append(
                 _table(
                     view.drop_out,
-                    "utfall" if lang == "nb" else "drop_out",
+                    "drop_out",
                     lang,
                     title=f"{label('dash.net.drop', lang)} {name}",
                 )
@@ -582,12 +583,12 @@ async def evaluation_page(
     if view.survey is not None:
         parts += [
             _plot(view.survey),
-            _table(view.survey_table, "spørreundersøkelse" if lang == "nb" else "survey", lang),
+            _table(view.survey_table, "survey", lang),
         ]
     parts += [
         _table(
             view.indicators,
-            "indikatorer" if lang == "nb" else "indicators",
+            "indicators",
             lang,
             title=label("dash.eval.indicators", lang),
         ),
@@ -608,7 +609,7 @@ async def plan_page(lang: str, municipality: str, session: Session | None = None
     return pn.Column(
         heading,
         _plot(view.gantt),
-        _table(view.summary, "framdriftsplan" if lang == "nb" else "progress_plan", lang),
+        _table(view.summary, "progress_plan", lang),
         sizing_mode="stretch_width",
     )
 
