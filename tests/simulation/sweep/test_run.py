@@ -244,12 +244,14 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
 def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
     out = tmp_path / "interrupted"
     args = [str(BTI), "sweep", str(TEMPLATE), "--municipalities", "all", "--workers", "2"]
-    args += ["--options", "baseline,trial_cap_one_log,intermunicipal_team", "-r", "60"]
+    # Enough replications that the tasks after the first take seconds, not a fraction of one:
+    # with 60 the compiled engine finished all 45 between the first file and the signal.
+    args += ["--options", "baseline,trial_cap_one_log,intermunicipal_team", "-r", "300"]
     args += ["--out", str(out)]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list((out / "results").glob("task-*.parquet")):
-        time.sleep(0.05)
+        time.sleep(0.01)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 1, stderr
