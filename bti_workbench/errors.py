@@ -19,6 +19,7 @@ __all__ = [
     "StoreError",
     "SweepError",
     "TextDecodeError",
+    "YamlFileError",
 ]
 
 #: At most this many problems are listed in a :class:`ContractError`'s message.
@@ -87,3 +88,11 @@ class SweepError(ValueError):
 
 class ServeError(ValueError):
     """A serving configuration that is refused. The message never holds a secret."""
+
+
+class YamlFileError(ValueError):
+    """A YAML file or value cannot be read: its encoding, its syntax, a tag, or its depth.
+
+    The message starts with the file name (or the option that gave the value) and says the
+    line and column; it never repeats the text that was there.
+    """

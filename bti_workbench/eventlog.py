@@ -17,6 +17,7 @@ Why this order:
 - an expiring consent comes before its renewal, and consent and the log come before the level
   change they belong to;
 - an evaluation comes before the new measure it leads to;
+- a reading of the log (``log_read``) comes after the entries and meetings it could have read;
 - the closing comes last.
 
 Examples
@@ -51,6 +52,7 @@ EVENT_ORDER: tuple[str, ...] = (
     "measure_added",
     "entry_added",
     "meeting_held",
+    "log_read",
     "log_closed",
 )
 
@@ -75,7 +77,7 @@ def event_rank(events: pd.Series | np.ndarray | list[str]) -> np.ndarray:
     Examples
     --------
     >>> event_rank(["log_closed", "concern_raised", "unknown"]).tolist()
-    [12, 0, 13]
+    [13, 0, 14]
     """
     ranks = pd.Index(EVENT_ORDER).get_indexer(pd.Index(np.asarray(events, dtype=object)))
     return np.where(ranks < 0, len(EVENT_ORDER), ranks).astype(np.int64)

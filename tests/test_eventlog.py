@@ -73,6 +73,12 @@ def test_a_report_comes_before_a_level_change_and_the_closing_last():
     assert event_rank(["not_a_code"]).tolist() == [len(EVENT_ORDER)]
 
 
+def test_a_reading_comes_after_what_it_reads_and_before_the_closing():
+    rank = dict(zip(EVENT_ORDER, event_rank(list(EVENT_ORDER)).tolist(), strict=True))
+    assert rank["entry_added"] < rank["log_read"] and rank["meeting_held"] < rank["log_read"]
+    assert rank["log_read"] < rank["log_closed"]
+
+
 def test_order_events_ignores_the_file_order(report_and_change):
     ordered = order_events(report_and_change)
     assert ordered["event"].tolist() == [

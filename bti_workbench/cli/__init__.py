@@ -2,7 +2,7 @@
 
 =========================  ==================================================================
 :mod:`~.data`              ``population``, ``validate``, ``demo-data``, ``demo-store``,
-                           ``import``, ``store status``
+                           ``import``, ``store status|history|remove``
 :mod:`~.simulate`          ``simulate``, ``compare``, ``calibrate``
 :mod:`~.network`           ``network``
 :mod:`~.serve`             ``serve``
@@ -43,6 +43,8 @@ app.command()(sweep.sweep)
 
 _store_app = typer.Typer(help="The embedded store (DuckDB).", no_args_is_help=True)
 _store_app.command("status")(data.store_status)
+_store_app.command("history")(data.store_history)
+_store_app.command("remove")(data.store_remove)
 app.add_typer(_store_app, name="store")
 
 _report_app = typer.Typer(help="Reports rendered from the notebooks.", no_args_is_help=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bti_workbench._util.periods import in_period
-from bti_workbench.cli._common import Lang, fail, parse_period
+from bti_workbench.cli._common import Lang, fail, output_folder, parse_period
 from bti_workbench.errors import ContractError, IdentifierError
 from bti_workbench.reference.labels import label
 
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["network"]
+
+#: What :func:`~bti_workbench.network.publish.write_network` writes into ``--out``.
+_NETWORK_FILES = ("edges.csv", "metrics.csv", "graph.gexf", "graph.graphml")
 
 
 def network(
@@ -38,6 +41,7 @@ def network(
     from bti_workbench.network.publish import published_metrics, write_network
     from bti_workbench.network.questions import missing_links
 
+    output_folder(out, "--out", files=_NETWORK_FILES)
     chosen = parse_period(period)
     log, perceived, org = _read_inputs(event_log, survey, organisation)
     if not in_period(log["event_time"], chosen).any():
@@ -47,7 +51,10 @@ def network(
         fail(f"error: {event_log.name}: no baton holder or participant events to map")
     metrics = published_metrics(graph, k, lang)
     missing = missing_links(graph)
-    written = write_network(graph, out, k, lang)
+    try:
+        written = write_network(graph, out, k, lang)
+    except OSError as exc:  # e.g. a full disk: each file is whole or as it was
+        fail(f"error: --out {out.name}: cannot write ({exc.strerror})")
     _print_shape(graph, f"{event_log.name}{f' {period}' if period else ''}")
     _print_between_and_gaps(metrics, missing, lang)
     _print_comparisons(graph, perceived, org)

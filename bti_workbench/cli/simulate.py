@@ -15,7 +15,10 @@ from bti_workbench.cli._common import (
     DEFAULT_STORE,
     STORE_HELP,
     Lang,
+    check_options,
     fail,
+    kommunenummer,
+    output_file,
     parse_period,
     progress,
     tell,
@@ -68,7 +71,10 @@ def simulate(
     from bti_workbench.simulation.run import write_results
 
     _check_engine(engine)
-    place = _chosen_municipality(municipality, population_file)
+    if out is not None:
+        output_file(out, "--out", beside=_files_beside(out))
+    place = _chosen_municipality(kommunenummer(municipality), population_file)
+    check_options(scenario, option or [], "--option")
     chosen = _load_for_simulation(scenario, option or [], set_ or [], place)
     tell(chosen.notice_texts(lang))
     result = _run_with_progress(chosen, replications, seed, engine)
@@ -85,8 +91,19 @@ def simulate(
     if replications >= 2:
         _print_replications_needed(summary)
     if out is not None:
-        for path in write_results(result, out, chosen, seed=seed, warmup=cut):
+        try:
+            written = write_results(result, out, chosen, seed=seed, warmup=cut)
+        except OSError as exc:  # a full disk: each file is whole or as it was
+            fail(f"error: --out {out.name}: cannot write ({exc.strerror})")
+        for path in written:
             typer.echo(f"wrote {path}")
+
+
+def _files_beside(out: Path) -> list[Path]:
+    """The files :func:`~bti_workbench.simulation.run.write_results` writes beside ``out``."""
+    stem = out.with_suffix("")
+    kinds = ("services", "queues", "exits", "summary", "cases")
+    return [stem.with_suffix(f".{kind}.parquet") for kind in kinds] + [stem.with_suffix(".json")]
 
 
 def _check_engine(engine: str) -> None:
@@ -106,10 +123,8 @@ def _chosen_municipality(knr: str | None, population_file: Path | None) -> Munic
         if population_file is not None:
             fail("error: --population-file goes with --municipality")
         return None
-    if not (knr.strip().isdigit() and len(knr.strip()) <= 4):
-        fail("error: --municipality: give a kommunenummer such as 4228")
     try:
-        return load_municipality(knr.strip(), population_file)
+        return load_municipality(knr, population_file)
     except KeyError as exc:
         fail(f"error: --municipality: {exc.args[0]}")
     except (PopulationFileError, OSError, ValueError) as exc:
@@ -117,20 +132,19 @@ def _chosen_municipality(knr: str | None, population_file: Path | None) -> Munic
 
 
 def _settings(items: list[str]) -> dict:
-    """``--set KEY=VALUE`` as a mapping; values read as YAML scalars."""
-    import yaml
-
-    from bti_workbench.errors import ScenarioError
+    """``--set KEY=VALUE`` as a mapping; values read as YAML with the one safe loader."""
+    from bti_workbench._util.yamlfile import load_yaml
+    from bti_workbench.errors import ScenarioError, YamlFileError
 
     out = {}
     for item in items:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
-            raise ScenarioError(f"--set {item!r}: write KEY=VALUE with a dotted key")
+            raise ScenarioError("--set: write KEY=VALUE with a dotted key")
         try:
-            out[key.strip()] = yaml.safe_load(text.strip())
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"--set {key.strip()}: not a value") from exc
+            out[key.strip()] = load_yaml(text.strip(), source=f"--set {key.strip()}")
+        except YamlFileError as exc:
+            raise ScenarioError(str(exc)) from None
     return out
 
 
@@ -221,6 +235,7 @@ def compare(
     _check_engine(engine)
     if not names:
         fail("error: --options: give at least one option to compare with the scenario")
+    check_options(scenario, names, "--options")
     tell(_check_comparison(scenario, names, warmup).notice_texts(lang))
     with progress(len(names) + 1, "options") as bar:
         table = compare_options(
@@ -319,9 +334,15 @@ def calibrate(
     )
     from bti_workbench.simulation.scenario.parse import load_scenario
 
+    municipality = kommunenummer(municipality)
+    output_file(out, "--out")
     chosen = parse_period(period)
     if files is None and not store.exists():
         fail(f"error: {store}: no store here yet; import files with `bti import` or use --files")
+    try:
+        load_scenario(base)  # a wrong base: the message `bti simulate` gives, before any work
+    except ScenarioError as exc:
+        fail(f"error: {exc}")
     try:
         data = load_evaluation(
             municipality,
@@ -335,6 +356,8 @@ def calibrate(
         load_scenario(out)
     except (ContractError, IdentifierError, ScenarioError, ValueError, KeyError) as exc:
         fail(f"error: {exc.args[0] if exc.args else exc}")
+    except OSError as exc:  # e.g. a full disk: the scenario file is whole or as it was
+        fail(f"error: cannot read or write a file ({exc.strerror}); {out.name} is as it was")
     table = calibration_table(calibration, k=k, lang=lang)
     for row in table.itertuples(index=False):
         value = (

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bti_workbench.cli._common import fail, progress
+from bti_workbench.cli._common import check_options, fail, output_folder, progress
 from bti_workbench.simulation.scenario.document import BASELINE
 
 if TYPE_CHECKING:
@@ -67,7 +67,9 @@ def sweep(
 
     if engine not in ENGINES:
         fail(f"error: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    output_folder(out, "--out", files=("results/", "sweep.json", "failed.json"))
     names = [o.strip() for o in options.split(",") if o.strip()]
+    check_options(template, names, "--options")
     try:
         chosen = parse_municipalities(municipalities, population_file)
         planned = plan_sweep(
@@ -117,6 +119,8 @@ def _run_with_progress(
             return run_sweep(planned, out, scheduler=scheduler, workers=workers, progress=tick)
     except SweepError as exc:
         fail(f"error: {exc}")
+    except OSError as exc:  # e.g. a full disk: finished tasks are whole and kept
+        fail(f"error: --out {out.name}: cannot write ({exc.strerror}); finished tasks are kept")
     except KeyboardInterrupt:
         fail(f"interrupted: finished tasks are kept in {out}; run the same command to resume")
 

@@ -62,7 +62,7 @@ def event_code(name: str) -> int:
     Examples
     --------
     >>> event_code("concern_raised"), event_code("log_closed")
-    (0, 12)
+    (0, 13)
     """
     return EVENT_ORDER.index(name)
 
@@ -181,6 +181,28 @@ class EventArrays:
         return pd.Index(ROLES).get_indexer(self._column("role"))[self.order]
 
     @cached_property
+    def age_band(self) -> np.ndarray | None:
+        """Age band per sorted row as text (``None`` when the log has no ``age_band``)."""
+        if "age_band" not in self.frame.columns:
+            return None
+        return self.frame["age_band"].astype("string").fillna("").to_numpy(dtype=object)[self.order]
+
+    @cached_property
+    def evaluate_by(self) -> np.ndarray | None:
+        """Planned evaluation day per sorted row (day number; -1 where none is given).
+
+        ``None`` when the log has no ``evaluate_by`` column (an export from before the column
+        was added to the contract).
+        """
+        if "evaluate_by" not in self.frame.columns:
+            return None
+        times = pd.to_datetime(self.frame["evaluate_by"])
+        if getattr(times.dt, "tz", None) is not None:
+            times = times.dt.tz_localize(None)
+        days = times.dt.normalize().to_numpy(dtype="datetime64[D]").astype(np.int64)
+        return np.where(times.isna().to_numpy(), -1, days)[self.order]
+
+    @cached_property
     def actor(self) -> np.ndarray:
         """Actor codes; -1 where no actor is named (missing or blank)."""
         codes, uniques = pd.factorize(self._column("actor_id"))
@@ -236,12 +258,13 @@ class EventArrays:
 
     @cached_property
     def measures(self) -> pd.DataFrame:
-        """Each ``measure_added`` with the time of the evaluation matched to it.
+        """Each ``measure_added`` with the evaluation matched to it and its planned day.
 
         Within a case, evaluations are matched to measures last in, first out, like
         brackets: an evaluation evaluates the latest measure added before it that has no
         evaluation yet. An evaluation with no such measure (the export started after it was
-        added) is ignored.
+        added) is ignored. ``planned`` is the day number of the measure's ``evaluate_by``
+        (-1 where the export gives none).
         """
         mask = self.mask("measure_added", "measure_evaluated")
         case, sec = self.case[mask], self.sec[mask]
@@ -266,9 +289,13 @@ class EventArrays:
         evaluated = np.full(len(case), NEVER, dtype=np.int64)
         evaluated[order[pair]] = sec[nxt[pair]]
         row = np.flatnonzero(mask)  # position in the sorted log, to look up the owner
-        return pd.DataFrame({"case": case, "sec": sec, "row": row, "evaluated": evaluated}).loc[
-            added
-        ]
+        planned = np.full(len(row), -1, dtype=np.int64)
+        if self.evaluate_by is not None:
+            planned = self.evaluate_by[row]
+        frame = pd.DataFrame(
+            {"case": case, "sec": sec, "row": row, "evaluated": evaluated, "planned": planned}
+        )
+        return frame.loc[added]
 
     @cached_property
     def concerns(self) -> pd.DataFrame:

@@ -47,7 +47,19 @@ from bti_workbench.evaluation.eventarrays import (
     next_in_case,
     pack,
 )
-from bti_workbench.evaluation.proportions import IndicatorCount, ProportionTable, proportion_table
+from bti_workbench.evaluation.log_reading import READ_DAYS, reads_exported, unread_logs
+from bti_workbench.evaluation.measures import (
+    EVALUATION_DAYS,
+    overdue_counts,
+    owner_and_evaluation_counts,
+)
+from bti_workbench.evaluation.proportions import (
+    IndicatorCount,
+    IndicatorNote,
+    ProportionTable,
+    count_masks,
+    proportion_table,
+)
 from bti_workbench.evaluation.uptake import adoption, penetration, reach
 from bti_workbench.privacy import DEFAULT_K, SuppressedTable, suppress_small
 
@@ -58,13 +70,12 @@ __all__ = [
     "consent_present",
     "dropped_batons",
     "dropped_batons_by_month",
-    "evaluations_overdue",
     "handover_gaps",
     "indicator_table",
     "level0_decision_14d",
-    "measures_owner_and_evaluation",
     "open_cases_by_level",
     "parents_participating",
+    "young_person_participating",
 ]
 
 #: Row ids of :func:`indicator_table`, in order; labels are ``ind.<id>`` and
@@ -76,17 +87,14 @@ INDICATORS = (
     "consent_present",
     "consent_expired_not_renewed",
     "parents_participating",
+    "young_person_participating",
     "measures_owner_and_evaluation",
     "evaluations_overdue",
     "level0_decision_14d",
     "dropped_batons",
     "handover_gaps",
+    "unread_logs",
 )
-
-
-def _count(mask: np.ndarray, denominator: np.ndarray | None = None) -> IndicatorCount:
-    denominator = np.ones(len(mask), dtype=bool) if denominator is None else denominator
-    return IndicatorCount(int(np.count_nonzero(mask & denominator)), int(denominator.sum()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,7 +138,7 @@ def consent_present(event_log: EventLogLike, period: PeriodLike) -> IndicatorCou
     day_end = (opened[case] // DAY + 1) * DAY
     given = event_log.last_before(event_log.mask("consent_given"), case, day_end)
     expired = event_log.last_before(event_log.mask("consent_expired"), case, day_end)
-    return _count((given >= 0) & (given >= expired))
+    return count_masks((given >= 0) & (given >= expired))
 
 
 @indicator_arguments
@@ -173,7 +181,7 @@ def consent_expired_not_renewed(event_log: EventLogLike, period: PeriodLike) -> 
     case, sec = case[last], sec[last]
     renewed = event_log.first_at_or_after(event_log.mask("consent_given"), case, sec)
     _, closed = event_log.logs
-    return _count(renewed >= np.minimum(closed[case], e))
+    return count_masks(renewed >= np.minimum(closed[case], e))
 
 
 @indicator_arguments
@@ -215,29 +223,22 @@ def parents_participating(event_log: EventLogLike, period: PeriodLike) -> Indica
     return IndicatorCount(len(np.unique(case[parent])), len(np.unique(case)))
 
 
-# --------------------------------------------------------------------------------------------
-# Measures
+#: Age bands in which the child is too young to take part in meetings in person.
+_TOO_YOUNG = ("0-5",)
 
 
 @indicator_arguments
-def measures_owner_and_evaluation(
-    event_log: EventLogLike, period: PeriodLike, evaluation_days: int = 70
-) -> IndicatorCount:
-    """Measures with an owner and an evaluation, among measures added in the period.
+def young_person_participating(event_log: EventLogLike, period: PeriodLike) -> IndicatorCount:
+    """The child or young person participating: logs with a meeting they attended.
 
-    The baton log records a measure with its owner and evaluation date, but the export has
-    no due-date column. The closest honest reading:
-
-    Numerator: measures added in the period (``measure_added``) that name an owner (a
-    non-blank ``actor_id``; validated exports always do, so in practice this counts
-    evaluations) and were evaluated by the period end.
-    Denominator: measures added in the period whose outcome is known at the period end:
-    evaluated, or their log closed, or ``evaluation_days`` passed since they were added.
-    Measures still waiting within their time are left out, so a late-period measure is not
-    read as a failure.
-
-    An evaluation belongs to the latest measure of the same case added before it that has no
-    evaluation yet (last in, first out), because the export has no measure id.
+    BTI asks that the pregnant woman, the child or the young person take part themselves
+    where it is appropriate, beside the parents (:func:`parents_participating`).
+    Numerator: logs with a ``meeting_held`` row in the period whose role is
+    ``young_person``.
+    Denominator: logs with a ``meeting_held`` row in the period, counting only meetings
+    while the child was of school age or older (``age_band`` not ``0-5``; a pregnancy counts,
+    the pregnant woman takes part herself). Only meetings while the log is open count. A log
+    without an ``age_band`` column counts every meeting.
 
     Parameters
     ----------
@@ -245,8 +246,6 @@ def measures_owner_and_evaluation(
         A validated event log (or its arrays, shared between indicators).
     period : str or (start, end)
         ``"2018-01-01..2018-06-30"`` or two dates, both days included.
-    evaluation_days : int, default 70
-        Days after which a measure's outcome counts as known without an evaluation.
 
     Returns
     -------
@@ -255,70 +254,26 @@ def measures_owner_and_evaluation(
 
     Examples
     --------
-    >>> log = pd.DataFrame({"case_id": "a", "actor_id": "h",
-    ...     "event": ["log_opened", "measure_added", "measure_evaluated", "measure_added"],
-    ...     "event_time": pd.to_datetime(["2018-01-02", "2018-01-03", "2018-02-20",
-    ...                                   "2018-12-20"])})
-    >>> measures_owner_and_evaluation(log, ("2018-01-01", "2018-12-31"))
-    IndicatorCount(numerator=1, denominator=1)
-    """
-    s, e = period
-    m = event_log.measures
-    _, closed = event_log.logs
-    case, sec = m["case"].to_numpy(), m["sec"].to_numpy()
-    evaluated = m["evaluated"].to_numpy() < e
-    deadline_passed = (sec // DAY + evaluation_days + 1) * DAY <= e
-    settled = evaluated | (closed[case] < e) | deadline_passed
-    added = (sec >= s) & (sec < e)
-    owner = event_log.actor[m["row"].to_numpy()] >= 0
-    return _count(owner & evaluated, added & settled)
-
-
-@indicator_arguments
-def evaluations_overdue(
-    event_log: EventLogLike, period: PeriodLike, evaluation_days: int = 70
-) -> IndicatorCount:
-    """Evaluations overdue, among measures whose evaluation fell due in the period.
-
-    A measure falls due ``evaluation_days`` (default 70) calendar days after it was added.
-    Numerator: measures due in the period with no evaluation on or before the due date
-    while their log was still open at the end of that day.
-    Denominator: measures due in the period, except those whose log closed before the due
-    date without an evaluation (they were never due).
-
-    Parameters
-    ----------
-    event_log : pandas.DataFrame or EventArrays
-        A validated event log (or its arrays, shared between indicators).
-    period : str or (start, end)
-        ``"2018-01-01..2018-06-30"`` or two dates, both days included.
-    evaluation_days : int, default 70
-        Calendar days from a measure being added to its evaluation falling due.
-
-    Returns
-    -------
-    IndicatorCount
-        Numerator and denominator, before suppression.
-
-    Examples
-    --------
-    >>> log = pd.DataFrame({"case_id": "a", "actor_id": "h",
-    ...     "event": ["log_opened", "measure_added", "measure_added", "measure_evaluated"],
-    ...     "event_time": pd.to_datetime(["2018-01-02", "2018-01-03", "2018-03-01",
-    ...                                   "2018-04-01"])})
-    >>> evaluations_overdue(log, ("2018-01-01", "2018-12-31"))
+    >>> log = pd.DataFrame({"case_id": ["a", "a", "a", "b", "b", "c", "c"],
+    ...     "event": ["log_opened", "meeting_held", "meeting_held", "log_opened",
+    ...               "meeting_held", "log_opened", "meeting_held"],
+    ...     "role": ["baton_holder", "baton_holder", "young_person", "baton_holder",
+    ...              "baton_holder", "baton_holder", "baton_holder"],
+    ...     "age_band": ["16-19", "16-19", "16-19", "6-15", "6-15", "0-5", "0-5"],
+    ...     "event_time": pd.to_datetime(["2018-01-02", "2018-02-01", "2018-02-01",
+    ...                                   "2018-01-02", "2018-03-01", "2018-01-02",
+    ...                                   "2018-03-01"])})
+    >>> young_person_participating(log, ("2018-01-01", "2018-12-31"))
     IndicatorCount(numerator=1, denominator=2)
     """
     s, e = period
-    m = event_log.measures
-    opened, closed = event_log.logs
-    case = m["case"].to_numpy()
-    deadline = m["sec"].to_numpy() // DAY + evaluation_days  # a day number
-    due = (deadline >= s // DAY) & (deadline < e // DAY)
-    in_time = m["evaluated"].to_numpy() // DAY <= deadline
-    deadline_end = (deadline + 1) * DAY
-    open_then = (opened[case] < deadline_end) & (closed[case] >= deadline_end)
-    return _count(~in_time & open_then, due & (in_time | open_then))
+    mask = event_log.mask("meeting_held") & (event_log.sec >= s) & (event_log.sec < e)
+    if event_log.age_band is not None:
+        mask &= ~np.isin(event_log.age_band, _TOO_YOUNG)
+    case, sec, role = event_log.case[mask], event_log.sec[mask], event_log.role[mask]
+    keep = event_log.in_log(case, sec)
+    case, young = case[keep], role[keep] == ROLES.index("young_person")
+    return IndicatorCount(len(np.unique(case[young])), len(np.unique(case)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,7 +327,7 @@ def level0_decision_14d(
     by_end = decided < e
     within = by_end & (decided // DAY - sec // DAY <= days)
     window_passed = sec // DAY + days < e // DAY
-    return _count(within, raised & (window_passed | by_end))
+    return count_masks(within, raised & (window_passed | by_end))
 
 
 # --------------------------------------------------------------------------------------------
@@ -597,7 +552,7 @@ def handover_gaps(
     window_end = (h_day + handover_days + 1) * DAY
     still_open = closed[h_case] >= window_end
     counted = (h_sec >= s) & (h_sec < e) & (h_day + handover_days < e // DAY)
-    return _count(~found & still_open, counted & (found | still_open))
+    return count_masks(~found & still_open, counted & (found | still_open))
 
 
 # --------------------------------------------------------------------------------------------
@@ -718,18 +673,27 @@ def indicator_table(
     report_form_2: pd.DataFrame | None = None,
     k: int = DEFAULT_K,
     dropped_after_days: int = 42,
-    evaluation_days: int = 70,
+    evaluation_days: int = EVALUATION_DAYS,
     handover_days: int = 14,
     decision_days: int = 14,
+    read_days: int = READ_DAYS,
 ) -> ProportionTable:
     """Every indicator of the period, suppressed, with Wilson 95 % intervals.
 
     Rows (ids of :data:`INDICATORS`; labels ``ind.<id>`` and ``ind.<id>.definition``):
     :func:`reach` (needs ``population``), :func:`adoption` and :func:`penetration` (need both
     report forms), :func:`consent_present`, :func:`consent_expired_not_renewed`,
-    :func:`parents_participating`, :func:`measures_owner_and_evaluation`,
-    :func:`evaluations_overdue`, :func:`level0_decision_14d`, :func:`dropped_batons` and
-    :func:`handover_gaps`. Rows whose inputs are missing are left out, not estimated.
+    :func:`parents_participating`, :func:`young_person_participating`,
+    :func:`~bti_workbench.evaluation.measures.measures_owner_and_evaluation`,
+    :func:`~bti_workbench.evaluation.measures.evaluations_overdue`,
+    :func:`level0_decision_14d`, :func:`dropped_batons`, :func:`handover_gaps` and
+    :func:`~bti_workbench.evaluation.log_reading.unread_logs` (only when the export records
+    readings of the log at all: :func:`~bti_workbench.evaluation.log_reading.reads_exported`).
+    Rows whose inputs are missing are left out, not estimated.
+
+    The two measure rows carry a note (:attr:`ProportionTable.notes
+    <bti_workbench.evaluation.proportions.ProportionTable.notes>`) when some or all of their
+    measures have no ``evaluate_by`` date and the ``evaluation_days`` deadline was assumed.
 
     Parameters
     ----------
@@ -742,10 +706,10 @@ def indicator_table(
     report_form_1, report_form_2 : pandas.DataFrame, optional
     k : int, default 5
         Suppression threshold of :func:`proportion_table`.
-    dropped_after_days, evaluation_days, handover_days, decision_days : int
-        N of :func:`dropped_batons` (42), :func:`evaluations_overdue` and
-        :func:`measures_owner_and_evaluation` (70), :func:`handover_gaps` (14) and
-        :func:`level0_decision_14d` (14).
+    dropped_after_days, evaluation_days, handover_days, decision_days, read_days : int
+        N of :func:`dropped_batons` (42), the measure rows (70, for measures without an
+        ``evaluate_by`` date), :func:`handover_gaps` (14), :func:`level0_decision_14d` (14)
+        and ``unread_logs`` (14).
 
     Returns
     -------
@@ -776,11 +740,20 @@ def indicator_table(
     rows["consent_present"] = consent_present(log, p)
     rows["consent_expired_not_renewed"] = consent_expired_not_renewed(log, p)
     rows["parents_participating"] = parents_participating(log, p)
-    rows["measures_owner_and_evaluation"] = measures_owner_and_evaluation(log, p, evaluation_days)
-    rows["evaluations_overdue"] = evaluations_overdue(log, p, evaluation_days)
+    rows["young_person_participating"] = young_person_participating(log, p)
+    notes: dict[str, IndicatorNote | None] = {}
+    rows["measures_owner_and_evaluation"], notes["measures_owner_and_evaluation"] = (
+        owner_and_evaluation_counts(log, p, evaluation_days)
+    )
+    rows["evaluations_overdue"], notes["evaluations_overdue"] = overdue_counts(
+        log, p, evaluation_days
+    )
     rows["level0_decision_14d"] = level0_decision_14d(log, p, decision_days)
     rows["dropped_batons"] = dropped_batons(log, p, dropped_after_days)
     rows["handover_gaps"] = handover_gaps(log, p, handover_days)
+    if reads_exported(log):
+        rows["unread_logs"] = unread_logs(log, p, read_days)
     counts = pd.DataFrame.from_dict(rows, orient="index", columns=["numerator", "denominator"])
     counts.index.name = "indicator"
-    return proportion_table(counts, k=k)
+    kept = {name: note for name, note in notes.items() if note is not None}
+    return proportion_table(counts, k=k, notes=kept)

@@ -9,7 +9,8 @@ total is the denominator) and hides the share and interval whenever a count is h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -20,7 +21,9 @@ from bti_workbench.privacy import DEFAULT_K, suppress_small
 
 __all__ = [
     "IndicatorCount",
+    "IndicatorNote",
     "ProportionTable",
+    "count_masks",
     "newcombe_interval",
     "proportion_table",
     "wilson_interval",
@@ -34,6 +37,44 @@ class IndicatorCount(NamedTuple):
 
     numerator: int
     denominator: int
+
+
+def count_masks(mask: np.ndarray, denominator: np.ndarray | None = None) -> IndicatorCount:
+    """An indicator's count from boolean masks: ``mask & denominator`` over ``denominator``.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray of bool
+        True where the numerator's condition holds.
+    denominator : numpy.ndarray of bool, optional
+        True for the units counted; by default every unit.
+
+    Returns
+    -------
+    IndicatorCount
+
+    Examples
+    --------
+    >>> count_masks(np.array([True, True, False]), np.array([True, False, True]))
+    IndicatorCount(numerator=1, denominator=2)
+    """
+    denominator = np.ones(len(mask), dtype=bool) if denominator is None else denominator
+    return IndicatorCount(int(np.count_nonzero(mask & denominator)), int(denominator.sum()))
+
+
+class IndicatorNote(NamedTuple):
+    """What a reader must know about one indicator's row: a label key and its fields.
+
+    Attributes
+    ----------
+    key : str
+        A key of the label catalogue (``bti_workbench/resources/labels.csv``).
+    fields : Mapping
+        The label's ``{placeholders}``; never a count from case data.
+    """
+
+    key: str
+    fields: Mapping[str, object] = {}
 
 
 def _z(confidence: float) -> float:
@@ -125,6 +166,9 @@ class ProportionTable:
     raw : pandas.DataFrame
         The counts before suppression, for computation only; never show it.
     k : int
+    notes : Mapping of str to IndicatorNote
+        Row → what a reader must know about it (an assumption it rests on); most rows have
+        none.
     """
 
     values: pd.DataFrame
@@ -132,6 +176,7 @@ class ProportionTable:
     marks: pd.DataFrame
     raw: pd.DataFrame
     k: int
+    notes: Mapping[str, IndicatorNote] = field(default_factory=dict)
 
     def formatted(self, lang: str = "nb", digits: int = 1) -> pd.DataFrame:
         """Text for a table: counts, shares in per cent with the interval, marks for hidden."""
@@ -159,6 +204,7 @@ def proportion_table(
     confidence: float = 0.95,
     *,
     hide: pd.DataFrame | None = None,
+    notes: Mapping[str, IndicatorNote] | None = None,
 ) -> ProportionTable:
     """Shares with Wilson intervals, every count passed through ``suppress_small``.
 
@@ -179,6 +225,8 @@ def proportion_table(
         as its ``hide`` (the numerator is the cell *yes*, the denominator the total), so a
         forced count shows as ``×``, another count of its row hides with it, and so do the
         share and the interval.
+    notes : Mapping of str to IndicatorNote, optional
+        Row → a note for the reader (kept as :attr:`ProportionTable.notes`).
 
     Returns
     -------
@@ -242,7 +290,8 @@ def proportion_table(
         if bool(table.hidden.to_numpy().any()):
             values.loc[name, ["share", "ci_low", "ci_high"]] = np.nan
     values = values.mask(hidden.reindex(columns=_COLUMNS, fill_value=False))
-    return ProportionTable(values[_COLUMNS], hidden, marks, raw, k)
+    kept = {name: note for name, note in (notes or {}).items() if name in raw.index}
+    return ProportionTable(values[_COLUMNS], hidden, marks, raw, k, kept)
 
 
 def _forced(hide: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame:

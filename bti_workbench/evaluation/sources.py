@@ -4,31 +4,51 @@
 a municipality, its population, and the go-live dates of every municipality in the store (for
 the staggered-adoption comparison). Files given directly are first imported into a temporary
 store, so both ways pass the same contracts, privacy guard and checks.
+
+:func:`check_request` checks what is asked for (municipality, period, go-live dates) against
+the data before any analysis runs, and fills in the default period: everything the data hold
+for the municipality (:func:`data_period`). Its messages name the parameter and the problem,
+never a value that could identify someone.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from bti_workbench._util.periods import parse_period
+from bti_workbench.errors import StoreError
 from bti_workbench.evaluation.timeseries import monthly_counts
 from bti_workbench.ingest.store import go_live_dates, import_files, read_table, store_status
 from bti_workbench.privacy import DEFAULT_K, suppress_small
-from bti_workbench.reference.municipality import Municipality, load_municipality
+from bti_workbench.reference.municipality import (
+    Municipality,
+    as_kommunenummer,
+    load_municipality,
+)
 
 __all__ = [
+    "PARAMETER_NAMES",
     "EvaluationData",
+    "EvaluationRequest",
+    "check_request",
+    "data_period",
     "load_evaluation",
     "monthly_panel",
     "parse_go_live",
     "publishable_panel",
     "whole_months",
 ]
+
+#: What the checks call each parameter in their messages (the notebook's names); the command
+#: line passes its option names instead.
+PARAMETER_NAMES = {"municipality": "municipality", "period": "period", "go_live": "go_live"}
 
 
 @dataclass(frozen=True)
@@ -69,8 +89,31 @@ class EvaluationData:
 _QUIET_DAYS = pd.Timedelta(days=31)
 
 
-def parse_go_live(text: str, municipality: str) -> dict[str, pd.Timestamp]:
+def parse_go_live(
+    text: str, municipality: str, *, name: str = "go_live"
+) -> dict[str, pd.Timestamp]:
     """Go-live dates from a parameter: a date for ``municipality`` or ``4228=…,1106=…``.
+
+    Parameters
+    ----------
+    text : str
+        Empty (no dates), one date (``municipality``'s) or ``KOMMUNENUMMER=yyyy-mm-dd`` entries
+        separated by commas. Dates are ``yyyy-mm-dd`` or ``dd.mm.yyyy``.
+    municipality : str
+        The kommunenummer a single date belongs to.
+    name : str, default "go_live"
+        What the parameter is called where it came from (``--go-live``); messages begin with it.
+
+    Returns
+    -------
+    dict
+        Kommunenummer → go-live day (midnight, no time zone).
+
+    Raises
+    ------
+    ValueError
+        When a date cannot be read, an entry has no ``=``, a municipality is not four digits
+        or comes twice. The message names the entry by its place, never its text.
 
     Examples
     --------
@@ -78,28 +121,187 @@ def parse_go_live(text: str, municipality: str) -> dict[str, pd.Timestamp]:
     Timestamp('2019-03-01 00:00:00')
     >>> parse_go_live("2018-09-01", "4228")
     {'4228': Timestamp('2018-09-01 00:00:00')}
+    >>> parse_go_live("4228=notadate", "4228", name="--go-live")
+    Traceback (most recent call last):
+    ...
+    ValueError: --go-live: entry 1: the date cannot be read; write KOMMUNENUMMER=yyyy-mm-dd
     """
     text = (text or "").strip()
     if not text:
         return {}
     if "=" not in text:
-        return {municipality: pd.Timestamp(text)}
-    out = {}
-    for part in text.split(","):
-        place, sep, date = part.partition("=")
+        day = _go_live_day(text)
+        if day is None:
+            raise ValueError(
+                f"{name}: the date cannot be read; write yyyy-mm-dd, or KOMMUNENUMMER=yyyy-mm-dd,… "
+                "for several municipalities"
+            )
+        return {municipality: day}
+    out: dict[str, pd.Timestamp] = {}
+    for number, part in enumerate(text.split(","), start=1):
+        place, sep, date = (piece.strip() for piece in part.partition("="))
         if not sep:
-            raise ValueError(f"go-live {part.strip()!r}: write KOMMUNENUMMER=yyyy-mm-dd")
-        out[place.strip().zfill(4)] = pd.Timestamp(date.strip())
+            raise ValueError(f"{name}: entry {number} has no '='; write KOMMUNENUMMER=yyyy-mm-dd")
+        place = as_kommunenummer(place)
+        if place is None:
+            raise ValueError(
+                f"{name}: entry {number}: the municipality is not a kommunenummer (four digits)"
+            )
+        if place in out:
+            raise ValueError(f"{name}: entry {number}: the same municipality as an earlier entry")
+        day = _go_live_day(date)
+        if day is None:
+            raise ValueError(
+                f"{name}: entry {number}: the date cannot be read; write KOMMUNENUMMER=yyyy-mm-dd"
+            )
+        out[place] = day
     return out
 
 
-def load_evaluation(
+#: A kommunenummer as given: one to four digits (``301`` is Oslo's ``0301``).
+
+
+def _go_live_day(text: str) -> pd.Timestamp | None:
+    """A go-live date (``yyyy-mm-dd`` or ``dd.mm.yyyy``) as a day, or None when it is not one."""
+    text = text.strip()
+    for pattern, layout in _DAY_LAYOUTS:
+        if pattern.fullmatch(text):
+            day = pd.to_datetime(text, format=layout, errors="coerce")
+            return None if pd.isna(day) else pd.Timestamp(day)
+    return None
+
+
+_DAY_LAYOUTS = (
+    (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "%Y-%m-%d"),
+    (re.compile(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}"), "%d.%m.%Y"),
+)
+
+
+@dataclass(frozen=True)
+class EvaluationRequest:
+    """A checked request for an evaluation: what the data can answer.
+
+    Attributes
+    ----------
+    municipality : Municipality
+        The municipality asked for (it has an event log in the data).
+    period : (pandas.Timestamp, pandas.Timestamp)
+        The period asked for, or by default :func:`data_period`; it overlaps the data.
+    go_live : dict
+        Kommunenummer → go-live day, as given (the store's own dates are not included).
+    municipalities : tuple of str
+        Every municipality with an event log in the data.
+    """
+
+    municipality: Municipality
+    period: tuple[pd.Timestamp, pd.Timestamp]
+    go_live: dict[str, pd.Timestamp]
+    municipalities: tuple[str, ...]
+
+
+def data_period(store: str | Path, municipality: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Everything a store holds for a municipality: its first and last event or report day.
+
+    The events of its event log, the report dates of report form 1 and the months of report
+    form 2 count. The export ends with the event log, so report dates more than a month past
+    the log's last event are left out (past it, open logs would look dropped).
+
+    Parameters
+    ----------
+    store : str or pathlib.Path
+        A store written by ``bti import``.
+    municipality : str
+        Kommunenummer.
+
+    Returns
+    -------
+    (pandas.Timestamp, pandas.Timestamp)
+        The first and the last day, both included, as :func:`load_evaluation` takes them.
+
+    Raises
+    ------
+    StoreError
+        When the store has no event log for the municipality (or no store is there).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from bti_workbench.synthetic.demo import write_demo
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_demo(folder, "4228", seed=1)
+    ...     _ = import_files(Path(folder) / "store.duckdb", [Path(folder) / "event_log.csv"],
+    ...                      municipality="4228")
+    ...     first, last = data_period(Path(folder) / "store.duckdb", "4228")
+    >>> first <= pd.Timestamp("2018-02-01") and last >= pd.Timestamp("2020-06-01")
+    True
+    """
+    first, last, _ = _data_span(store, municipality)
+    return first, last
+
+
+def _data_span(store: str | Path, code: str) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """:func:`data_period` and the day of the event log's last event."""
+    times = read_table(store, "event-log", municipality=code)["event_time"].dropna()
+    if times.empty:
+        raise StoreError(f"{Path(store).name}: no event log for this municipality")
+    log_last = times.max().normalize()
+    days = [times.min(), times.max()]
+    for kind, columns in (
+        ("report-form-1", ["report_date"]),
+        ("report-form-2", ["period_start", "period_end"]),
+    ):
+        frame = read_table(store, kind, municipality=code)
+        for column in columns:
+            found = frame[column].dropna() if column in frame else pd.Series(dtype="object")
+            days += [found.min(), found.max()] if len(found) else []
+    days = [pd.Timestamp(day).normalize() for day in days]
+    return min(days), min(max(days), log_last + _QUIET_DAYS), log_last
+
+
+def check_request(
     municipality: str,
-    period: str | tuple[object, object],
+    period: str | tuple[object, object] | None = None,
     *,
     store: str | Path | None = None,
     files: Sequence[str | Path] = (),
     go_live: str = "",
+    names: Mapping[str, str] = PARAMETER_NAMES,
+) -> EvaluationRequest:
+    """Check a request for an evaluation against the data, before any analysis runs.
+
+    Parameters
+    ----------
+    municipality, period, store, files, go_live
+        As for :func:`load_evaluation`; an empty ``period`` means :func:`data_period`.
+    names : mapping, default PARAMETER_NAMES
+        What to call ``municipality``, ``period`` and ``go_live`` in messages (the command
+        line's option names).
+
+    Returns
+    -------
+    EvaluationRequest
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its problem: a municipality that is not four digits, not in
+        the reference table or without an event log in the data; a period that cannot be
+        read, is reversed or lies outside the data; a go-live date that cannot be read or
+        names a municipality without an event log. A municipality is never printed back.
+        Errors of the files themselves (contracts, identifiers) as :func:`import_files`.
+    """
+    with _opened(store, files, municipality, names) as (path, code):
+        return _checked(path, code, period, go_live, names, _holds(files))
+
+
+def load_evaluation(
+    municipality: str,
+    period: str | tuple[object, object] | None = None,
+    *,
+    store: str | Path | None = None,
+    files: Sequence[str | Path] = (),
+    go_live: str = "",
+    names: Mapping[str, str] = PARAMETER_NAMES,
 ) -> EvaluationData:
     """Read one municipality's evaluation data from a store, or from files.
 
@@ -107,10 +309,11 @@ def load_evaluation(
     ----------
     municipality : str
         Kommunenummer.
-    period : str or (start, end)
+    period : str or (start, end), optional
         ``"2018-01-01..2018-06-30"`` or two dates, both days included (read by
         :func:`bti_workbench._util.periods.parse_period`; ``Timestamp.min`` and
-        ``Timestamp.max`` are open ends).
+        ``Timestamp.max`` are open ends). Empty or None: everything the data hold for the
+        municipality (:func:`data_period`).
     store : str or pathlib.Path, optional
         A store written by ``bti import``.
     files : sequence of paths, optional
@@ -118,56 +321,141 @@ def load_evaluation(
         (files without a municipality column are taken to be ``municipality``'s).
     go_live : str, default ""
         Overrides the go-live dates recorded in the store (see :func:`parse_go_live`).
+    names : mapping, default PARAMETER_NAMES
+        What to call ``municipality``, ``period`` and ``go_live`` in messages.
 
     Returns
     -------
     EvaluationData
+
+    Raises
+    ------
+    ValueError
+        As :func:`check_request`.
     """
-    start, end = parse_period(period)
-    place = load_municipality(municipality)
-    if files:
-        with tempfile.TemporaryDirectory(prefix="bti-eval-") as folder:
-            temporary = Path(folder) / "evaluation.duckdb"
-            for file in map(Path, files):
-                # A demo folder names its own municipality; plain files are this one's.
-                own = None if file.is_dir() else place.kommunenummer
-                import_files(temporary, [file], municipality=own)
-            return _from_store(temporary, place, (start, end), go_live)
-    if store is None:
-        raise ValueError("give a store or files")
-    return _from_store(Path(store), place, (start, end), go_live)
+    with _opened(store, files, municipality, names) as (path, code):
+        request = _checked(path, code, period, go_live, names, _holds(files))
+        return _from_store(path, request)
 
 
-def _from_store(
-    store: Path, place: Municipality, period: tuple[pd.Timestamp, pd.Timestamp], go_live: str
-) -> EvaluationData:
-    code = place.kommunenummer
+def _holds(files: Sequence[object]) -> str:
+    return "the files hold" if files else "the store holds"
+
+
+@contextmanager
+def _opened(
+    store: str | Path | None,
+    files: Sequence[str | Path],
+    municipality: str,
+    names: Mapping[str, str],
+) -> Iterator[tuple[Path, str]]:
+    """The store to read (a temporary one holding ``files``) and the checked kommunenummer."""
+    code = as_kommunenummer(municipality)
+    if code is None:
+        raise ValueError(f"{names['municipality']}: not a kommunenummer (four digits)")
+    if not files:
+        if store is None:
+            raise ValueError("give a store or files")
+        yield Path(store), code
+        return
+    with tempfile.TemporaryDirectory(prefix="bti-eval-") as folder:
+        temporary = Path(folder) / "evaluation.duckdb"
+        for file in map(Path, files):
+            # A demo folder names its own municipality; plain files are this one's.
+            import_files(temporary, [file], municipality=None if file.is_dir() else code)
+        yield temporary, code
+
+
+def _checked(
+    store: Path,
+    code: str,
+    period: str | tuple[object, object] | None,
+    go_live: str,
+    names: Mapping[str, str],
+    source: str,
+) -> EvaluationRequest:
+    """The checks of :func:`check_request` on an opened store."""
+    try:
+        place = load_municipality(code)
+    except KeyError:
+        raise ValueError(
+            f"{names['municipality']}: no municipality has this number in the reference table "
+            "(data/municipalities.csv)"
+        ) from None
+    listed = store_status(store).tables.loc["event-log", "municipalities"] or ""
+    logs = tuple(m for m in listed.split(", ") if as_kommunenummer(m) == m)
+    if code not in logs:
+        held = ", ".join(logs) if logs else "none"
+        raise ValueError(
+            f"{names['municipality']}: {source} no event log for this municipality "
+            f"(event logs for: {held})"
+        )
+    first, last, log_last = _data_span(store, code)
+    empty = period is None or (isinstance(period, str) and not period.strip())
+    chosen = (first, last) if empty else _parsed_period(period, names["period"])
+    _check_within(chosen, (first, last), log_last, names["period"])
+    given = parse_go_live(go_live, code, name=names["go_live"])
+    for number, place_code in enumerate(given, start=1):
+        if place_code not in logs:
+            raise ValueError(
+                f"{names['go_live']}: entry {number} names a municipality for which {source} "
+                "no event log"
+            )
+    return EvaluationRequest(place, chosen, given, logs)
+
+
+def _parsed_period(period: object, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """:func:`parse_period`, whose message names the problem but not the text given."""
+    try:
+        return parse_period(period, name=name)
+    except ValueError as exc:
+        text = str(exc).replace(f"{name} {period!r}", name, 1)
+        raise ValueError(_QUOTED_DAY.sub(r"\1", text)) from None
+
+
+# parse_period's "the first day '…' is not a date": the value is left out.
+_QUOTED_DAY = re.compile(r"""(the (?:first|last) day) (?:'[^']*'|"[^"]*")(?= is not a date)""")
+
+
+def _check_within(
+    chosen: tuple[pd.Timestamp, pd.Timestamp],
+    span: tuple[pd.Timestamp, pd.Timestamp],
+    last: pd.Timestamp,
+    name: str,
+) -> None:
+    """Refuse a period past the export's end (``last``) or outside the data altogether."""
+    if chosen[1] != pd.Timestamp.max and chosen[1].normalize() > last + _QUIET_DAYS:
+        # Past the export's end open logs would look dropped and waits too long. A quiet month
+        # is allowed: a small municipality's last event need not fall on the export's last day.
+        raise ValueError(
+            f"{name}: the period ends more than a month after the last event of the export "
+            f"({last:%Y-%m-%d}); choose an end within the export"
+        )
+    if chosen[1] < span[0] or chosen[0] > span[1]:
+        raise ValueError(
+            f"{name}: the period lies outside the data, which run from {span[0]:%Y-%m-%d} "
+            f"to {span[1]:%Y-%m-%d}"
+        )
+
+
+def _from_store(store: Path, request: EvaluationRequest) -> EvaluationData:
+    code = request.municipality.kommunenummer
     status = store_status(store)
     dates = go_live_dates(store).to_dict()
-    dates.update(parse_go_live(go_live, code))
+    dates.update(request.go_live)
     logs = read_table(store, "event-log")
     event_logs = {
         m: frame.drop(columns="municipality").reset_index(drop=True)
         for m, frame in logs.groupby("municipality", sort=True)
     }
-    if code not in event_logs:
-        raise ValueError(f"the store has no event log for municipality {code}")
-    last = event_logs[code]["event_time"].max().normalize()
-    if period[1].normalize() > last + _QUIET_DAYS and period[1] != pd.Timestamp.max:
-        # Past the export's end open logs would look dropped and waits too long. A quiet month
-        # is allowed: a small municipality's last event need not fall on the export's last day.
-        raise ValueError(
-            f"the period ends {period[1]:%Y-%m-%d}, more than a month after the last event of "
-            f"the export ({last:%Y-%m-%d}); choose an end within the export"
-        )
 
     def mine(kind: str) -> pd.DataFrame:
         return read_table(store, kind, municipality=code).reset_index(drop=True)
 
     imports = status.imports
     return EvaluationData(
-        municipality=place,
-        period=period,
+        municipality=request.municipality,
+        period=request.period,
         event_log=event_logs[code],
         report_form_1=mine("report-form-1"),
         report_form_2=mine("report-form-2"),
@@ -213,11 +501,30 @@ def monthly_panel(
     -------
     pandas.DataFrame
         Columns ``unit`` (kommunenummer), ``period`` (month), ``count`` and ``outcome``; every
-        municipality over the whole months common to all logs.
+        municipality over the whole months common to all logs. Without logs, or without a
+        whole month common to them all, the panel has no rows.
+
+    Examples
+    --------
+    >>> monthly_panel({}).columns.tolist()
+    ['unit', 'period', 'count', 'outcome']
     """
-    counts = {m: whole_months(log, event) for m, log in event_logs.items()}
+    empty = pd.DataFrame(
+        {
+            "unit": pd.Series(dtype="object"),
+            "period": pd.PeriodIndex([], freq="M"),
+            "count": pd.Series(dtype="int64"),
+            "outcome": pd.Series(dtype="float64"),
+        }
+    )
+    counts = {m: whole_months(log, event) for m, log in event_logs.items() if len(log)}
+    counts = {m: series for m, series in counts.items() if len(series)}
+    if not counts or len(counts) < len(event_logs):
+        return empty
     first = max(series.index.min() for series in counts.values())
     last = min(series.index.max() for series in counts.values())
+    if first > last:
+        return empty
     rows = []
     for place, series in counts.items():
         children = load_municipality(place).children if per_children else 1000

@@ -6,6 +6,8 @@ arrive as marks (``<5``, ``×``) and stay marks.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -52,6 +54,9 @@ def indicator_display(
 ) -> pd.DataFrame:
     """The indicator table as a reader sees it: names, counts or marks, share, CI, definition.
 
+    A row's note (an assumption it rests on, :attr:`ProportionTable.notes`) follows its
+    definition.
+
     Examples
     --------
     >>> from bti_workbench.evaluation.proportions import proportion_table
@@ -71,8 +76,17 @@ def indicator_display(
         }
     )
     if definitions:
-        out["definition"] = [label(f"ind.{i}.definition", lang) for i in text.index]
+        out["definition"] = [_definition(table, i, lang) for i in text.index]
     return out.rename(columns=_columns(lang))
+
+
+def _definition(table: ProportionTable, name: str, lang: str) -> str:
+    """An indicator's definition, and its note where the table has one."""
+    text = label(f"ind.{name}.definition", lang)
+    note = table.notes.get(name)
+    if note is not None:
+        text += " " + label(note.key, lang, **note.fields)
+    return text
 
 
 def _days(value: float, lang: str) -> str:
@@ -212,17 +226,24 @@ def caveats(
     its_messages: list[str] = (),
     staggered_messages: list[str] = (),
     lang: str = "nb",
+    left_out: Collection[str] = (),
 ) -> str:
     """The methods-and-caveats section as Markdown, with what applies to this report.
+
+    ``left_out`` names the methods of sections the report does not show (``surveys``,
+    ``its``, ``staggered``, ``plan``): they are not described.
 
     Examples
     --------
     >>> "«<5»" in caveats(k=5, synthetic=True, hidden_indicators=2, underpowered_items=0,
     ...                    lang="en")
     True
+    >>> "Callaway" in caveats(k=5, synthetic=False, hidden_indicators=0, underpowered_items=0,
+    ...                       lang="en", left_out=["staggered"])
+    False
     """
     parts = [f"### {label('rep.methods', lang)}", ""]
-    parts += [f"- {label(f'rep.method.{m}', lang)}" for m in _METHODS]
+    parts += [f"- {label(f'rep.method.{m}', lang)}" for m in _METHODS if m not in left_out]
     parts += ["", f"### {label('rep.caveats', lang)}", ""]
     if synthetic:
         parts.append(f"- **{label('rep.caveat.synthetic', lang)}**")

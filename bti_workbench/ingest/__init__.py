@@ -1,4 +1,5 @@
-"""Data in: the data contracts, a reader per kind of file, and the DuckDB store."""
+"""Data in: the data contracts, a reader per kind of file, mapping profiles for a tool's own
+exports, and the DuckDB store."""
 
 from bti_workbench.ingest.contracts import (
     KINDS,
@@ -10,6 +11,13 @@ from bti_workbench.ingest.contracts import (
     item_catalogue,
     normalise_header,
     schema,
+)
+from bti_workbench.ingest.profiles import (
+    Profile,
+    apply_profile,
+    load_profile,
+    shipped_profiles,
+    suggest_profile,
 )
 from bti_workbench.ingest.readers import (
     read,
@@ -36,7 +44,9 @@ __all__ = [
     "KINDS",
     "PSEUDONYM_PATTERN",
     "ImportRecord",
+    "Profile",
     "StoreStatus",
+    "apply_profile",
     "column_specs",
     "contract_key",
     "contract_markdown",
@@ -44,6 +54,7 @@ __all__ = [
     "header_mapping",
     "import_files",
     "item_catalogue",
+    "load_profile",
     "normalise_header",
     "read",
     "read_collaboration_survey",
@@ -55,5 +66,7 @@ __all__ = [
     "read_staff_survey",
     "read_table",
     "schema",
+    "shipped_profiles",
     "store_status",
+    "suggest_profile",
 ]

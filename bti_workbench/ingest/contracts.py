@@ -24,6 +24,7 @@ __all__ = [
     "header_mapping",
     "item_catalogue",
     "normalise_header",
+    "optional_columns",
     "schema",
 ]
 
@@ -143,6 +144,34 @@ def column_specs(kind: str) -> dict[str, dict]:
     return contracts_spec()[contract_key(kind)]["columns"]
 
 
+def optional_columns(kind: str) -> tuple[str, ...]:
+    """The columns a file of this kind may leave out (``may_be_absent`` in the contract).
+
+    Columns added to a contract after files were first exported are optional this way, so
+    older files stay valid; an absent column is simply not in the frame that is read.
+
+    Parameters
+    ----------
+    kind : str
+        A contract kind (see :func:`contract_key`).
+
+    Returns
+    -------
+    tuple of str
+        Canonical column names, in the contract's order.
+
+    See Also
+    --------
+    column_specs : Every column, with its ``may_be_absent`` flag.
+
+    Examples
+    --------
+    >>> optional_columns("event-log")
+    ('evaluate_by',)
+    """
+    return tuple(n for n, spec in column_specs(kind).items() if spec.get("may_be_absent", False))
+
+
 @cache
 def item_catalogue() -> pd.DataFrame:
     """The staff-survey item catalogue (index ``item``; ``header_nb, construct, text_nb, text_en``).
@@ -227,9 +256,26 @@ def _column_checks(spec: dict) -> list[pa.Check]:
     return checks
 
 
+def _evaluate_by(df: pd.DataFrame) -> pd.Series:
+    """The ``evaluate_by`` column, or an empty one when the file leaves it out."""
+    if "evaluate_by" in df.columns:
+        return df["evaluate_by"]
+    return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+
+
 def _row_checks(key: str) -> list[pa.Check]:
     """Rules that span columns. Each returns a boolean per row; the name is the message."""
     rules: dict[str, list[tuple[str, object]]] = {
+        "event_log": [
+            (
+                "evaluate_by:is given on a row that is not measure_added",
+                lambda df: _evaluate_by(df).isna() | (df["event"] == "measure_added").fillna(False),
+            ),
+            (
+                "evaluate_by:is before the day the measure was added",
+                lambda df: ~(_evaluate_by(df) < df["event_time"].dt.normalize()).fillna(False),
+            ),
+        ],
         "report_form_1": [
             (
                 "staff_trained:cannot exceed the staff in the unit",
@@ -315,8 +361,8 @@ def schema(kind: str) -> pa.DataFrameSchema:
         name: pa.Column(
             _DTYPES[spec["type"]],
             checks=_column_checks(spec),
-            nullable=not spec.get("required", True),
-            required=True,
+            nullable=not spec.get("required", True) or spec.get("may_be_absent", False),
+            required=not spec.get("may_be_absent", False),
         )
         for name, spec in column_specs(key).items()
     }
@@ -404,7 +450,10 @@ def _intro_lines() -> list[str]:
         "or English headers (matched without regard to case, spaces, hyphens or æøå), dates as",
         "dd.mm.yyyy or yyyy-mm-dd, and decimal commas. Lines starting with `#` and blank or title",
         "rows above the header are skipped. Unknown or missing columns, values out of range and",
-        "duplicated rows are errors naming file, row and column; nothing is half-read.",
+        "duplicated rows are errors naming file, row and column; nothing is half-read. A column",
+        "marked *may be left out* was added to its contract later: older files without it stay",
+        "valid. Dates after the day of the import are refused, except deadlines and planned",
+        "dates (marked *future allowed*).",
         "",
         "**Privacy.** Columns whose names signal a direct identifier (name, navn, fødselsnummer,",
         "personnummer, fnr, adresse, telefon, e-post, …) are refused, and so is any file holding a",
@@ -413,7 +462,9 @@ def _intro_lines() -> list[str]:
         "",
         "Alle lastere tar CSV eller XLSX med norske eller engelske kolonnenavn, datoer som",
         "dd.mm.åååå og desimalkomma. Kolonner som ser ut som direkte identifikatorer, og gyldige",
-        "fødselsnumre eller D-numre, avvises.",
+        "fødselsnumre eller D-numre, avvises. Kolonner merket *kan utelates* kom til senere;",
+        "eldre filer uten dem er fortsatt gyldige. Datoer etter importdagen avvises, unntatt",
+        "frister og planlagte datoer (merket *framtid tillatt*).",
         "",
     ]
 
@@ -435,9 +486,8 @@ def _contract_lines(cli_kind: str, key: str) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for name, col in spec["columns"].items():
-        required = "yes / ja" if col.get("required", True) else "no / nei"
         lines.append(
-            f"| `{name}` | `{col['nb']}` | {required} | {_type_text(col, 'en')} | "
+            f"| `{name}` | `{col['nb']}` | {_required_text(col)} | {_type_text(col, 'en')} | "
             f"{col['desc_en']} | {col['desc_nb']} |"
         )
     if key == "organisation":
@@ -446,6 +496,19 @@ def _contract_lines(cli_kind: str, key: str) -> list[str]:
         lines += _item_lines()
     lines.append("")
     return lines
+
+
+def _required_text(spec: dict) -> str:
+    """The *required* cell of a column in the docs: required, optional, may be left out."""
+    if spec.get("may_be_absent", False):
+        text = "no, may be left out / nei, kan utelates"
+    elif spec.get("required", True):
+        text = "yes / ja"
+    else:
+        text = "no / nei"
+    if spec.get("future", False):
+        text += "; future allowed / framtid tillatt"
+    return text
 
 
 def _organisation_yaml_lines() -> list[str]:

@@ -1,16 +1,19 @@
 """Raw file → table: a CSV, XLSX (or organisation YAML) file as cells under their headers.
 
 Finds the header row among title and comment lines, detects ``;``/``,``/tab separators and
-UTF-8 or Windows-1252 text, and keeps the row numbers the user sees. Cells are not parsed here
-(see :mod:`bti_workbench.ingest.cells`); values are never echoed in messages.
+UTF-8 or Windows-1252 text, and keeps the row numbers the user sees. A cell over
+:data:`MAX_CELL_CHARS` characters is refused by row and column (never a ``_csv.Error``). Cells are
+not parsed here (see :mod:`bti_workbench.ingest.cells`); values are never echoed in messages.
+Also here: the identifier guard on the cells as read, and the safe reading of small YAML files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io as _io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,16 +22,38 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import yaml
 
 from bti_workbench._util.text import decode_text
-from bti_workbench.errors import ContractError, IdentifierError, Problem, TextDecodeError
+from bti_workbench._util.yamlfile import load_yaml
+from bti_workbench.errors import (
+    ContractError,
+    IdentifierError,
+    Problem,
+    TextDecodeError,
+    YamlFileError,
+)
 from bti_workbench.ingest.contracts import header_mapping, normalise_header
 from bti_workbench.privacy import check_no_identifiers, has_fodselsnummer
 
-__all__ = ["RawTable", "read_raw"]
+__all__ = [
+    "MAX_CELL_CHARS",
+    "RawTable",
+    "cell_text",
+    "read_raw",
+    "read_yaml",
+    "refuse_identifiers",
+    "text_cells",
+]
 
 _SYNTHETIC = re.compile(r"synthetic|syntetisk", re.I)
+
+#: A cell longer than this many characters is refused: no contract column needs more (free
+#: text is a few sentences), and such a cell is more likely a broken quote than data.
+MAX_CELL_CHARS = 100_000
+# The csv module refuses fields over 128 KiB with a bare ``_csv.Error``. The limit is raised
+# (bounded) so such a cell is read and then refused with a message naming its row and column;
+# a field beyond even this limit is reported from the csv module's error, by line.
+_CSV_FIELD_LIMIT = 16 * 1024 * 1024
 
 
 @dataclass
@@ -60,6 +85,33 @@ class RawTable:
     text_only: bool = False
 
 
+def cell_text(value: object) -> str:
+    """A cell as text: a whole number from a spreadsheet without ``.0``, text stripped.
+
+    Examples
+    --------
+    >>> cell_text(2.0), cell_text(" Nivå 2 ")
+    ('2', 'Nivå 2')
+    """
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def text_cells(values: pd.Series) -> pd.Series:
+    """The cells of a column that are text, stripped, by row (spreadsheet numbers and dates not).
+
+    Examples
+    --------
+    >>> text_cells(pd.Series([" a ", 2.5, None])).tolist()
+    ['a']
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.dropna().str.strip()
+    mask = values.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False)
+    return values[mask.astype(bool)].astype(str).str.strip()
+
+
 def _decode(raw: bytes, source: str) -> str:
     try:
         return decode_text(raw)
@@ -81,13 +133,27 @@ def _known_count(cells: list[object], known: dict[str, str]) -> int:
     return sum(normalise_header(c) in known for c in cells if c is not None and str(c).strip())
 
 
-def _best_header(candidates: list[tuple[int, list[object]]], known: dict[str, str]) -> int | None:
-    """Index into ``candidates`` of the row with most known headers (at least two)."""
+def _best_header(
+    candidates: list[tuple[int, list[object]]], known: dict[str, str], guess: bool = False
+) -> int | None:
+    """Index into ``candidates`` of the row with most known headers (at least two).
+
+    With ``guess``, a file without two known headers takes the first row that fills as many
+    cells as any row (title lines fill fewer): how a tool's own export is read to suggest a
+    profile for it.
+    """
     best, best_score = None, 1
     for i, (_, cells) in enumerate(candidates):
         score = _known_count(cells, known)
         if score > best_score:
             best, best_score = i, score
+    if best is None and guess:
+        filled = [
+            sum(c is not None and str(c).strip() != "" for c in cells) for _, cells in candidates
+        ]
+        widest = max(filled, default=0)
+        if widest >= 2:
+            best = filled.index(widest)
     return best
 
 
@@ -107,10 +173,13 @@ def _finish(
     preamble: list[str],
     column_name: Callable[[int], str],
     text_only: bool = False,
+    check_lengths: bool = True,
 ) -> RawTable:
     """Drop blank rows and unnamed empty columns; refuse unnamed columns with data.
 
     ``body`` has positional columns and the user's row numbers as index; empty cells are null.
+    Cells over :data:`MAX_CELL_CHARS` are refused unless ``check_lengths`` is false (a text
+    shorter than that cannot hold one).
     """
     headers = [("" if h is None else str(h)).strip() for h in headers]
     width = len(headers)
@@ -124,6 +193,7 @@ def _finish(
             problems.append(
                 Problem(source, None, column_name(position), "values in a column without a header")
             )
+    problems += _long_cells(source, headers, body[keep]) if check_lengths else []
     if problems:
         raise ContractError(problems)
     if body.empty:
@@ -135,6 +205,29 @@ def _finish(
     return RawTable(
         source, [headers[p] for p in keep], cells, synthetic, preamble, text_only=text_only
     )
+
+
+def _spaced(number: int) -> str:
+    """``100000`` → ``100 000``, as Norwegian text writes numbers."""
+    return f"{number:,}".replace(",", " ")
+
+
+def _long_cells(source: str, headers: list[str], body: pd.DataFrame) -> list[Problem]:
+    """A problem per cell over :data:`MAX_CELL_CHARS` characters, by row and header."""
+    problems = []
+    for position in body.columns:
+        lengths = body[position].astype("string").str.len().fillna(0).to_numpy(dtype=np.int64)
+        for row in body.index[lengths > MAX_CELL_CHARS]:
+            problems.append(
+                Problem(
+                    source,
+                    int(row),
+                    headers[position],
+                    f"the cell is over {_spaced(MAX_CELL_CHARS)} characters, the most a cell "
+                    "may hold (is a quote left open?)",
+                )
+            )
+    return problems
 
 
 def _rows_frame(body: list[tuple[int, list[object]]], width: int) -> pd.DataFrame:
@@ -154,6 +247,8 @@ def _csv_fast(lines: list[str], header_at: int, delimiter: str) -> pd.DataFrame 
     """
     body = lines[header_at + 1 :]
     if not body or any('"' in line for line in (lines[header_at], *body)):
+        return None
+    if max(map(len, body)) > MAX_CELL_CHARS:  # Arrow's blocks; the exact path reports it
         return None
     fields = lines[header_at].count(delimiter)
     counts = np.fromiter((line.count(delimiter) for line in body), dtype=np.int64, count=len(body))
@@ -185,28 +280,63 @@ def _csv_fast(lines: list[str], header_at: int, delimiter: str) -> pd.DataFrame 
     return pd.DataFrame(columns, index=index)
 
 
-def _read_csv(path: Path, known: dict[str, str]) -> RawTable:
+def _read_csv(path: Path, known: dict[str, str], guess: bool = False) -> RawTable:
     source = path.name
-    lines = _decode(path.read_bytes(), source).splitlines()
-    header_at, delimiter = _csv_header(lines, known, source)
-    headers = next(csv.reader([lines[header_at]], delimiter=delimiter))
+    text = _decode(path.read_bytes(), source)
+    lines = text.splitlines()
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    header_at, delimiter = _csv_header(lines, known, source, guess)
+    with _csv_errors(source, header_at):
+        headers = next(csv.reader([lines[header_at]], delimiter=delimiter))
     fast = _csv_fast(lines, header_at, delimiter)
-    if fast is not None:
+    if fast is not None:  # no line, so no cell, is over the limit
         return _finish(
-            source, headers, fast, lines[:header_at], lambda p: f"#{p + 1}", text_only=True
+            source,
+            headers,
+            fast,
+            lines[:header_at],
+            lambda p: f"#{p + 1}",
+            text_only=True,
+            check_lengths=False,
         )
+    long_text = len(text) > MAX_CELL_CHARS
     headers, body = _csv_exact(lines, header_at, delimiter, source)
-    return _finish(source, headers, body, lines[:header_at], lambda p: f"#{p + 1}")
+    return _finish(
+        source, headers, body, lines[:header_at], lambda p: f"#{p + 1}", check_lengths=long_text
+    )
 
 
-def _csv_header(lines: list[str], known: dict[str, str], source: str) -> tuple[int, str]:
+@contextlib.contextmanager
+def _csv_errors(source: str, line_index: int, reader: object = None) -> Iterator[None]:
+    """The csv module's errors (a field beyond even the raised limit …) as a ContractError.
+
+    ``line_index`` is the 0-based line where reading started; with ``reader``, its
+    ``line_num`` locates the line that failed.
+    """
+    try:
+        yield
+    except csv.Error as exc:
+        line = line_index + (getattr(reader, "line_num", 0) or 1)
+        message = (
+            f"a cell is over {_spaced(_CSV_FIELD_LIMIT)} characters"
+            if "field larger" in str(exc)
+            else "cannot be read as CSV (a quote left open?)"
+        )
+        raise ContractError([Problem(source, line, None, message)]) from None
+
+
+def _csv_header(
+    lines: list[str], known: dict[str, str], source: str, guess: bool = False
+) -> tuple[int, str]:
     """The header row's line index and its separator (the commonest of ``;``, tab, ``,``)."""
     candidates = []
     for index, line in enumerate(lines[:50]):
         if line.strip() and not line.strip().startswith("#"):
             delimiter = max((";", "\t", ","), key=line.count)
-            candidates.append((index, next(csv.reader([line], delimiter=delimiter))))
-    best = _best_header(candidates, known)
+            with _csv_errors(source, index):
+                candidates.append((index, next(csv.reader([line], delimiter=delimiter))))
+    best = _best_header(candidates, known, guess)
     if best is None:
         raise ContractError([Problem(source, None, None, _no_header_message(known))])
     header_at = candidates[best][0]
@@ -218,6 +348,14 @@ def _csv_exact(
 ) -> tuple[list[str], pd.DataFrame]:
     """Headers and body read by the ``csv`` module (quoting); reports each line of wrong width."""
     reader = csv.reader(_io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
+    with _csv_errors(source, header_at, reader):
+        return _csv_rows(reader, header_at, delimiter, source)
+
+
+def _csv_rows(
+    reader: Iterator[list[str]], header_at: int, delimiter: str, source: str
+) -> tuple[list[str], pd.DataFrame]:
+    """Every row of ``reader`` (its first the header); each line of wrong width reported."""
     headers = next(reader)
     body, problems = [], []
     for cells in reader:
@@ -241,7 +379,7 @@ def _csv_exact(
     return headers, _rows_frame(body, len(headers))
 
 
-def _read_xlsx(path: Path, known: dict[str, str]) -> RawTable:
+def _read_xlsx(path: Path, known: dict[str, str], guess: bool = False) -> RawTable:
     import openpyxl
 
     source = path.name
@@ -262,7 +400,7 @@ def _read_xlsx(path: Path, known: dict[str, str]) -> RawTable:
     if has_fodselsnummer(sheet.title):
         raise IdentifierError(f"{source}: the first sheet's name looks like a fødselsnummer")
     source = f"{source}, first sheet"
-    best = _best_header(rows[:50], known)
+    best = _best_header(rows[:50], known, guess)
     if best is None:
         raise ContractError([Problem(source, None, None, _no_header_message(known))])
     preamble = [" ".join(str(c) for c in cells if c is not None) for _, cells in rows[:best]]
@@ -272,6 +410,72 @@ def _read_xlsx(path: Path, known: dict[str, str]) -> RawTable:
     )
 
 
+def read_yaml(path: Path, max_bytes: int = 1 << 20) -> object:
+    """A small YAML file a user wrote, read safely, as data.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    max_bytes : int, optional
+        The largest file accepted.
+
+    Returns
+    -------
+    object
+        The document (``None`` for an empty file).
+
+    Raises
+    ------
+    ContractError
+        Naming the file (and line): missing, unreadable, too large, not text (UTF-16 without a
+        byte-order mark …), not YAML, a tag, nesting too deep; never repeating its text.
+
+    See Also
+    --------
+    bti_workbench._util.yamlfile.load_yaml : The one safe loader of user YAML, used here.
+    """
+    name = path.name
+
+    def refused(message: str) -> ContractError:
+        return ContractError([Problem(name, None, None, message)])
+
+    try:
+        if path.stat().st_size > max_bytes:
+            raise refused(f"is larger than {max_bytes // 1024} KiB, too large for this file")
+    except FileNotFoundError:
+        raise refused("file not found") from None
+    except OSError as exc:
+        raise refused(f"cannot read the file ({exc.strerror})") from None
+    try:
+        return load_yaml(path)
+    except YamlFileError as exc:
+        raise refused(str(exc).removeprefix(f"{name}: ")) from None
+
+
+def refuse_identifiers(raw: RawTable) -> None:
+    """Refuse identifiers in the cells, the headers and the lines above the header.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The cells as read, before any column is renamed or left out.
+
+    Raises
+    ------
+    IdentifierError
+        Naming the file and the column, never the value.
+
+    See Also
+    --------
+    bti_workbench.privacy.check_no_identifiers : The guard used.
+    """
+    check_no_identifiers(raw.cells.set_axis(raw.headers, axis=1), raw.source)
+    if raw.preamble:  # title and comment lines above the header are read by people too
+        lines = pd.DataFrame({"(lines above the header)": raw.preamble})
+        check_no_identifiers(lines.rename(columns=str), raw.source)
+
+
 def _read_organisation_yaml(path: Path) -> RawTable:
     """Groups with their members, flattened to one row per membership.
 
@@ -279,10 +483,7 @@ def _read_organisation_yaml(path: Path) -> RawTable:
     identifier-like keys or values are refused like in any other file.
     """
     source = path.name
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ContractError([Problem(source, None, None, "not valid UTF-8 YAML")]) from exc
+    doc = read_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
         raise ContractError([Problem(source, None, None, "expected a top-level 'groups' list")])
     top = {k: v for k, v in doc.items() if k != "groups"}
@@ -322,7 +523,9 @@ def _no_header_message(known: dict[str, str]) -> str:
     )
 
 
-def read_raw(path: Path, kind_key: str) -> RawTable:
+def read_raw(
+    path: Path, kind_key: str, headers: Iterable[str] = (), guess_header: bool = False
+) -> RawTable:
     """Read a contract file's cells under their headers, without parsing a value.
 
     Parameters
@@ -333,6 +536,11 @@ def read_raw(path: Path, kind_key: str) -> RawTable:
     kind_key : str
         The contract's key (``event_log``, ``organisation`` …); its headers locate the header
         row.
+    headers : iterable of str, optional
+        Further headers that mark the header row: a mapping profile's names for the columns.
+    guess_header : bool, optional
+        When no row holds two known headers, take the first row that fills as many cells as
+        any (for suggesting a profile from a tool's own export).
 
     Returns
     -------
@@ -342,8 +550,8 @@ def read_raw(path: Path, kind_key: str) -> RawTable:
     Raises
     ------
     ContractError
-        When the file is missing, unreadable, of an unsupported type, has no header row, or
-        has rows that do not fit the header.
+        When the file is missing, unreadable, of an unsupported type, has no header row, has
+        rows that do not fit the header, or a cell over :data:`MAX_CELL_CHARS` characters.
     IdentifierError
         When the first sheet's name looks like a fødselsnummer, or the YAML holds identifiers.
 
@@ -353,12 +561,12 @@ def read_raw(path: Path, kind_key: str) -> RawTable:
     """
     if not path.exists():
         raise ContractError([Problem(path.name, None, None, "file not found")])
-    known = header_mapping(kind_key)
+    known = header_mapping(kind_key) | {normalise_header(h): str(h) for h in headers}
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path, known)
+        return _read_csv(path, known, guess_header)
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, known)
+        return _read_xlsx(path, known, guess_header)
     if suffix in (".yaml", ".yml") and kind_key == "organisation":
         return _read_organisation_yaml(path)
     raise ContractError(

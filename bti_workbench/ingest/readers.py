@@ -29,14 +29,15 @@ from bti_workbench.ingest.contracts import (
     header_mapping,
     normalise_header,
 )
-from bti_workbench.ingest.files import RawTable, read_raw
+from bti_workbench.ingest.files import RawTable, read_raw, refuse_identifiers
+from bti_workbench.ingest.profiles import Profile, apply_profile, load_profile
 from bti_workbench.ingest.rows import (
     check_duplicates,
     check_event_order,
     check_items_answered,
     check_schema,
 )
-from bti_workbench.privacy import check_no_identifiers
+from bti_workbench.privacy import free_text_warnings
 
 __all__ = [
     "read",
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 
-def read(path: str | Path, kind: str) -> pd.DataFrame:
+def read(path: str | Path, kind: str, profile: Profile | str | Path | None = None) -> pd.DataFrame:
     """Read and validate a file of any contract kind.
 
     Parameters
@@ -60,19 +61,28 @@ def read(path: str | Path, kind: str) -> pd.DataFrame:
     kind : str
         One of ``event-log, report-form-1, report-form-2, staff-survey,
         collaboration-survey, organisation, progress-plan``.
+    profile : Profile, str or pathlib.Path, optional
+        A mapping profile (or its file, or a shipped profile's name) for a tool's own export:
+        its headers, codes, dates and decimal mark are mapped to the contract before the
+        cells are parsed. See :mod:`~bti_workbench.ingest.profiles`.
 
     Returns
     -------
     pandas.DataFrame
-        Canonical (English) column names, typed; ``attrs`` holds ``source``, ``kind`` and
-        ``synthetic`` (true when the file says it is synthetic).
+        Canonical (English) column names, typed; ``attrs`` holds ``source``, ``kind``,
+        ``synthetic`` (true when the file says it is synthetic), ``profile`` (the profile's
+        file name, or None) and ``warnings``: free text that looks like a name with an
+        address, an e-mail address or a phone number, as problems naming file, row and column
+        (:func:`bti_workbench.privacy.free_text_warnings`; a warning, not a refusal).
 
     Raises
     ------
     ContractError
-        Listing every problem with file, row and column; values are never shown.
+        Listing every problem with file, row and column; values are never shown. A bad
+        profile, or one for another kind, is named by its file and key.
     IdentifierError
-        When the file holds, or seems to hold, direct identifiers.
+        When the file holds, or seems to hold, direct identifiers (looked for in the file as
+        exported, before a profile renames or leaves out a column).
 
     See Also
     --------
@@ -91,9 +101,12 @@ def read(path: str | Path, kind: str) -> pd.DataFrame:
     """
     path = Path(path)
     kind_key = _kind_key(kind, path)
-    raw = read_raw(path, kind_key)
-    _refuse_identifiers(raw)
-    chosen, problems = _map_headers(raw, kind_key)
+    mapping = _profile(profile, kind_key)
+    raw = read_raw(path, kind_key, headers=mapping.headers if mapping else ())
+    refuse_identifiers(raw)  # a profile can neither rename nor leave out an identifier
+    if mapping is not None:
+        raw = apply_profile(raw, mapping)
+    chosen, problems = _map_headers(raw, kind_key, mapping is not None)
     if problems:
         raise ContractError(problems)
     frame, problems, failed = parse_cells(raw, chosen, kind_key)
@@ -101,8 +114,16 @@ def read(path: str | Path, kind: str) -> pd.DataFrame:
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         raise ContractError(problems)
+    headers = {name: raw.headers[position] for position, name in chosen.items()}
+    warnings = free_text_warnings(frame, raw.source, kind=kind_key, headers=headers)
     frame = _contract_order(frame, kind_key)
-    frame.attrs.update(source=path.name, kind=kind_key, synthetic=raw.synthetic)
+    frame.attrs.update(
+        source=path.name,
+        kind=kind_key,
+        synthetic=raw.synthetic,
+        profile=mapping.source if mapping else None,
+        warnings=warnings,
+    )
     return frame
 
 
@@ -115,15 +136,21 @@ def _kind_key(kind: str, path: Path) -> str:
         raise ContractError([Problem(path.name, None, None, message)]) from None
 
 
-def _refuse_identifiers(raw: RawTable) -> None:
-    """Refuse identifiers in the cells, the headers and the lines above the header."""
-    check_no_identifiers(raw.cells.set_axis(raw.headers, axis=1), raw.source)
-    if raw.preamble:  # title and comment lines above the header are read by people too
-        lines = pd.DataFrame({"(lines above the header)": raw.preamble})
-        check_no_identifiers(lines.rename(columns=str), raw.source)
+def _profile(profile: Profile | str | Path | None, kind_key: str) -> Profile | None:
+    """The profile to read with (loaded from its file); refuses a profile of another kind."""
+    if profile is None:
+        return None
+    chosen = profile if isinstance(profile, Profile) else load_profile(profile)
+    if KINDS[chosen.kind] != kind_key:
+        kind = kind_key.replace("_", "-")
+        message = f"is a profile for {chosen.kind}, not for {kind}"
+        raise ContractError([Problem(chosen.source, None, None, message)])
+    return chosen
 
 
-def _map_headers(raw: RawTable, kind_key: str) -> tuple[dict[int, str], list[Problem]]:
+def _map_headers(
+    raw: RawTable, kind_key: str, profiled: bool = False
+) -> tuple[dict[int, str], list[Problem]]:
     mapping = header_mapping(kind_key)
     specs = column_specs(kind_key)
     problems: list[Problem] = []
@@ -142,8 +169,12 @@ def _map_headers(raw: RawTable, kind_key: str) -> tuple[dict[int, str], list[Pro
                     raw.source,
                     None,
                     header,
-                    f"unknown column for {kind_key.replace('_', '-')}; see "
-                    "docs/data-contracts.md for the accepted headers",
+                    f"unknown column for {kind_key.replace('_', '-')}; "
+                    + (
+                        "map it in the profile, or list it under ignore"
+                        if profiled
+                        else "see docs/data-contracts.md for the accepted headers"
+                    ),
                 )
             )
         elif canonical in seen:
@@ -159,7 +190,7 @@ def _map_headers(raw: RawTable, kind_key: str) -> tuple[dict[int, str], list[Pro
             chosen[position] = canonical
             seen[canonical] = header
     for name, spec in specs.items():
-        if name not in seen:
+        if name not in seen and not spec.get("may_be_absent", False):  # added to it later
             problems.append(
                 Problem(
                     raw.source, None, name, f"missing column (Norwegian header: '{spec['nb']}')"
@@ -189,9 +220,9 @@ def _contract_order(frame: pd.DataFrame, kind_key: str) -> pd.DataFrame:
     return frame[ordered].reset_index(drop=True)
 
 
-def _reader(kind: str) -> Callable[[str | Path], pd.DataFrame]:
-    def reader(path: str | Path) -> pd.DataFrame:
-        return read(path, kind)
+def _reader(kind: str) -> Callable[..., pd.DataFrame]:
+    def reader(path: str | Path, profile: Profile | str | Path | None = None) -> pd.DataFrame:
+        return read(path, kind, profile)
 
     key = KINDS[kind]
     reader.__name__ = f"read_{key}"

@@ -1,10 +1,13 @@
-"""Row checks: the contract's schema rules, repeated rows, event order and answered items.
+"""Row checks: the contract's schema rules, dates after today, repeated rows, event order and
+answered items.
 
 Each check takes the parsed frame (indexed by the row numbers the user sees) and returns the
 problems it finds, naming the file, row and the user's header; never a value.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import pandera.errors as pa_errors
@@ -20,7 +23,14 @@ from bti_workbench.ingest.contracts import (
 )
 from bti_workbench.ingest.files import RawTable
 
-__all__ = ["check_duplicates", "check_event_order", "check_items_answered", "check_schema"]
+__all__ = [
+    "check_duplicates",
+    "check_event_order",
+    "check_items_answered",
+    "check_not_after_today",
+    "check_schema",
+    "current_day",
+]
 
 _LIKERT = {"type": "int", "min": 1, "max": 5}
 
@@ -48,8 +58,101 @@ def _describe_check(check: str, spec: dict) -> str:
     return "has the wrong type or form"
 
 
-def check_schema(frame: pd.DataFrame, raw: RawTable, kind_key: str, failed: set) -> list[Problem]:
+def current_day() -> dt.date:
+    """The day of the import: today's date on this machine (tests replace it).
+
+    Returns
+    -------
+    datetime.date
+        ``datetime.date.today()``.
+
+    See Also
+    --------
+    check_not_after_today : Refuses dates after this day.
+    """
+    return dt.date.today()
+
+
+def _user_headers(raw: RawTable, kind_key: str) -> dict[str, str]:
+    """Canonical column name → the header the user wrote (the first, where several map)."""
+    mapping = header_mapping(kind_key)
+    headers: dict[str, str] = {}
+    for header in raw.headers:
+        headers.setdefault(mapping.get(normalise_header(header), header), header)
+    return headers
+
+
+def check_not_after_today(
+    frame: pd.DataFrame,
+    raw: RawTable,
+    kind_key: str,
+    failed: set | frozenset = frozenset(),
+    *,
+    today: dt.date | None = None,
+) -> list[Problem]:
+    """Dates and times after the day of the import: an event cannot have happened yet.
+
+    Every ``date`` and ``datetime`` column of the contract is checked, except those marked
+    ``future: true`` (a progress plan's deadlines, a measure's planned evaluation date). A
+    time later on the day of the import itself is accepted (exports are stamped in local
+    time). The value is never shown.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The parsed table, canonical column names, indexed by the user's row numbers.
+    raw : RawTable
+        The cells as read (its ``source`` and ``headers`` name the file and columns).
+    kind_key : str
+        The contract's key.
+    failed : set of tuple, optional
+        ``(row, column)`` of cells that could not be parsed; they are not reported again.
+    today : datetime.date, optional
+        The day of the import; :func:`current_day` by default.
+
+    Returns
+    -------
+    list of Problem
+        One per row and column with a date after ``today``, under the user's header.
+
+    See Also
+    --------
+    check_schema : Runs this check with the contract's other rules.
+    """
+    limit = pd.Timestamp(today or current_day()) + pd.Timedelta(days=1)
+    headers = _user_headers(raw, kind_key)
+    problems: list[Problem] = []
+    for name, spec in column_specs(kind_key).items():
+        if spec["type"] not in ("date", "datetime") or spec.get("future", False):
+            continue
+        if name not in frame.columns:
+            continue
+        late = (frame[name] >= limit).fillna(False).to_numpy(dtype=bool)
+        for row in frame.index[late]:
+            if (int(row), name) in failed:
+                continue
+            problems.append(
+                Problem(
+                    raw.source,
+                    int(row),
+                    headers.get(name, name),
+                    "is after the day of the import; a date in the future is refused",
+                )
+            )
+    return problems
+
+
+def check_schema(
+    frame: pd.DataFrame,
+    raw: RawTable,
+    kind_key: str,
+    failed: set,
+    *,
+    today: dt.date | None = None,
+) -> list[Problem]:
     """Problems with the contract's schema rules: required, allowed values, form, range.
+
+    The range of a date includes :func:`check_not_after_today`: no date after the import.
 
     Parameters
     ----------
@@ -61,6 +164,8 @@ def check_schema(frame: pd.DataFrame, raw: RawTable, kind_key: str, failed: set)
         The contract's key.
     failed : set of tuple
         ``(row, column)`` of cells that could not be parsed; they are not reported again.
+    today : datetime.date, optional
+        The day of the import; :func:`current_day` by default.
 
     Returns
     -------
@@ -71,16 +176,14 @@ def check_schema(frame: pd.DataFrame, raw: RawTable, kind_key: str, failed: set)
     --------
     bti_workbench.ingest.contracts.schema : The pandera schema these rules come from.
     """
+    late = check_not_after_today(frame, raw, kind_key, failed, today=today)
     try:
         schema(kind_key).validate(frame, lazy=True)
-        return []
+        return late
     except pa_errors.SchemaErrors as err:
         cases = err.failure_cases
     specs = column_specs(kind_key)
-    mapping = header_mapping(kind_key)
-    headers: dict[str, str] = {}
-    for header in raw.headers:
-        headers.setdefault(mapping.get(normalise_header(header), header), header)
+    headers = _user_headers(raw, kind_key)
     problems: list[Problem] = []
     seen: set[tuple] = set()
     for case in cases.itertuples(index=False):
@@ -95,7 +198,7 @@ def check_schema(frame: pd.DataFrame, raw: RawTable, kind_key: str, failed: set)
             continue
         seen.add((row, column, message))
         problems.append(Problem(raw.source, row, headers.get(column, column), message))
-    return problems
+    return problems + late
 
 
 def check_duplicates(frame: pd.DataFrame, raw: RawTable, kind_key: str) -> list[Problem]:

@@ -1,12 +1,13 @@
 """The embedded store: validated imports into one DuckDB file, atomically, with an import log.
 
 A store holds one table per contract kind (the contract's columns, plus ``municipality`` where
-the contract has none and ``import_id``), the import log (file name, sha256, kind, rows, time)
-and the go-live date of each municipality. Files are validated with the contracts and the
-privacy guard before the store is touched. Each file is then written in one transaction into a
-copy of the store, which replaces the store only when that transaction has committed; so a file
-that fails leaves the store byte for byte as it was, and a crash mid-import loses nothing. The
-same file (by content) is never imported twice. Raw files are only read.
+the contract has none and ``import_id``), the import log (file name, sha256, kind, rows, time,
+and the lineage: which import an update superseded, which import was removed) and the go-live
+date of each municipality. Files are validated with the contracts and the privacy guard before
+the store is touched; each file is then written all or nothing
+(:func:`bti_workbench.ingest.storage.write`). The same file (by content) is never imported
+twice, and a later export that overlaps an earlier one is refused unless it is imported as an
+update (:mod:`~bti_workbench.ingest.snapshots`). Raw files are only read.
 
 Examples
 --------
@@ -25,16 +26,10 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
-import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -42,17 +37,24 @@ import pandas as pd
 
 from bti_workbench._util.periods import period_bounds
 from bti_workbench._util.resources import contracts_spec
-from bti_workbench.errors import StoreError
+from bti_workbench.errors import Problem, StoreError
 from bti_workbench.ingest.contracts import KINDS, column_specs, contract_key, item_catalogue
+from bti_workbench.ingest.manifest import check_kommunenummer, read_manifest
+from bti_workbench.ingest.profiles import Profile
 from bti_workbench.ingest.readers import read
+from bti_workbench.ingest.snapshots import merge_snapshot, overlapping_rows, unique_key
+from bti_workbench.ingest.storage import connect, write
 
 __all__ = [
     "DEFAULT_STORE",
     "ImportRecord",
+    "RemovalRecord",
     "StoreStatus",
     "go_live_dates",
     "import_files",
     "read_table",
+    "remove_import",
+    "store_history",
     "store_status",
     "store_version",
 ]
@@ -60,19 +62,6 @@ __all__ = [
 #: The default store, relative to the working directory.
 DEFAULT_STORE = Path("data/store/bti.duckdb")
 
-_SQL_TYPES = {
-    "pseudonym": "VARCHAR",
-    "code": "VARCHAR",
-    "text": "VARCHAR",
-    "enum": "VARCHAR",
-    "service": "VARCHAR",
-    "kommunenummer": "VARCHAR",
-    "int": "BIGINT",
-    "float": "DOUBLE",
-    "bool": "BOOLEAN",
-    "date": "TIMESTAMP",
-    "datetime": "TIMESTAMP",
-}
 # The column that places a row in time, for period filters.
 _TIME_COLUMN = {
     "event_log": "event_time",
@@ -88,7 +77,13 @@ _KIND_OF_STEM = {key: kind for kind, key in KINDS.items()}
 
 @dataclass(frozen=True)
 class ImportRecord:
-    """One file imported: what the import log says of it."""
+    """One file imported: what the import log says of it.
+
+    ``action`` is ``import`` or ``update``. For an update, ``added``, ``updated``,
+    ``unchanged``, ``disappeared`` and ``pruned`` count its rows and ``superseded`` names the
+    imports it replaced; a plain import has ``added == rows``. ``warnings`` are the reader's
+    free-text warnings (file, row, column; never a value), shown to the user and not stored.
+    """
 
     import_id: int
     file_name: str
@@ -98,6 +93,25 @@ class ImportRecord:
     municipality: str | None
     imported_at: dt.datetime
     synthetic: bool
+    action: str = "import"
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    disappeared: int = 0
+    pruned: int = 0
+    superseded: tuple[int, ...] = field(default_factory=tuple)
+    warnings: tuple[Problem, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RemovalRecord:
+    """An import removed: its id, kind, file and how many rows went with it."""
+
+    import_id: int
+    kind: str
+    file_name: str
+    rows: int
+    removed_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -109,7 +123,8 @@ class StoreStatus:
     imports : pandas.DataFrame
         The import log, one row per file.
     tables : pandas.DataFrame
-        Per kind: ``rows``, ``files``, ``municipalities``, ``first`` and ``last`` date.
+        Per kind: ``rows``, ``files``, ``municipalities``, ``first`` and ``last`` date, and
+        ``mixed`` (true when synthetic and real files both hold rows of it).
     go_live : pandas.Series
         Municipality → go-live date.
     """
@@ -126,32 +141,6 @@ def _table(kind: str) -> str:
         raise StoreError(f"unknown kind '{kind}'; use one of {', '.join(KINDS)}") from None
 
 
-def _columns(key: str) -> dict[str, str]:
-    """Column → SQL type of a kind's table (contract columns, items, municipality, import)."""
-    columns = {name: _SQL_TYPES[spec["type"]] for name, spec in column_specs(key).items()}
-    if contracts_spec()[key].get("items"):
-        columns.update(dict.fromkeys(item_catalogue().index, "BIGINT"))
-    columns.setdefault("municipality", "VARCHAR")
-    columns["import_id"] = "BIGINT"
-    return columns
-
-
-def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS import_log (import_id BIGINT PRIMARY KEY, "
-        "file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL UNIQUE, kind VARCHAR NOT NULL, "
-        "rows BIGINT NOT NULL, municipality VARCHAR, imported_at TIMESTAMP NOT NULL, "
-        "synthetic BOOLEAN NOT NULL)"
-    )
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS go_live (municipality VARCHAR PRIMARY KEY, "
-        "go_live DATE NOT NULL, import_id BIGINT)"
-    )
-    for key in KINDS.values():
-        columns = ", ".join(f'"{name}" {sql}' for name, sql in _columns(key).items())
-        con.execute(f"CREATE TABLE IF NOT EXISTS {key} ({columns})")
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -160,136 +149,201 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _expand(paths: Iterable[str | Path], kind: str | None) -> list[tuple[Path, str, dict]]:
-    """Files to import with their kind; a folder written by ``bti demo-data`` expands."""
-    out: list[tuple[Path, str, dict]] = []
+@dataclass(frozen=True)
+class _Job:
+    """One file to import, with what its folder's manifest says (if it came from one)."""
+
+    path: Path
+    kind: str
+    municipality: str | None = None
+    go_live: dt.date | None = None
+    synthetic: bool = False
+    from_folder: bool = False
+
+
+def _expand(paths: Iterable[str | Path], kind: str | None) -> list[_Job]:
+    """Files to import with their kind; a folder with a manifest expands to its files."""
+    jobs: list[_Job] = []
     for entry in map(Path, paths):
         if entry.is_dir():
-            manifest_path = entry / "manifest.json"
-            if not manifest_path.exists():
-                raise StoreError(
-                    f"{entry.name}: a folder can be imported only when it has a manifest.json "
-                    "(as `bti demo-data` writes); otherwise give the files and --kind"
-                )
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            for name, file_kind in manifest.get("files", {}).items():
-                if file_kind and (kind is None or kind == file_kind):
-                    out.append((entry / name, file_kind, manifest))
+            manifest = read_manifest(entry)
+            jobs += [
+                _Job(path, k, manifest.municipality, manifest.go_live, manifest.synthetic, True)
+                for path, k in manifest.files
+                if kind is None or kind == k
+            ]
             continue
-        if not entry.exists():
+        if not entry.is_file():
             raise StoreError(f"{entry.name}: file not found")
         file_kind = kind or _KIND_OF_STEM.get(entry.stem)
         if file_kind is None:
             raise StoreError(f"{entry.name}: give --kind (one of {', '.join(KINDS)})")
-        out.append((entry, file_kind, {}))
-    return out
+        jobs.append(_Job(entry, file_kind))
+    for job in jobs:
+        _table(job.kind)
+        if not job.path.is_file():
+            raise StoreError(f"{job.path.name}: file not found")
+    return jobs
 
 
-@contextlib.contextmanager
-def _locked(store: Path) -> Iterator[None]:
-    """One writer at a time: an exclusive lock on a file beside the store."""
-    store.parent.mkdir(parents=True, exist_ok=True)
-    with open(store.with_name(store.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        # A writer killed between commit and rename leaves its copy behind: never used, removed.
-        for stale in store.parent.glob(f".{store.name}.*.tmp*"):
-            stale.unlink(missing_ok=True)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _known_hashes(store: Path) -> dict[str, tuple[str, dt.datetime]]:
+def _imports_of(store: Path, sha: str) -> list[tuple]:
+    """The import log's rows for a file's content: (id, name, time, kind, current)."""
     if not store.exists():
-        return {}
-    with duckdb.connect(str(store), read_only=True) as con:
-        rows = con.execute("SELECT sha256, file_name, imported_at FROM import_log").fetchall()
-    return {sha: (name, when) for sha, name, when in rows}
+        return []
+    with connect(store) as con:
+        return con.execute(
+            "SELECT import_id, file_name, imported_at, kind, "
+            "removed_at IS NULL AND superseded_by IS NULL FROM import_log WHERE sha256 = ?",
+            [sha],
+        ).fetchall()
 
 
-def _write_one(
-    store: Path,
-    frame: pd.DataFrame,
-    key: str,
-    record: dict,
-    go_live: dt.date | None,
-) -> int:
-    """Write one validated file into a copy of the store; replace the store on commit."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{store.name}.", suffix=".tmp", dir=store.parent)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        if store.exists():
-            shutil.copyfile(store, temp)
-        else:
-            temp.unlink()  # duckdb creates the file itself
-        con = duckdb.connect(str(temp))
-        try:
-            _create_schema(con)
-            con.execute("BEGIN TRANSACTION")
-            import_id = con.execute(
-                "SELECT coalesce(max(import_id), 0) + 1 FROM import_log"
-            ).fetchone()[0]
-            con.execute(
-                "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    import_id,
-                    record["file_name"],
-                    record["sha256"],
-                    record["kind"],
-                    len(frame),
-                    record["municipality"],
-                    record["imported_at"],
-                    record["synthetic"],
-                ],
-            )
-            data = frame.copy()
-            if "municipality" not in data.columns:
-                data["municipality"] = record["municipality"]
-            data["import_id"] = import_id
-            con.register("incoming", data)
-            _refuse_overlap(con, key, record)
-            columns = ", ".join(f'"{c}"' for c in data.columns)
-            con.execute(f"INSERT INTO {key} ({columns}) SELECT {columns} FROM incoming")
-            con.unregister("incoming")
-            if go_live is not None and record["municipality"]:
-                con.execute(
-                    "INSERT OR REPLACE INTO go_live VALUES (?, ?, ?)",
-                    [record["municipality"], go_live, import_id],
+def _current_copy(imports: list[tuple], path: Path, update: bool, from_folder: bool) -> bool:
+    """True when the file is already the store's current data (skip it); refuse a repeat."""
+    current = [row for row in imports if row[4]]
+    if not current:
+        return False
+    if update or from_folder:
+        return True  # nothing to change: the same export again, or a folder finished before
+    _, name, when, _, _ = current[0]
+    raise StoreError(
+        f"{path.name}: already imported (as {name} on {when:%Y-%m-%d %H:%M}); "
+        "the store refuses the same file twice"
+    )
+
+
+def _place(frame: pd.DataFrame, given: str | None, path: Path, kind: str) -> tuple[str, list[str]]:
+    """The municipality recorded for the file, and every municipality its rows cover."""
+    if "municipality" in frame.columns:
+        found = sorted(str(m) for m in frame["municipality"].dropna().unique())
+        for number, place in enumerate(found, start=1):
+            check_kommunenummer(place, f"{path.name}, municipality value {number}")
+        return (found[0] if len(found) == 1 else given or ""), found
+    if not given:
+        raise StoreError(f"{path.name}: {kind} files carry no municipality; give --municipality")
+    return given, [given]
+
+
+# ---- writing ------------------------------------------------------------------------------
+
+
+def _log_import(con: duckdb.DuckDBPyConnection, record: dict) -> int:
+    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+    con.execute(
+        "INSERT INTO import_log (import_id, file_name, sha256, kind, rows, municipality, "
+        "imported_at, synthetic, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            import_id,
+            *(
+                record[k]
+                for k in (
+                    "file_name",
+                    "sha256",
+                    "kind",
+                    "rows",
+                    "municipality",
+                    "imported_at",
+                    "synthetic",
+                    "action",
                 )
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        with temp.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(temp, store)
-        folder = os.open(store.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)  # the rename itself survives a power cut
-        finally:
-            os.close(folder)
-        return int(import_id)
-    finally:
-        temp.unlink(missing_ok=True)
-        temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
+            ),
+        ],
+    )
+    return int(import_id)
 
 
-def _refuse_overlap(con: duckdb.DuckDBPyConnection, key: str, record: dict) -> None:
+def _incoming(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, place: str, import_id: int):
+    data = frame.copy()
+    if "municipality" not in data.columns:
+        data["municipality"] = place
+    data["import_id"] = import_id
+    con.register("incoming", data)
+
+
+def _refuse_overlap(con: duckdb.DuckDBPyConnection, key: str, name: str) -> None:
     """Refuse rows already in the store under the contract's unique key (a re-export)."""
-    unique = [*contracts_spec()[key]["unique"]]
-    if "municipality" not in unique:
-        unique.append("municipality")
-    on = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM s."{c}"' for c in unique)
-    overlap = con.execute(
-        f"SELECT count(*) FROM incoming i WHERE EXISTS (SELECT 1 FROM {key} s WHERE {on})"
-    ).fetchone()[0]
+    overlap = overlapping_rows(con, key)
     if overlap:
         raise StoreError(
-            f"{record['file_name']}: {overlap} rows are already in the store (same "
-            f"{', '.join(unique)}); is it a new export that overlaps an imported one? Export "
-            "only the new period, or start a new store"
+            f"{name}: {overlap} rows are already in the store (same "
+            f"{', '.join(unique_key(key))}). If this is a later export of the same log (exports "
+            "hold every earlier row again), import it with --update to replace the earlier one"
+        )
+
+
+def _write_file(
+    store: Path,
+    frame: pd.DataFrame,
+    record: dict,
+    places: list[str],
+    go_live: dt.date | None,
+    prune: bool,
+) -> ImportRecord:
+    """Write one validated file in one transaction: a plain import, or an update."""
+    key = _table(record["kind"])
+
+    def work(con: duckdb.DuckDBPyConnection) -> ImportRecord:
+        current = con.execute(
+            "SELECT count(*) FROM import_log WHERE sha256 = ? AND removed_at IS NULL "
+            "AND superseded_by IS NULL",
+            [record["sha256"]],
+        ).fetchone()[0]
+        if current and record["action"] == "import":
+            raise StoreError(
+                f"{record['file_name']}: already imported; the store refuses the same file twice"
+            )
+        import_id = _log_import(con, record)
+        _incoming(con, frame, record["municipality"], import_id)
+        if record["action"] == "update":
+            counts = merge_snapshot(con, key, places, import_id, prune=prune)
+            _record_update(con, import_id, counts)
+            extra = {
+                k: getattr(counts, k)
+                for k in ("added", "updated", "unchanged", "disappeared", "pruned", "superseded")
+            }
+        else:
+            _refuse_overlap(con, key, record["file_name"])
+            columns = ", ".join(
+                f'"{c}"' for c in con.execute("DESCRIBE incoming").df()["column_name"]
+            )
+            con.execute(f"INSERT INTO {key} ({columns}) SELECT {columns} FROM incoming")
+            con.execute("UPDATE import_log SET added = rows WHERE import_id = ?", [import_id])
+            extra = {"added": len(frame)}
+        con.unregister("incoming")
+        if go_live is not None and record["municipality"]:
+            _record_go_live(con, record["municipality"], go_live, import_id)
+        warnings = tuple(frame.attrs.get("warnings", ()))
+        return ImportRecord(import_id=import_id, **record, **extra, warnings=warnings)
+
+    return write(store, work, compact=record["action"] == "update")
+
+
+def _record_go_live(
+    con: duckdb.DuckDBPyConnection, place: str, go_live: dt.date, import_id: int
+) -> None:
+    """The go-live date, kept by the import that first gave it (a folder gives it per file)."""
+    known = con.execute("SELECT go_live FROM go_live WHERE municipality = ?", [place]).fetchone()
+    if known is None or known[0] != go_live:
+        con.execute("INSERT OR REPLACE INTO go_live VALUES (?, ?, ?)", [place, go_live, import_id])
+
+
+def _record_update(con: duckdb.DuckDBPyConnection, import_id: int, counts) -> None:
+    con.execute(
+        "UPDATE import_log SET added = ?, updated = ?, unchanged = ?, disappeared = ?, "
+        "pruned = ? WHERE import_id = ?",
+        [
+            counts.added,
+            counts.updated,
+            counts.unchanged,
+            counts.disappeared,
+            counts.pruned,
+            import_id,
+        ],
+    )
+    for old in counts.superseded:
+        con.execute(
+            "UPDATE import_log SET superseded_by = ? WHERE import_id = ? AND removed_at IS NULL",
+            [import_id, old],
         )
 
 
@@ -300,6 +354,11 @@ def import_files(
     municipality: str | None = None,
     go_live: str | dt.date | None = None,
     on_imported: Callable[[ImportRecord], None] | None = None,
+    *,
+    on_skipped: Callable[[str], None] | None = None,
+    update: bool = False,
+    prune: bool = False,
+    profile: Profile | str | Path | None = None,
 ) -> list[ImportRecord]:
     """Validate files and import each in one transaction; refuse files already imported.
 
@@ -321,77 +380,191 @@ def import_files(
         evaluation's time series.
     on_imported : callable, optional
         Called with each record as soon as its file is in the store.
+    on_skipped : callable, optional
+        Called with a file's name when it is skipped: its content is already the store's
+        current data (a demo folder imported before, or the same export given with ``update``).
+    update : bool, default False
+        Each file is a later export of its kind: it replaces what the store holds for its kind
+        and municipalities (rows kept once, changed rows updated, new rows added; rows the
+        export no longer holds are counted and kept). The same file again changes nothing.
+    prune : bool, default False
+        With ``update``: remove the rows the export no longer holds.
+    profile : Profile or path, optional
+        A mapping profile for a tool's own export (its headers, codes, dates and decimal
+        mark); see :func:`bti_workbench.ingest.profiles.load_profile`.
 
     Returns
     -------
     list of ImportRecord
-        One per file, in order.
+        One per file written, in order (a file that is already the current data is skipped).
 
     Raises
     ------
     bti_workbench.errors.ContractError, bti_workbench.errors.IdentifierError
         A file breaks its contract or holds identifiers; nothing of it is written.
     StoreError
-        A file already in the store (by content, or rows under the contract's unique key),
-        or a municipality missing. Files before it in ``paths`` stay imported; nothing of it
-        or after it is written. Files of a demo folder already imported are skipped, so a
-        folder whose import stopped part-way can be imported again to finish it.
+        A file already in the store (by content), rows already in the store under the
+        contract's unique key without ``update``, a municipality missing or not a
+        kommunenummer, a manifest that breaks its rules, or a store that cannot be written.
+        Files before it in ``paths`` stay imported; nothing of it or after it is written.
+        Files of a demo folder already imported are skipped, so a folder whose import stopped
+        part-way can be imported again to finish it.
 
     See Also
     --------
     bti_workbench.ingest.readers.read : Validates each file first.
-    read_table : The rows back, typed.
-    store_status : What the store holds.
+    remove_import : Take an import out again.
+    store_history : The lineage of every import.
     """
     store = Path(store)
-    go_live_date = None if go_live in (None, "") else pd.Timestamp(go_live).date()
+    if prune and not update:
+        raise StoreError("--prune works only with --update")
+    given = (
+        None if municipality in (None, "") else check_kommunenummer(municipality, "--municipality")
+    )
+    go_live_date = _go_live_date(go_live)
     records: list[ImportRecord] = []
-    with _locked(store):
-        known = _known_hashes(store)
-        for path, file_kind, manifest in _expand(paths, kind):
-            key = _table(file_kind)
-            sha = _sha256(path)
-            if sha in known and manifest:
-                continue  # a demo folder imported before (perhaps in part): finish it
-            if sha in known:
-                name, when = known[sha]
-                raise StoreError(
-                    f"{path.name}: already imported (as {name} on {when:%Y-%m-%d %H:%M}); "
-                    "the store refuses the same file twice"
-                )
-            frame = read(path, file_kind)
-            place = municipality or manifest.get("municipality")
-            if "municipality" in frame.columns:
-                found = sorted(frame["municipality"].dropna().unique())
-                place = found[0] if len(found) == 1 else place
-            elif not place:
-                raise StoreError(
-                    f"{path.name}: {file_kind} files carry no municipality; give --municipality"
-                )
-            record = {
-                "file_name": path.name,
-                "sha256": sha,
-                "kind": file_kind,
-                "municipality": place,
-                "imported_at": dt.datetime.now().replace(microsecond=0),
-                "synthetic": bool(frame.attrs.get("synthetic") or manifest.get("synthetic")),
-            }
-            file_go_live = go_live_date or (
-                pd.Timestamp(manifest["go_live"]).date() if manifest.get("go_live") else None
-            )
-            import_id = _write_one(store, frame, key, record, file_go_live)
-            known[sha] = (path.name, record["imported_at"])
-            records.append(ImportRecord(import_id=import_id, rows=len(frame), **record))
-            if on_imported is not None:
-                on_imported(records[-1])
+    for job in _expand(paths, kind):
+        sha = _sha256(job.path)
+        if _current_copy(_imports_of(store, sha), job.path, update, job.from_folder):
+            if on_skipped is not None:
+                on_skipped(job.path.name)
+            continue
+        frame = read(job.path, job.kind, profile=profile)
+        place, places = _place(frame, given or job.municipality, job.path, job.kind)
+        record = {
+            "file_name": job.path.name,
+            "sha256": sha,
+            "kind": job.kind,
+            "rows": len(frame),
+            "municipality": place or None,
+            "imported_at": dt.datetime.now().replace(microsecond=0),
+            "synthetic": bool(frame.attrs.get("synthetic") or job.synthetic),
+            "action": "update" if update else "import",
+        }
+        records.append(
+            _write_file(store, frame, record, places, go_live_date or job.go_live, prune)
+        )
+        if on_imported is not None:
+            on_imported(records[-1])
     return records
 
 
-def _connect(store: str | Path) -> duckdb.DuckDBPyConnection:
+def _go_live_date(go_live: str | dt.date | None) -> dt.date | None:
+    if go_live in (None, ""):
+        return None
+    try:
+        return pd.Timestamp(go_live).date()
+    except (ValueError, TypeError):
+        raise StoreError("--go-live must be a date yyyy-mm-dd") from None
+
+
+def remove_import(store: str | Path, import_id: int) -> RemovalRecord:
+    """Take an import's rows out of the store, atomically; the import log keeps the removal.
+
+    Parameters
+    ----------
+    store : str or pathlib.Path
+        The DuckDB file.
+    import_id : int
+        As ``bti store history`` lists it.
+
+    Returns
+    -------
+    RemovalRecord
+        What was removed.
+
+    Raises
+    ------
+    StoreError
+        No such import, or one removed before; the store is unchanged.
+
+    See Also
+    --------
+    store_history : Every import with what became of it.
+    import_files : With ``update``, a later export replaces an earlier one instead.
+    """
     store = Path(store)
-    if not store.exists():
-        raise StoreError(f"{store}: no store here yet; import files with `bti import` first")
-    return duckdb.connect(str(store), read_only=True)
+    with connect(store):
+        pass  # the store exists, is a store, and is up to date
+
+    def work(con: duckdb.DuckDBPyConnection) -> RemovalRecord:
+        found = con.execute(
+            "SELECT kind, file_name, removed_at FROM import_log WHERE import_id = ?", [import_id]
+        ).fetchone()
+        if found is None:
+            raise StoreError(f"{store.name}: no import {import_id}; see `bti store history`")
+        kind, file_name, removed = found
+        if removed is not None:
+            raise StoreError(f"{store.name}: import {import_id} was removed on {removed:%Y-%m-%d}")
+        key = _table(kind)
+        rows = con.execute(f"SELECT count(*) FROM {key} WHERE import_id = ?", [import_id])
+        count = int(rows.fetchone()[0])
+        con.execute(f"DELETE FROM {key} WHERE import_id = ?", [import_id])
+        con.execute("DELETE FROM go_live WHERE import_id = ?", [import_id])
+        when = dt.datetime.now().replace(microsecond=0)
+        con.execute(
+            "UPDATE import_log SET removed_at = ?, removed_rows = ? WHERE import_id = ?",
+            [when, count, import_id],
+        )
+        return RemovalRecord(int(import_id), kind, file_name, count, when)
+
+    return write(store, work, compact=True)
+
+
+def store_history(store: str | Path) -> pd.DataFrame:
+    """Every import in order, with what it did and what became of it.
+
+    Parameters
+    ----------
+    store : str or pathlib.Path
+        The DuckDB file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per import: ``import_id, imported_at, action, kind, municipality, file_name,
+        rows, added, updated, unchanged, disappeared, pruned, synthetic, superseded_by,
+        removed_at, removed_rows, held`` (``held``: the rows it holds in the store now).
+
+    See Also
+    --------
+    remove_import : Take one out.
+    store_status : What the store holds, by kind.
+    """
+    with connect(store) as con:
+        log = con.execute("SELECT * FROM import_log ORDER BY import_id").df()
+        held = pd.concat(
+            [
+                con.execute(f"SELECT import_id, count(*) AS held FROM {key} GROUP BY 1").df()
+                for key in KINDS.values()
+            ]
+        )
+    log = log.merge(held, on="import_id", how="left")
+    log["held"] = log["held"].fillna(0).astype(int)
+    columns = [
+        "import_id",
+        "imported_at",
+        "action",
+        "kind",
+        "municipality",
+        "file_name",
+        "rows",
+        "added",
+        "updated",
+        "unchanged",
+        "disappeared",
+        "pruned",
+        "synthetic",
+        "superseded_by",
+        "removed_at",
+        "removed_rows",
+        "held",
+    ]
+    return log[columns]
+
+
+# ---- reading -------------------------------------------------------------------------------
 
 
 def read_table(
@@ -442,7 +615,7 @@ def read_table(
     sql = f"SELECT * EXCLUDE (import_id) FROM {key}"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    with _connect(store) as con:
+    with connect(store) as con:
         frame = con.execute(sql, params).df()
     return _typed(frame, key)
 
@@ -484,7 +657,7 @@ def go_live_dates(store: str | Path) -> pd.Series:
     --------
     import_files : Records them (``go_live``).
     """
-    with _connect(store) as con:
+    with connect(store) as con:
         frame = con.execute("SELECT municipality, go_live FROM go_live ORDER BY 1").df()
     return pd.Series(
         pd.to_datetime(frame["go_live"]).to_numpy(), index=frame["municipality"], name="go_live"
@@ -513,7 +686,7 @@ def store_version(store: str | Path) -> tuple[int, int]:
     store_status : What the store holds.
     """
     modified = Path(store).stat().st_mtime_ns if Path(store).exists() else 0
-    with _connect(store) as con:
+    with connect(store) as con:
         latest = con.execute("SELECT coalesce(max(import_id), 0) FROM import_log").fetchone()
     return int(latest[0]), int(modified)
 
@@ -535,7 +708,7 @@ def store_status(store: str | Path) -> StoreStatus:
     --------
     read_table : The rows of one kind.
     """
-    with _connect(store) as con:
+    with connect(store) as con:
         imports = con.execute("SELECT * FROM import_log ORDER BY import_id").df()
         rows = []
         for kind, key in KINDS.items():
@@ -546,6 +719,10 @@ def store_status(store: str | Path) -> StoreStatus:
                 f"string_agg(DISTINCT municipality, ', ' ORDER BY municipality), {span} "
                 f"FROM {key}"
             ).fetchone()
+            kinds_of_data = con.execute(
+                f"SELECT count(DISTINCT l.synthetic) FROM {key} t "
+                "JOIN import_log l USING (import_id)"
+            ).fetchone()[0]
             rows.append(
                 {
                     "kind": kind,
@@ -554,6 +731,7 @@ def store_status(store: str | Path) -> StoreStatus:
                     "municipalities": places or "",
                     "first": first,
                     "last": last,
+                    "mixed": kinds_of_data > 1,
                 }
             )
         go_live = con.execute("SELECT municipality, go_live FROM go_live ORDER BY 1").df()

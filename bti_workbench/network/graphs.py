@@ -19,6 +19,7 @@ from bti_workbench.eventlog import order_events
 from bti_workbench.reference.services import service_catalogue
 
 __all__ = [
+    "FOLLOWING_EVENTS",
     "FREQUENCY_SCORES",
     "WORKING_ROLES",
     "handover_graph",
@@ -26,6 +27,7 @@ __all__ = [
     "organisation_graph",
     "service_graph",
     "survey_graph",
+    "working_rows",
 ]
 
 #: Survey frequency as an ordinal score (``never`` = no perceived tie).
@@ -34,6 +36,29 @@ FREQUENCY_SCORES = {"never": 0, "yearly": 1, "quarterly": 2, "monthly": 3, "week
 #: The roles that make a service part of a case's collaboration (parents and young people
 #: take part too, but make no tie between services).
 WORKING_ROLES = ("baton_holder", "participant")
+#: Events that show someone followed a case without acting on it: reading the log is not
+#: collaboration between services, so it makes no tie and no load.
+FOLLOWING_EVENTS = ("log_read",)
+
+
+def working_rows(log: pd.DataFrame) -> pd.DataFrame:
+    """The rows of people working on a case: their roles, and events that act on it.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        An event log (``role`` and ``event`` columns at least).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of baton holders and participants, without their reading of the log.
+
+    See Also
+    --------
+    service_graph : Ties between the services these rows name.
+    """
+    return log[log["role"].isin(WORKING_ROLES) & ~log["event"].isin(FOLLOWING_EVENTS)]
 
 
 def _add_service_nodes(graph: nx.Graph, services) -> None:
@@ -68,7 +93,7 @@ def open_cases(log: pd.DataFrame) -> pd.DataFrame:
 def _load(log: pd.DataFrame) -> Counter:
     """Open cases per service at the end of the log."""
     open_log = open_cases(log)
-    working = open_log[open_log["role"].isin(WORKING_ROLES)]
+    working = working_rows(open_log)
     return Counter(working.drop_duplicates(["case_id", "service"])["service"])
 
 
@@ -113,7 +138,7 @@ def service_graph(log: pd.DataFrame, period: tuple | None = None) -> nx.Graph:
     (2, 1)
     """
     log = log[in_period(log["event_time"], period)]
-    working = log[log["role"].isin(WORKING_ROLES)]
+    working = working_rows(log)
     services = sorted(working["service"].unique())
     graph = nx.Graph()
     _add_service_nodes(graph, services)

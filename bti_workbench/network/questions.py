@@ -21,7 +21,7 @@ import pandas as pd
 from bti_workbench._util.periods import in_period
 from bti_workbench._util.resources import data_dir
 from bti_workbench.eventlog import order_events
-from bti_workbench.network.graphs import WORKING_ROLES, open_cases
+from bti_workbench.network.graphs import open_cases, working_rows
 from bti_workbench.reference.labels import LANGUAGES
 from bti_workbench.reference.services import service_catalogue
 
@@ -221,7 +221,7 @@ def drop_out(log: pd.DataFrame, graph: nx.Graph, service: str) -> dict:
     open_log = order_events(open_cases(log))
     latest = open_log.groupby("case_id")["level"].last()
     deep = latest[latest >= 2].index
-    working = open_log[open_log["case_id"].isin(deep) & open_log["role"].isin(WORKING_ROLES)]
+    working = working_rows(open_log[open_log["case_id"].isin(deep)])
     losing = 0
     for _, services in working.groupby("case_id")["service"]:
         present = set(services)
@@ -251,7 +251,7 @@ def drop_out(log: pd.DataFrame, graph: nx.Graph, service: str) -> dict:
 
 def _pair_matrix(log: pd.DataFrame, services: list[str]) -> tuple[np.ndarray, pd.Index]:
     """Cases × service pairs: 1 where both services act in the case."""
-    working = log[log["role"].isin(WORKING_ROLES)]
+    working = working_rows(log)
     cases = pd.Index(sorted(working["case_id"].unique()))
     index = {s: i for i, s in enumerate(services)}
     pairs = list(itertools.combinations(range(len(services)), 2))
@@ -319,7 +319,7 @@ def period_change(
     if not in_first or not in_second:
         raise ValueError("a period has no cases: choose periods with events in both")
     chosen = log[log["case_id"].isin(in_first | in_second)]
-    services = sorted(chosen.loc[chosen["role"].isin(WORKING_ROLES), "service"].unique())
+    services = sorted(working_rows(chosen)["service"].unique())
     matrix, cases = _pair_matrix(chosen, services)
     is_second = np.array([c in in_second for c in cases])
     n_first, n_second = int((~is_second).sum()), int(is_second.sum())

@@ -10,8 +10,17 @@ Two rules guard everything the workbench reads and shows:
   figure derived from case data passes through before anyone sees it: cells below ``k`` are
   hidden, and so are the cells from which a hidden one could be worked out from published
   totals (secondary suppression).
+
+A third, softer rule only warns: :func:`free_text_warnings` (:mod:`~bti_workbench.privacy.freetext`)
+names the file, row and column of free text that looks like a name with an address, an e-mail
+address or a phone number, never the value.
 """
 
+from bti_workbench.privacy.freetext import (
+    FREE_TEXT_TYPES,
+    free_text_columns,
+    free_text_warnings,
+)
 from bti_workbench.privacy.identifiers import (
     check_no_identifiers,
     find_fodselsnummer,
@@ -23,9 +32,12 @@ from bti_workbench.privacy.suppression import DEFAULT_K, SuppressedTable, suppre
 
 __all__ = [
     "DEFAULT_K",
+    "FREE_TEXT_TYPES",
     "SuppressedTable",
     "check_no_identifiers",
     "find_fodselsnummer",
+    "free_text_columns",
+    "free_text_warnings",
     "has_fodselsnummer",
     "identifier_columns",
     "is_fodselsnummer",

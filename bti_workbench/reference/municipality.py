@@ -18,9 +18,49 @@ from bti_workbench.reference.population import (
 )
 from bti_workbench.reference.services import service_ids
 
-__all__ = ["Municipality", "default_services", "load_municipalities", "load_municipality"]
+__all__ = [
+    "Municipality",
+    "as_kommunenummer",
+    "default_services",
+    "load_municipalities",
+    "load_municipality",
+]
 
 _AGES = pd.RangeIndex(0, 24, name="age")
+
+
+def as_kommunenummer(value: object) -> str | None:
+    """A kommunenummer as four digits, or None when ``value`` is not one.
+
+    The one reading of a municipality given by a person (an option, a manifest, a go-live
+    entry): one to four ASCII digits, zero-padded. Anything else (an identity number
+    included) is None, so callers can refuse it without repeating it.
+
+    Parameters
+    ----------
+    value : object
+        As given: ``"4228"``, ``" 301"``, ``4228``.
+
+    Returns
+    -------
+    str or None
+        Four digits, or None.
+
+    See Also
+    --------
+    load_municipality : The municipality's figures.
+
+    Examples
+    --------
+    >>> as_kommunenummer(" 301"), as_kommunenummer(4228), as_kommunenummer("01010112345")
+    ('0301', '4228', None)
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value).strip()
+    if not (1 <= len(text) <= 4 and text.isascii() and text.isdigit()):
+        return None
+    return text.zfill(4)
 
 
 @lru_cache(maxsize=8)

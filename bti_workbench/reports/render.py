@@ -23,7 +23,7 @@ from bti_workbench.reference.labels import LANGUAGES, label
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["REPORTS", "notebook_path", "render_report", "show_figure", "show_table"]
+__all__ = ["REPORTS", "notebook_path", "render_report", "show_figure", "show_note", "show_table"]
 
 #: Report name (``bti report NAME``) → notebook.
 REPORTS = {"evaluation": "03_pilot_evaluation.ipynb"}
@@ -71,6 +71,19 @@ def show_figure(figure: go.Figure) -> None:
     include = not _state["plotly_js_included"]
     _state["plotly_js_included"] = True
     display(HTML(figure.to_html(full_html=False, include_plotlyjs=include)))
+
+
+def show_note(text: str) -> None:
+    """Display a sentence for readers as a paragraph of prose, e.g. why a section is absent.
+
+    Use in report notebooks instead of ``print``: the sentence reads as text, not as program
+    output. The text is escaped, never read as HTML.
+    """
+    import html
+
+    from IPython.display import HTML, display
+
+    display(HTML(f'<p class="bti-note"><em>{html.escape(text)}</em></p>'))
 
 
 def show_table(frame: pd.DataFrame) -> None:

@@ -4,6 +4,10 @@ Concerns arrive from the municipality's children, are decided at level 0, open a
 level 1, bring in a second service at level 2 and more at level 3, move up and down, hand the
 baton over, sometimes drop it, renew consent, and close. :func:`run_cases` runs every case of
 a municipality from one seeded stream; :meth:`CaseProcess.event_log` is the resulting log.
+
+What the event log gained later — participants reading the log (``log_read``) and a measure's
+planned evaluation date (``evaluate_by``) — is drawn from a second, separate stream, so the
+events drawn before them are the same as they were.
 """
 
 from __future__ import annotations
@@ -57,6 +61,13 @@ class DemoAssumptions:
     # holder); a concern that would open a log does so with this probability.
     go_live: dt.date = dt.date(2018, 9, 1)
     trial_log_share: float = 0.35
+    # Participants who read the log after a meeting they attended, and how soon (mean days).
+    read_share: float = 0.8
+    read_mean_days: float = 5.0
+    # Measures whose planned evaluation date the log records, and that date (days after the
+    # measure; the same as the indicators' assumption for measures without one).
+    evaluation_date_share: float = 0.9
+    evaluation_days: int = 70
 
 
 _SOURCES = {
@@ -176,10 +187,15 @@ class _Case:
 
 
 class CaseProcess:
-    """Runs one case through the levels and records its events and intervals."""
+    """Runs one case through the levels and records its events and intervals.
 
-    def __init__(self, rng, ids, staff, assumptions: DemoAssumptions, end: pd.Timestamp):
+    ``rng`` draws the case process; ``extras`` (a separate stream) draws what the event log
+    gained later: readings of the log and measures' planned evaluation dates.
+    """
+
+    def __init__(self, rng, ids, staff, assumptions: DemoAssumptions, end: pd.Timestamp, extras):
         self.rng, self.ids, self.staff, self.a, self.end = rng, ids, staff, assumptions, end
+        self.extras = extras
         self.go_live = pd.Timestamp(assumptions.go_live)
         self.events: list[tuple] = []
         self.holding: list[tuple] = []  # (case, actor, service, unit, start, stop)
@@ -197,7 +213,8 @@ class CaseProcess:
             service, role and actor) is kept once.
         """
         cols = ["case_id", "event_time", "event", "level", "service", "role", "actor_id"]
-        frame = pd.DataFrame(self.events, columns=[*cols, "age_band", "seq"])
+        frame = pd.DataFrame(self.events, columns=[*cols, "age_band", "evaluate_by", "seq"])
+        frame["evaluate_by"] = pd.to_datetime(frame["evaluate_by"]).astype("datetime64[ns]")
         frame = frame.sort_values(["event_time", "seq"]).drop(columns="seq")
         return frame.drop_duplicates(
             subset=["case_id", "event_time", "event", "service", "role", "actor_id"]
@@ -205,14 +222,7 @@ class CaseProcess:
 
     def _time(self, base: pd.Timestamp, days: float) -> pd.Timestamp:
         """A working-day clock time (5-minute steps), never before ``base + days``."""
-        target = base + pd.Timedelta(days=float(days))
-        t = target.normalize()
-        while t.weekday() >= 5:
-            t += pd.Timedelta(days=1)
-        minutes = int(self.rng.integers(8 * 60, 15 * 60 + 30)) // 5 * 5
-        result = max(t + pd.Timedelta(minutes=minutes), target.ceil("5min"))
-        # A late-evening target can round into a weekend: move on to the next working day.
-        return result if result.weekday() < 5 else self._time(result, 0)
+        return _working_time(self.rng, base, days)
 
     def _age(self, case: _Case, t: pd.Timestamp) -> int:
         return case.age0 + int((t - case.t0).days // 365.25) if case.age0 >= 0 else -1
@@ -222,7 +232,7 @@ class CaseProcess:
             return "prenatal"
         return age_band(min(self._age(case, t), 23)) or "20-23"
 
-    def _emit(self, case, t, event, level, service, role, actor):
+    def _emit(self, case, t, event, level, service, role, actor, evaluate_by=pd.NaT):
         if t <= self.end:
             self._seq += 1
             self.events.append(
@@ -235,6 +245,7 @@ class CaseProcess:
                     role,
                     actor,
                     self._band(case, t),
+                    evaluate_by,
                     self._seq,
                 )
             )
@@ -276,9 +287,7 @@ class CaseProcess:
                 gap = (g0, g0 + pd.Timedelta(days=float(rng.uniform(50, 90))))
                 leave = max(leave, self._time(gap[1], 7))
                 dropped = False
-            self._emit(
-                case, self._time(t, 1), "measure_added", level, service, "baton_holder", holder
-            )
+            self._add_measure(case, self._time(t, 1), level, service, holder)
             evaluated = self._time(t, rng.uniform(42, 70))
             if rng.random() < a.evaluation_share and evaluated < leave:
                 self._emit(
@@ -371,6 +380,7 @@ class CaseProcess:
             for partner in partners:
                 actor, _ = self.staff.pick(rng, partner)
                 self._emit(case, when, "meeting_held", level, partner, "participant", actor)
+                self._read(case, when, stop, level, partner, actor)
             parent = rng.random() < case.parent_propensity
             if parent:
                 self._emit(case, when, "meeting_held", level, service, "parent", case.parent_id)
@@ -381,6 +391,24 @@ class CaseProcess:
                 )
             if when <= self.end:
                 self.meetings.append((case.case_id, when, holder, parent))
+
+    def _add_measure(self, case, added, level, service, holder):
+        """A measure, with its planned evaluation date where the log records one."""
+        evaluate_by = pd.NaT
+        if self.extras.random() < self.a.evaluation_date_share:
+            evaluate_by = added.normalize() + pd.Timedelta(days=self.a.evaluation_days)
+        self._emit(
+            case, added, "measure_added", level, service, "baton_holder", holder, evaluate_by
+        )
+
+    def _read(self, case, met, stop, level, service, actor):
+        """A participant reads the log some days after a meeting (or never), before ``stop``."""
+        x = self.extras
+        if x.random() >= self.a.read_share:
+            return
+        when = _working_time(x, met, x.exponential(self.a.read_mean_days))
+        if when < stop:
+            self._emit(case, when, "log_read", level, service, "participant", actor)
 
     def _consent(self, case, consent_at, stop, level, service):
         a, rng = self.a, self.rng
@@ -401,6 +429,18 @@ class CaseProcess:
                 return consent_at
             self._emit(case, consent_at, "consent_given", level, service, "parent", case.parent_id)
         return consent_at
+
+
+def _working_time(rng: np.random.Generator, base: pd.Timestamp, days: float) -> pd.Timestamp:
+    """A working-day clock time (5-minute steps) from ``rng``, never before ``base + days``."""
+    target = base + pd.Timedelta(days=float(days))
+    t = target.normalize()
+    while t.weekday() >= 5:
+        t += pd.Timedelta(days=1)
+    minutes = int(rng.integers(8 * 60, 15 * 60 + 30)) // 5 * 5
+    result = max(t + pd.Timedelta(minutes=minutes), target.ceil("5min"))
+    # A late-evening target can round into a weekend: move on to the next working day.
+    return result if result.weekday() < 5 else _working_time(rng, result, 0)
 
 
 def _arrivals(
@@ -429,6 +469,7 @@ def run_cases(
     ids: Ids,
     staff: Staff,
     assumptions: DemoAssumptions,
+    extras: np.random.Generator | None = None,
 ) -> CaseProcess:
     """Run every case of a municipality through the levels, from one seeded stream.
 
@@ -444,6 +485,10 @@ def run_cases(
         The baton holders and participants (see :func:`build_staff`).
     assumptions : DemoAssumptions
         The stated assumptions of the process.
+    extras : numpy.random.Generator, optional
+        A separate stream for what the event log gained later (readings of the log, planned
+        evaluation dates), so ``rng``'s draws, and every event they make, stay as they were.
+        By default a stream spawned from ``rng``'s seed sequence.
 
     Returns
     -------
@@ -455,7 +500,9 @@ def run_cases(
     CaseProcess.event_log : The event log of the run.
     """
     end = pd.Timestamp(assumptions.end) + pd.Timedelta(hours=23, minutes=59)
-    process = CaseProcess(rng, ids, staff, assumptions, end)
+    if extras is None:
+        extras = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+    process = CaseProcess(rng, ids, staff, assumptions, end, extras)
     for t0, age in _arrivals(rng, municipality, assumptions):
         band = "prenatal" if age < 0 else age_band(age)
         source = _choice(rng, {s: w for s, w in _SOURCES[band].items() if s in staff.actors})

@@ -331,9 +331,12 @@ def generate_demo(
     """
     a = assumptions or DemoAssumptions()
     rng = np.random.default_rng(seed)
+    # What the event log gained later (log readings, evaluation dates) comes from a stream of
+    # its own, so every other row and table stays as the same seed made it before.
+    extras = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     ids = Ids(rng)
     staff = build_staff(municipality, ids)
-    process = run_cases(municipality, rng, ids, staff, a)
+    process = run_cases(municipality, rng, ids, staff, a, extras)
     log = process.event_log()
     population = (
         municipality.population.rename("persons")

@@ -32,7 +32,11 @@ def test_every_command_is_registered_in_the_help_order():
     group = typer.main.get_command(app)
     context = click.Context(group)
     assert group.list_commands(context) == COMMANDS
-    assert group.get_command(context, "store").list_commands(context) == ["status"]
+    assert group.get_command(context, "store").list_commands(context) == [
+        "status",
+        "history",
+        "remove",
+    ]
     assert group.get_command(context, "report").list_commands(context) == ["evaluation"]
 
 

@@ -13,13 +13,13 @@ from bti_workbench.evaluation.indicators import (
     consent_present,
     dropped_batons,
     dropped_batons_by_month,
-    evaluations_overdue,
     handover_gaps,
     indicator_table,
     level0_decision_14d,
-    measures_owner_and_evaluation,
     parents_participating,
+    young_person_participating,
 )
+from bti_workbench.evaluation.measures import evaluations_overdue, measures_owner_and_evaluation
 from bti_workbench.evaluation.proportions import IndicatorCount
 from bti_workbench.ingest.readers import read
 from bti_workbench.reference.labels import label
@@ -102,6 +102,37 @@ def test_parents_participating():
     )
     # Logs with a Q1 meeting: a, b, c, d = 4; with a parent there: a = 1.
     assert parents_participating(log, Q1) == IndicatorCount(1, 4)
+
+
+def test_young_person_participating_beside_the_parents():
+    rows = [
+        (*ev("a", "2018-01-15", "meeting_held"), "16-19"),
+        (*ev("a", "2018-01-15", "meeting_held", "young_person", "u"), "16-19"),  # attended
+        (*ev("b", "2018-02-01", "meeting_held"), "6-15"),  # without the child
+        (*ev("c", "2018-03-01", "meeting_held"), "0-5"),  # under school age: left out …
+        (*ev("c", "2018-03-01", "meeting_held", "young_person", "u"), "0-5"),  # … even so
+        (*ev("d", "2018-02-10", "meeting_held"), "prenatal"),
+        (*ev("d", "2018-02-10", "meeting_held", "young_person", "u"), "prenatal"),  # pregnant
+        (*ev("e", "2017-12-20", "meeting_held", "young_person", "u"), "16-19"),  # before Q1
+        (*ev("e", "2018-03-05", "meeting_held"), "16-19"),
+        (*ev("f", "2018-04-01", "meeting_held", "young_person", "u"), "16-19"),  # after Q1
+        (*ev("g", "2018-01-10", "meeting_held", "young_person", "u"), "16-19"),  # no log
+        (*ev("h", "2018-02-01", "meeting_held", "parent", "p"), "6-15"),  # a parent only
+        (*ev("i", "2018-01-20", "meeting_held", "young_person", "u"), "0-5"),  # too young
+        (*ev("i", "2018-03-20", "meeting_held"), "6-15"),  # then of school age
+    ]
+    opened = [(*ev(c, "2017-12-01", "log_opened"), "6-15") for c in "abcdefhi"]
+    columns = ["case_id", "event_time", "event", "level", "role", "actor_id", "age_band"]
+    log = pd.DataFrame(opened + rows, columns=columns).sample(frac=1, random_state=3)
+    # Logs with a Q1 meeting of a child of school age or a pregnancy: a, b, d, e, h, i = 6;
+    # the child, young person or pregnant woman there: a, d = 2.
+    assert young_person_participating(log, Q1) == IndicatorCount(2, 6)
+    # Parents, on the same meetings (every age): a, b, c, d, e, h, i = 7; with a parent: h.
+    assert parents_participating(log, Q1) == IndicatorCount(1, 7)
+    # Without age bands every meeting counts: c joins, and c's and i's meetings with the
+    # child under school age count too: a, c, d, i = 4 of 7.
+    no_bands = log.drop(columns="age_band")
+    assert young_person_participating(no_bands, Q1) == IndicatorCount(4, 7)
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,7 +439,9 @@ REACH_AND_FORMS = ("reach", "adoption", "penetration")
 def test_indicator_table_leaves_out_rows_without_inputs_and_suppresses():
     table = indicator_table(LEVEL0_LOG, period=Q1)
     assert "reach" not in table.values.index and "adoption" not in table.values.index
-    assert list(table.values.index) == [i for i in INDICATORS if i not in REACH_AND_FORMS]
+    # No log_read row at all: the export does not record readings, so no "unread logs".
+    left_out = (*REACH_AND_FORMS, "unread_logs")
+    assert list(table.values.index) == [i for i in INDICATORS if i not in left_out]
     assert table.raw.loc["level0_decision_14d"].tolist() == [3, 7]
     text = table.formatted("en")
     # 3 of 7: the numerator shows "<5", the share and interval are hidden.

@@ -464,3 +464,35 @@ def test_organisation_yaml_keys_are_checked(tmp_path):
     path.write_text(path.read_text("utf-8").replace("rom: 12", 'note: "01010750160"'), "utf-8")
     with pytest.raises(IdentifierError, match="column 'note': 1 row"):
         read_organisation(path)
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+@pytest.mark.parametrize("size", [200_000, 17 * 1024 * 1024])
+def test_a_cell_over_the_field_limit_is_named_not_a_crash(demo_dir, tmp_path, quoted, size):
+    """Over the csv module's 128 KiB limit (and over even the raised limit): a clean error."""
+    from bti_workbench.ingest.files import MAX_CELL_CHARS
+
+    header, rows = _table(demo_dir, "report-form-1")
+    secret = "Z" * size
+    rows[2][header.index("barriers")] = secret
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+    body = text.getvalue()
+    if quoted:  # a quote forces the exact (csv module) path
+        body = body.replace(secret, f'"{secret}"')
+    path = tmp_path / "long.csv"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ContractError) as caught:
+        read(path, "report-form-1")
+    message = str(caught.value)
+    assert message.startswith("long.csv, row 4")
+    if size < 16 * 1024 * 1024:
+        assert "column 'barriers'" in message
+        assert f"{MAX_CELL_CHARS:,}".replace(",", " ") in message
+    assert "ZZZZ" not in message
+    result = _validate(path, "report-form-1")
+    assert result.exit_code == 1 and "long.csv" in result.output
+    assert "Traceback" not in result.output and "ZZZZ" not in result.output

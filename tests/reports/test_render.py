@@ -142,6 +142,8 @@ def test_bad_report_requests_fail_clearly(tmp_path, demo_store):
             str(tmp_path / "kept.ipynb"),
         ],
     )
-    assert unknown.exit_code == 1 and "failed in cell" in unknown.output
-    assert not (tmp_path / "r.html").exists()
-    assert "no event log for municipality 5401" in (tmp_path / "kept.ipynb").read_text()
+    # Refused before the notebook runs: nothing written, the municipality not printed back.
+    assert unknown.exit_code == 1
+    assert "--municipality: the store holds no event log" in unknown.output
+    assert "5401" not in unknown.output
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "kept.ipynb").exists()

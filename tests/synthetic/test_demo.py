@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -11,14 +12,18 @@ from typer.testing import CliRunner
 
 from bti_workbench.cli import app
 from bti_workbench.evaluation.caseflow import case_paths
-from bti_workbench.ingest.contracts import item_catalogue
+from bti_workbench.ingest import rows
+from bti_workbench.ingest.contracts import column_specs, item_catalogue
 from bti_workbench.ingest.readers import (
+    read,
     read_event_log,
     read_organisation,
     read_report_form_2,
     read_staff_survey,
 )
-from bti_workbench.synthetic.demo import DEMO_FILES, write_demo
+from bti_workbench.reference.municipality import load_municipality
+from bti_workbench.synthetic.cases import DemoAssumptions
+from bti_workbench.synthetic.demo import DEMO_FILES, generate_demo, write_demo
 
 
 def _bytes(folder: Path) -> dict[str, bytes]:
@@ -157,3 +162,50 @@ def test_write_is_all_or_nothing(tmp_path):
     result = CliRunner().invoke(app, ["demo-data", "-m", "9999", "--out", str(tmp_path)])
     assert result.exit_code == 1 and "9999" in result.output
     assert _bytes(tmp_path) == before
+
+
+# The Sirdal demo's event log (seed 1) as it was before readings and evaluation dates were
+# added: sha256 of ``to_csv(index=False)`` of its 592 rows.
+_SIRDAL_LOG_BEFORE = "69e23b5907ecb9f6a0f7e16dbecab75eca9db63471f6ade244cd122bb5cea89a"
+
+
+def test_new_events_leave_the_earlier_rows_as_they_were():
+    """Readings and evaluation dates come from a stream of their own: without them the log
+    is byte for byte the one the same seed gave before, and so is every other table."""
+    tables = generate_demo(load_municipality("4228"), seed=1)
+    log = tables["event_log.csv"]
+    before = log[log["event"] != "log_read"].drop(columns="evaluate_by")
+    assert len(before) == 592
+    digest = hashlib.sha256(before.to_csv(index=False).encode()).hexdigest()
+    assert digest == _SIRDAL_LOG_BEFORE
+
+
+def test_the_demo_shows_readings_and_evaluation_dates(large_demo_dir):
+    log = read_event_log(large_demo_dir / "event_log.csv")
+    reads = log[log["event"] == "log_read"]
+    assert len(reads) > 0 and set(reads["role"]) == {"participant"}
+    # A reader attended a meeting of the case before reading.
+    met = log[(log["event"] == "meeting_held") & (log["role"] == "participant")]
+    first_met = met.groupby(["case_id", "actor_id"])["event_time"].min()
+    first_read = reads.groupby(["case_id", "actor_id"])["event_time"].min()
+    assert (first_read >= first_met.reindex(first_read.index)).all()
+    measures = log[log["event"] == "measure_added"]
+    dated = measures["evaluate_by"].notna()
+    assert 0.8 < dated.mean() < 1.0  # some measures without a date show the fallback
+    days = (measures["evaluate_by"] - measures["event_time"].dt.normalize()).dt.days
+    assert set(days[dated]) == {DemoAssumptions().evaluation_days}
+    assert log.loc[log["event"] != "measure_added", "evaluate_by"].isna().all()
+
+
+def test_the_demo_never_lies_after_its_end(large_demo_dir, monkeypatch):
+    """Every date of the demo is on or before its fixed end (30 June 2020), so reading it
+    "on" that day works, and it keeps working whatever year the tests run in."""
+    end = DemoAssumptions().end
+    monkeypatch.setattr(rows, "current_day", lambda: end)
+    for name, kind in DEMO_FILES.items():
+        if kind is None:
+            continue
+        frame = read(large_demo_dir / name, kind)
+        for column, spec in column_specs(kind).items():
+            if spec["type"] in ("date", "datetime") and not spec.get("future"):
+                assert (frame[column].dropna().dt.date <= end).all(), (name, column)

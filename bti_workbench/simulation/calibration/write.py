@@ -114,6 +114,8 @@ def calibrated_scenario(
 
     Raises
     ------
+    ScenarioError
+        When the base is not a valid scenario (the message names it and the key).
     ValueError
         When a source in the log has no baton-holder service in the base.
 
@@ -140,6 +142,9 @@ def calibrated_scenario(
     ('tromso_calibrated', ['child_welfare', 'down', 'up'])
     """
     doc, folder, source = scenario_mapping(base)
+    # The base is checked as a scenario first: a wrong base gets the message `bti simulate`
+    # gives for it, never a failure halfway through the calibration.
+    parse_scenario(copy.deepcopy(doc), source, folder)
     table = calibration_table(calibration, k, lang="en").set_index("parameter")
     kept: list[str] = []
     arrivals = doc.setdefault("arrivals", {})

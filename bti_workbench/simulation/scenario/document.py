@@ -42,14 +42,14 @@ Example (``data/scenarios/options/trial_cap_one_log.yaml``)::
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from bti_workbench._util.resources import data_dir
-from bti_workbench.errors import ScenarioError
+from bti_workbench._util.yamlfile import load_yaml
+from bti_workbench.errors import ScenarioError, YamlFileError
 from bti_workbench.reference.labels import LANGUAGES, catalogue, label
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "OPTION_SEPARATOR",
     "apply_options",
     "available_options",
+    "check_options",
     "describe_option",
     "merge",
     "option_description",
@@ -117,20 +118,20 @@ def read_document(path: str | Path) -> dict:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
-    return copy.deepcopy(_parsed(path.name, text))
+    return copy.deepcopy(_parsed(path.name, raw))
 
 
 @lru_cache(maxsize=64)
-def _parsed(name: str, text: str) -> dict:
-    """The YAML of a file's text, parsed once per distinct text (a served dashboard reads
-    the same scenario on every slider move); callers get a copy."""
+def _parsed(name: str, raw: bytes) -> dict:
+    """The YAML of a file's bytes, parsed once per distinct content (a served dashboard reads
+    the same scenario on every slider move) with the one safe loader; callers get a copy."""
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{name}: not valid YAML ({exc})") from exc
+        doc = load_yaml(raw, source=name)
+    except YamlFileError as exc:
+        raise ScenarioError(str(exc)) from None
     if not isinstance(doc, dict):
         raise ScenarioError(f"{name}: expected a mapping at the top")
     return doc
@@ -246,11 +247,41 @@ def available_options(doc: Mapping | None = None) -> list[str]:
     return sorted(shared | own)
 
 
-def _shared_option(name: str, doc: Mapping, source: str) -> tuple[object, str]:
-    path = _options_dir() / f"{name}.yaml"
-    if not path.is_file():
+def _shared_path(name: str) -> Path | None:
+    """A shared option's file, found by listing the folder: a name holding a path (``../x``,
+    ``/etc/x``) matches no file's stem, so nothing outside the folder is ever read."""
+    return next((p for p in _options_dir().glob("*.yaml") if p.stem == name), None)
+
+
+def check_options(options: Sequence[str], doc: Mapping | None, where: str) -> None:
+    """Refuse an option (or a part of ``"a+b"``) that neither ``doc`` nor the folder has.
+
+    The message starts with ``where`` (``"tromso.yaml: options"`` or a flag) and quotes the
+    name only when it looks like an option's id (lower case, digits, ``_``, fewer than four
+    digits): anything else may be a path or an identifier and is not repeated.
+
+    Examples
+    --------
+    >>> check_options(["no_bti+trial_cap_one_log", "baseline"], None, "--options")
+    >>> check_options(["../../etc/x"], None, "--option")
+    Traceback (most recent call last):
+    ...
+    bti_workbench.errors.ScenarioError: --option: unknown option (name not repeated); known: ...
+    """
+    own = (doc or {}).get("options") or {}
+    for part in (p for name in options for p in option_parts(str(name))):
+        if (isinstance(own, Mapping) and part in own) or _shared_path(part) is not None:
+            continue
+        plain = re.fullmatch(r"[a-z][a-z0-9_]{0,63}", part) and sum(map(str.isdigit, part)) < 4
+        shown = f" {part!r}" if plain else " (name not repeated)"
         known = ", ".join(available_options(doc)) or "none"
-        raise ScenarioError(f"{source}: options: unknown option {name!r}; known: {known}")
+        raise ScenarioError(f"{where}: unknown option{shown}; known: {known}")
+
+
+def _shared_option(name: str, doc: Mapping, source: str) -> tuple[object, str]:
+    path = _shared_path(name)
+    if path is None:
+        check_options([name], doc, f"{source}: options")
     return read_document(path), path.name
 
 
@@ -347,8 +378,8 @@ def _one_option_name(name: str, lang: str, doc: Mapping | None) -> str:
     text = _catalogued(f"option.{name}.name", lang)
     if text is not None:
         return text
-    path = _options_dir() / f"{name}.yaml"
-    shared = read_document(path) if path.is_file() else None
+    path = _shared_path(name)
+    shared = read_document(path) if path is not None else None
     return _written(shared, "name") or _readable(name)
 
 

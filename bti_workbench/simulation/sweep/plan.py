@@ -15,6 +15,7 @@ numbers), and the cell equals ``bti simulate TEMPLATE --municipality K --option 
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 from collections.abc import Sequence
@@ -23,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from bti_workbench.errors import SweepError
+from bti_workbench._util.text import decode_text
+from bti_workbench._util.yamlfile import load_yaml
+from bti_workbench.errors import SweepError, TextDecodeError, YamlFileError
 from bti_workbench.reference.municipality import Municipality, load_municipalities
 from bti_workbench.simulation.engines.versions import provenance
 from bti_workbench.simulation.scenario import parse_scenario, scenario_document
@@ -197,9 +199,9 @@ def parse_grid(items: Sequence[str]) -> tuple[dict, ...]:
         parsed = []
         for text in values.split(","):
             try:
-                value = yaml.safe_load(text.strip())
-            except yaml.YAMLError as exc:
-                raise SweepError(f"--grid {name}: {text.strip()!r} is not a value") from exc
+                value = load_yaml(text.strip(), source=f"--grid {name}")
+            except YamlFileError as exc:
+                raise SweepError(str(exc)) from None
             if isinstance(value, dict | list) or value is None:
                 raise SweepError(f"--grid {name}: {text.strip()!r} is not a single value")
             parsed.append(value)
@@ -247,13 +249,17 @@ def parse_municipalities(
         numbers = None
     else:
         path = Path(text)
-        if path.is_file():
+        try:
+            is_file = path.is_file()
+        except OSError:  # a list too long for a file name
+            is_file = False
+        if is_file:
             numbers = _numbers_from_file(path)
         else:
             numbers = [part.strip() for part in text.split(",") if part.strip()]
         bad = [n for n in numbers if not (n.isdigit() and len(n) <= 4)]
         if bad or not numbers:
-            where = f"{path.name}: " if path.is_file() else ""
+            where = f"{path.name}: " if is_file else ""
             raise SweepError(
                 f"--municipalities: {where}give all, kommunenummer such as 4228,5401 or a file"
             )
@@ -269,11 +275,16 @@ def parse_municipalities(
 
 
 def _numbers_from_file(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = decode_text(path.read_bytes())
+    except OSError as exc:
+        raise SweepError(f"--municipalities: {path.name}: cannot read ({exc.strerror})") from None
+    except (TextDecodeError, UnicodeDecodeError):
+        raise SweepError(f"--municipalities: {path.name}: not text; save it as UTF-8") from None
     lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     if lines and "kommunenummer" in lines[0].split(","):
-        frame = pd.read_csv(path, dtype=str, comment="#")
+        frame = pd.read_csv(io.StringIO(text), dtype=str, comment="#")
         return [str(v).strip() for v in frame["kommunenummer"].dropna()]
     return lines
 
