@@ -99,7 +99,14 @@ def test_collaboration_map_runs_with_parameters(tmp_path):
         ),
         (
             {"municipality": "1106", "period": "2019-01-01..2019-12-31", "lang": "en", "k": 3},
-            ["Reach", "Level-0 decision within 14 days", "Callaway and Sant", "simple"],
+            [
+                "Reach",
+                "Level-0 decision within 14 days",
+                "Callaway and Sant",
+                "simple",
+                "Unread logs",
+                "Child or young person participating",
+            ],
         ),
     ],
 )

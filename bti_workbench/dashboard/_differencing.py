@@ -28,6 +28,8 @@ class Counts:
     dropped: tuple[int, int]
     parents: tuple[int, int]
     waits: pd.DataFrame
+    young: tuple[int, int] = (0, 0)
+    unread: tuple[int, int] | None = None  # None: the export records no readings
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Forced:
     new_logs_bounds: pd.DataFrame | None = None
     dropped: pd.DataFrame | None = None
     parents: pd.DataFrame | None = None
+    young: pd.DataFrame | None = None
+    unread: pd.DataFrame | None = None
     decision: bool = False
 
 
@@ -116,5 +120,11 @@ def forced_cells(everyone: Counts, narrowed: Counts, k: int) -> Forced:
         new_logs_bounds=_known_bounds(suppress_small(everyone.new_logs, k=k)),
         dropped=_share_mask("dropped_batons", everyone.dropped, narrowed.dropped, k),
         parents=_share_mask("parents_participating", everyone.parents, narrowed.parents, k),
+        young=_share_mask("young_person_participating", everyone.young, narrowed.young, k),
+        unread=(
+            _share_mask("unread_logs", everyone.unread, narrowed.unread, k)
+            if everyone.unread is not None and narrowed.unread is not None
+            else None
+        ),
         decision=bool(_few(len(everyone.waits) - len(narrowed.waits), k)),
     )

@@ -44,7 +44,9 @@ from bti_workbench.evaluation.indicators import (
     dropped_batons,
     open_cases_by_level,
     parents_participating,
+    young_person_participating,
 )
+from bti_workbench.evaluation.log_reading import READ_DAYS, reads_exported, unread_logs
 from bti_workbench.evaluation.proportions import proportion_table
 from bti_workbench.evaluation.sources import EvaluationData
 from bti_workbench.evaluation.survival import km_table, time_to_level0_decision
@@ -211,6 +213,8 @@ def _counts_of(
         dropped=tuple(dropped_batons(prepared, window, dropped_after_days)),
         parents=tuple(parents_participating(prepared, window)),
         waits=time_to_level0_decision(prepared, window),
+        young=tuple(young_person_participating(prepared, window)),
+        unread=tuple(unread_logs(prepared, window)) if reads_exported(prepared) else None,
     )
 
 
@@ -680,7 +684,8 @@ def _indicator_cards(
     target_days: int,
     targets: dict[str, float | None],
 ) -> list[Card]:
-    """Dropped batons, parents participating and the days to a level-0 decision."""
+    """Dropped batons, unread logs (when the export records readings), parents and the young
+    person taking part, and the days to a level-0 decision."""
     start, today = window
     dropped = _proportion_card(
         "dropped_batons",
@@ -708,5 +713,34 @@ def _indicator_cards(
         start=_date(start),
         end=_date(today),
     )
+    young = _proportion_card(
+        "young_person_participating",
+        label("ind.young_person_participating", lang),
+        counts.young,
+        "dash.card.young.note",
+        k,
+        lang,
+        targets.get("young"),
+        "higher",
+        hide=forced.young,
+        start=_date(start),
+        end=_date(today),
+    )
     decision = _decision_card(counts.waits, k, target_days, lang, forced.decision)
-    return [dropped, parents, decision]
+    if counts.unread is None:  # an export without readings: no card rather than all unread
+        return [dropped, parents, young, decision]
+    unread = _proportion_card(
+        "unread_logs",
+        label("ind.unread_logs", lang),
+        counts.unread,
+        "dash.card.unread.note",
+        k,
+        lang,
+        targets.get("unread"),
+        "lower",
+        hide=forced.unread,
+        start=_date(start),
+        end=_date(today),
+        days=READ_DAYS,
+    )
+    return [dropped, unread, parents, young, decision]

@@ -33,8 +33,10 @@ HEADLINE = (
     "level0_decision_14d",
     "consent_present",
     "parents_participating",
+    "young_person_participating",
     "dropped_batons",
     "handover_gaps",
+    "unread_logs",
 )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bti_workbench._util.numbers import format_number
 from bti_workbench._util.resources import data_dir
 from bti_workbench.dashboard import (
     SLIDERS,
@@ -67,7 +68,9 @@ def test_status_view_cards_and_trends(data, place, lang):
         "open_level_3",
         "new_logs",
         "dropped_batons",
+        "unread_logs",  # the demo exports readings of the log
         "parents_participating",
+        "young_person_participating",
         "level0_decision",
     ]
     assert view.today == data[place].event_log["event_time"].max().normalize()
@@ -449,3 +452,26 @@ def test_every_dashboard_label_exists():
     for key in keys:
         for lang in LANGS:
             assert label(key, lang)
+
+
+@pytest.mark.parametrize("service", ["school", "health_station", "kindergarten"])
+def test_the_new_share_cards_leave_no_small_difference_between_pages(data, service):
+    # Unread logs and the young person's participation on a service's page against the page
+    # of all services (the demo exports readings): both counts shown means a difference of
+    # 0 or at least k, else the service's card hides them.
+    from bti_workbench.dashboard.status import _counts_of, _held_by
+
+    k = 5
+    everyone = status_view(data["3807"], k=k, lang="nb")
+    narrowed = status_view(data["3807"], k=k, lang="nb", service=service)
+    window = narrowed.period
+    log = data["3807"].event_log
+    mine = _counts_of(log[_held_by(log, service, window)], window, 42)
+    all_ = _counts_of(log, window, 42)
+    for key, attribute in (("unread_logs", "unread"), ("young_person_participating", "young")):
+        a, b = narrowed.card(key), everyone.card(key)
+        assert not b.hidden  # Skien's page of all services shows both
+        assert b.value == format_number(getattr(all_, attribute)[0], "nb")
+        if not a.hidden:
+            for m, e in zip(getattr(mine, attribute), getattr(all_, attribute), strict=True):
+                assert not 1 <= e - m < k
