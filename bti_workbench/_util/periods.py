@@ -22,18 +22,58 @@ beginning", "to the end") and is kept as it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["in_period", "parse_period", "period_bounds"]
+__all__ = ["in_period", "parse_day", "parse_period", "period_bounds"]
 
 #: How a period is written, for error messages.
 PERIOD_EXAMPLE = "'2018-01-01..2018-06-30' or ('2018-01-01', '2018-06-30')"
 
+_DAY_LAYOUTS = (
+    (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "%Y-%m-%d"),
+    (re.compile(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}"), "%d.%m.%Y"),
+)
 _OPEN = (pd.Timestamp.min, pd.Timestamp.max)
 _ONE_DAY = pd.Timedelta(days=1)
+
+
+def parse_day(text: object) -> pd.Timestamp | None:
+    """A single day a person wrote, ``yyyy-mm-dd`` or ``dd.mm.yyyy``; None when it is neither.
+
+    Strict on purpose: ``01.09.2018`` is the first of September, never January 9th (as a
+    free-form parser reads it), and anything else is refused rather than guessed.
+
+    Parameters
+    ----------
+    text : object
+        The day as given (a go-live date, say).
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        Midnight of the day, or None.
+
+    See Also
+    --------
+    parse_period : Two days, for a period.
+
+    Examples
+    --------
+    >>> parse_day("01.09.2018"), parse_day("2018-09-01"), parse_day("09/01/2018")
+    (Timestamp('2018-09-01 00:00:00'), Timestamp('2018-09-01 00:00:00'), None)
+    """
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    for pattern, layout in _DAY_LAYOUTS:
+        if pattern.fullmatch(text):
+            day = pd.to_datetime(text, format=layout, errors="coerce")
+            return None if pd.isna(day) else pd.Timestamp(day)
+    return None
 
 
 def parse_period(period: object, *, name: str = "period") -> tuple[pd.Timestamp, pd.Timestamp]:

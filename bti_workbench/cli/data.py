@@ -303,6 +303,10 @@ def import_(
     def report(record: ImportRecord) -> None:
         done.append(record)
         typer.echo(_import_line(record))
+        if record.go_live is not None:
+            before, after = record.go_live
+            changed = f" (was {before:%Y-%m-%d})" if before is not None else ""
+            typer.echo(f"  go-live for {record.municipality}: {after:%Y-%m-%d}{changed}")
         _warn(record.warnings)
 
     def stopped(message: str) -> None:
@@ -443,5 +447,11 @@ def store_remove(
         fail(f"error: {exc}")
     typer.echo(
         f"removed import {removed.import_id} ({removed.kind}, {removed.file_name}): "
-        f"{plural(removed.rows, 'row')} taken out of {store}; the history keeps the removal"
+        f"{plural(removed.rows, 'row')} taken out;\n  the history keeps the removal"
     )
+    if removed.superseded:
+        earlier = ", ".join(map(str, removed.superseded))
+        typer.echo(
+            f"note: it had replaced import {earlier}, whose rows do not come back.\n"
+            "  To return to an earlier export, import that file again with --update --prune"
+        )

@@ -22,10 +22,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from bti_workbench._util.periods import parse_period
+from bti_workbench._util.periods import parse_day, parse_period
 from bti_workbench.errors import StoreError
 from bti_workbench.evaluation.timeseries import monthly_counts
-from bti_workbench.ingest.store import go_live_dates, import_files, read_table, store_status
+from bti_workbench.ingest.store import (
+    go_live_dates,
+    import_files,
+    read_table,
+    store_history,
+    store_status,
+)
 from bti_workbench.privacy import DEFAULT_K, suppress_small
 from bti_workbench.reference.municipality import (
     Municipality,
@@ -68,7 +74,8 @@ class EvaluationData:
     event_logs : dict
         Municipality → event log, for every municipality in the store with a log.
     imports : pandas.DataFrame
-        The import log of the store (which files, when, their sha256).
+        The imports whose rows the store holds now (which files, when, their sha256;
+        removed and wholly superseded imports are left out), as :func:`store_history` gives.
     synthetic : bool
         True when any file read says it is synthetic.
     """
@@ -163,18 +170,7 @@ def parse_go_live(
 
 def _go_live_day(text: str) -> pd.Timestamp | None:
     """A go-live date (``yyyy-mm-dd`` or ``dd.mm.yyyy``) as a day, or None when it is not one."""
-    text = text.strip()
-    for pattern, layout in _DAY_LAYOUTS:
-        if pattern.fullmatch(text):
-            day = pd.to_datetime(text, format=layout, errors="coerce")
-            return None if pd.isna(day) else pd.Timestamp(day)
-    return None
-
-
-_DAY_LAYOUTS = (
-    (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "%Y-%m-%d"),
-    (re.compile(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}"), "%d.%m.%Y"),
-)
+    return parse_day(text)
 
 
 @dataclass(frozen=True)
@@ -203,8 +199,8 @@ def data_period(store: str | Path, municipality: str) -> tuple[pd.Timestamp, pd.
     """Everything a store holds for a municipality: its first and last event or report day.
 
     The events of its event log, the report dates of report form 1 and the months of report
-    form 2 count. The export ends with the event log, so report dates more than a month past
-    the log's last event are left out (past it, open logs would look dropped).
+    form 2 start it; it ends with the event log's last day. Most indicators come from the log,
+    and past its end open logs would look dropped and open cases would repeat its last month.
 
     Parameters
     ----------
@@ -235,12 +231,13 @@ def data_period(store: str | Path, municipality: str) -> tuple[pd.Timestamp, pd.
     >>> first <= pd.Timestamp("2018-02-01") and last >= pd.Timestamp("2020-06-01")
     True
     """
-    first, last, _ = _data_span(store, municipality)
-    return first, last
+    first, _, log_last = _data_span(store, municipality)
+    return first, log_last
 
 
 def _data_span(store: str | Path, code: str) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
-    """:func:`data_period` and the day of the event log's last event."""
+    """The first day of the data, the last (report dates up to a quiet month past the log)
+    and the event log's last day, which ends :func:`data_period`."""
     times = read_table(store, "event-log", municipality=code)["event_time"].dropna()
     if times.empty:
         raise StoreError(f"{Path(store).name}: no event log for this municipality")
@@ -392,7 +389,7 @@ def _checked(
         )
     first, last, log_last = _data_span(store, code)
     empty = period is None or (isinstance(period, str) and not period.strip())
-    chosen = (first, last) if empty else _parsed_period(period, names["period"])
+    chosen = (first, log_last) if empty else _parsed_period(period, names["period"])
     _check_within(chosen, (first, last), log_last, names["period"])
     given = parse_go_live(go_live, code, name=names["go_live"])
     for number, place_code in enumerate(given, start=1):
@@ -440,7 +437,6 @@ def _check_within(
 
 def _from_store(store: Path, request: EvaluationRequest) -> EvaluationData:
     code = request.municipality.kommunenummer
-    status = store_status(store)
     dates = go_live_dates(store).to_dict()
     dates.update(request.go_live)
     logs = read_table(store, "event-log")
@@ -452,7 +448,8 @@ def _from_store(store: Path, request: EvaluationRequest) -> EvaluationData:
     def mine(kind: str) -> pd.DataFrame:
         return read_table(store, kind, municipality=code).reset_index(drop=True)
 
-    imports = status.imports
+    history = store_history(store)  # the imports whose rows the store holds now
+    imports = history[history["held"] > 0].reset_index(drop=True)
     return EvaluationData(
         municipality=request.municipality,
         period=request.period,

@@ -12,8 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
+from bti_workbench._util.periods import parse_day
 from bti_workbench.errors import StoreError
 from bti_workbench.ingest.contracts import KINDS
 from bti_workbench.reference.municipality import as_kommunenummer
@@ -124,12 +123,10 @@ def _go_live(doc: dict, shown: str) -> dt.date | None:
     value = doc.get("go_live")
     if value in (None, ""):
         return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        return pd.Timestamp(value).date()
-    except ValueError:
-        raise StoreError(f"{shown}: 'go_live' must be a date yyyy-mm-dd") from None
+    day = parse_day(value)
+    if day is None:
+        raise StoreError(f"{shown}: 'go_live' must be a date yyyy-mm-dd")
+    return day.date()
 
 
 def read_manifest(folder: str | Path) -> Manifest:

@@ -14,6 +14,7 @@ and the row checks (:mod:`~bti_workbench.ingest.rows`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -105,6 +106,7 @@ def read(path: str | Path, kind: str, profile: Profile | str | Path | None = Non
     raw = read_raw(path, kind_key, headers=mapping.headers if mapping else ())
     refuse_identifiers(raw)  # a profile can neither rename nor leave out an identifier
     if mapping is not None:
+        _refuse_unmapped_headers(raw, mapping, kind_key)  # the columns first, then the codes
         raw = apply_profile(raw, mapping)
     chosen, problems = _map_headers(raw, kind_key, mapping is not None)
     if problems:
@@ -148,6 +150,21 @@ def _profile(profile: Profile | str | Path | None, kind_key: str) -> Profile | N
     return chosen
 
 
+def _refuse_unmapped_headers(raw: RawTable, profile: Profile, kind_key: str) -> None:
+    """The header problems an export has under its profile, before any cell is converted: a
+    profile that does not fit the export says which columns, not thousands of cells."""
+    renames = {normalise_header(h): target for h, target in profile.columns.items()}
+    ignored = {normalise_header(h) for h in profile.ignore}
+    headers = [
+        renames.get(normalise_header(h)) or h
+        for h in raw.headers
+        if not (h and normalise_header(h) in ignored)
+    ]
+    _, problems = _map_headers(dataclasses.replace(raw, headers=headers), kind_key, True)
+    if problems:
+        raise ContractError(problems)
+
+
 def _map_headers(
     raw: RawTable, kind_key: str, profiled: bool = False
 ) -> tuple[dict[int, str], list[Problem]]:
@@ -173,7 +190,9 @@ def _map_headers(
                     + (
                         "map it in the profile, or list it under ignore"
                         if profiled
-                        else "see docs/data-contracts.md for the accepted headers"
+                        else "see docs/data-contracts.md for the accepted headers, or map "
+                        "a tool's own headers with a profile (bti validate FILE --kind "
+                        f"{kind_key.replace('_', '-')} --suggest-profile)"
                     ),
                 )
             )

@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from bti_workbench._util.periods import period_bounds
+from bti_workbench._util.periods import parse_day, period_bounds
 from bti_workbench._util.resources import contracts_spec
 from bti_workbench.errors import Problem, StoreError
 from bti_workbench.ingest.contracts import KINDS, column_specs, contract_key, item_catalogue
@@ -83,6 +83,7 @@ class ImportRecord:
     ``unchanged``, ``disappeared`` and ``pruned`` count its rows and ``superseded`` names the
     imports it replaced; a plain import has ``added == rows``. ``warnings`` are the reader's
     free-text warnings (file, row, column; never a value), shown to the user and not stored.
+    ``go_live`` is (the date before, the new one) when the import set or changed it.
     """
 
     import_id: int
@@ -101,17 +102,20 @@ class ImportRecord:
     pruned: int = 0
     superseded: tuple[int, ...] = field(default_factory=tuple)
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
+    go_live: tuple[dt.date | None, dt.date] | None = None
 
 
 @dataclass(frozen=True)
 class RemovalRecord:
-    """An import removed: its id, kind, file and how many rows went with it."""
+    """An import removed: its id, kind, file, how many rows went with it, and the imports it
+    had superseded (an update's removal does not bring their rows back)."""
 
     import_id: int
     kind: str
     file_name: str
     rows: int
     removed_at: dt.datetime
+    superseded: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,9 +269,29 @@ def _refuse_overlap(con: duckdb.DuckDBPyConnection, key: str, name: str) -> None
     overlap = overlapping_rows(con, key)
     if overlap:
         raise StoreError(
-            f"{name}: {overlap} rows are already in the store (same "
-            f"{', '.join(unique_key(key))}). If this is a later export of the same log (exports "
-            "hold every earlier row again), import it with --update to replace the earlier one"
+            f"{name}: {overlap} rows are already in the store (same {', '.join(unique_key(key))})."
+            "\nA later export of the same log? Import it with --update to replace the earlier one"
+        )
+
+
+def _refuse_older_snapshot(
+    con: duckdb.DuckDBPyConnection, key: str, places: list[str], name: str
+) -> None:
+    """Refuse to prune with an export that ends before what the store holds (an older one)."""
+    time = _TIME_COLUMN.get(key)
+    if time is None:
+        return
+    marks = ", ".join("?" * len(places))
+    newest_stored, newest_incoming = con.execute(
+        f'SELECT (SELECT max("{time}") FROM {key} WHERE municipality IN ({marks})), '
+        f'(SELECT max("{time}") FROM incoming)',
+        places,
+    ).fetchone()
+    if None not in (newest_stored, newest_incoming) and newest_incoming < newest_stored:
+        raise StoreError(
+            f"{name}: ends before the rows the store holds ({time}); --prune would remove "
+            "newer rows.\nImport the newest export, or remove the newer import first "
+            "(see `bti store history`)"
         )
 
 
@@ -295,6 +319,8 @@ def _write_file(
         import_id = _log_import(con, record)
         _incoming(con, frame, record["municipality"], import_id)
         if record["action"] == "update":
+            if prune:
+                _refuse_older_snapshot(con, key, places, record["file_name"])
             counts = merge_snapshot(con, key, places, import_id, prune=prune)
             _record_update(con, import_id, counts)
             extra = {
@@ -311,7 +337,7 @@ def _write_file(
             extra = {"added": len(frame)}
         con.unregister("incoming")
         if go_live is not None and record["municipality"]:
-            _record_go_live(con, record["municipality"], go_live, import_id)
+            extra["go_live"] = _record_go_live(con, record["municipality"], go_live, import_id)
         warnings = tuple(frame.attrs.get("warnings", ()))
         return ImportRecord(import_id=import_id, **record, **extra, warnings=warnings)
 
@@ -320,11 +346,16 @@ def _write_file(
 
 def _record_go_live(
     con: duckdb.DuckDBPyConnection, place: str, go_live: dt.date, import_id: int
-) -> None:
-    """The go-live date, kept by the import that first gave it (a folder gives it per file)."""
+) -> tuple[dt.date | None, dt.date] | None:
+    """The go-live date, kept by the import that first gave it (a folder gives it per file).
+
+    Returns (the date before, the new one) when it was set or changed, else None.
+    """
     known = con.execute("SELECT go_live FROM go_live WHERE municipality = ?", [place]).fetchone()
-    if known is None or known[0] != go_live:
-        con.execute("INSERT OR REPLACE INTO go_live VALUES (?, ?, ?)", [place, go_live, import_id])
+    if known is not None and known[0] == go_live:
+        return None
+    con.execute("INSERT OR REPLACE INTO go_live VALUES (?, ?, ?)", [place, go_live, import_id])
+    return (None if known is None else known[0]), go_live
 
 
 def _record_update(con: duckdb.DuckDBPyConnection, import_id: int, counts) -> None:
@@ -342,7 +373,8 @@ def _record_update(con: duckdb.DuckDBPyConnection, import_id: int, counts) -> No
     )
     for old in counts.superseded:
         con.execute(
-            "UPDATE import_log SET superseded_by = ? WHERE import_id = ? AND removed_at IS NULL",
+            "UPDATE import_log SET superseded_by = ? WHERE import_id = ? AND removed_at IS NULL "
+            "AND superseded_by IS NULL",
             [import_id, old],
         )
 
@@ -451,12 +483,15 @@ def import_files(
 
 
 def _go_live_date(go_live: str | dt.date | None) -> dt.date | None:
+    """The go-live as a day: a date, or text ``yyyy-mm-dd`` / ``dd.mm.yyyy`` (never guessed)."""
     if go_live in (None, ""):
         return None
-    try:
-        return pd.Timestamp(go_live).date()
-    except (ValueError, TypeError):
-        raise StoreError("--go-live must be a date yyyy-mm-dd") from None
+    if isinstance(go_live, dt.date):
+        return go_live
+    day = parse_day(go_live)
+    if day is None:
+        raise StoreError("--go-live must be a date, yyyy-mm-dd or dd.mm.yyyy")
+    return day.date()
 
 
 def remove_import(store: str | Path, import_id: int) -> RemovalRecord:
@@ -507,7 +542,12 @@ def remove_import(store: str | Path, import_id: int) -> RemovalRecord:
             "UPDATE import_log SET removed_at = ?, removed_rows = ? WHERE import_id = ?",
             [when, count, import_id],
         )
-        return RemovalRecord(int(import_id), kind, file_name, count, when)
+        earlier = con.execute(
+            "SELECT import_id FROM import_log WHERE superseded_by = ? ORDER BY 1", [import_id]
+        ).fetchall()
+        return RemovalRecord(
+            int(import_id), kind, file_name, count, when, tuple(int(r[0]) for r in earlier)
+        )
 
     return write(store, work, compact=True)
 
@@ -524,7 +564,7 @@ def store_history(store: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per import: ``import_id, imported_at, action, kind, municipality, file_name,
-        rows, added, updated, unchanged, disappeared, pruned, synthetic, superseded_by,
+        sha256, rows, added, updated, unchanged, disappeared, pruned, synthetic, superseded_by,
         removed_at, removed_rows, held`` (``held``: the rows it holds in the store now).
 
     See Also
@@ -549,6 +589,7 @@ def store_history(store: str | Path) -> pd.DataFrame:
         "kind",
         "municipality",
         "file_name",
+        "sha256",
         "rows",
         "added",
         "updated",

@@ -32,7 +32,7 @@ __all__ = ["FREE_TEXT_TYPES", "free_text_columns", "free_text_warnings"]
 #: Contract column types holding text a person typed: every pattern is looked for in them.
 FREE_TEXT_TYPES = ("text", "code")
 #: Column types looked at for e-mail addresses only (a pseudonym may be all digits).
-_EMAIL_ONLY_TYPES = ("pseudonym",)
+_PSEUDONYM_TYPES = ("pseudonym",)
 
 _UPPER = "A-ZÆØÅÉÄÖÜ"
 _LOWER = "a-zæøåéèáäöü"
@@ -147,7 +147,7 @@ def free_text_columns(kind: str) -> dict[str, tuple[str, ...]]:
     -------
     dict
         Column → the patterns looked for: ``("name_address", "email", "phone")`` for ``text`` and
-        ``code`` columns, ``("email",)`` for pseudonyms. Other columns are left out.
+        ``code`` columns, ``("email", "phone")`` for pseudonyms. Other columns are left out.
 
     Raises
     ------
@@ -159,7 +159,7 @@ def free_text_columns(kind: str) -> dict[str, tuple[str, ...]]:
     >>> free_text_columns("organisation")
     {'group': ('name_address', 'email', 'phone'), 'title': ('name_address', 'email', 'phone')}
     >>> free_text_columns("event-log")
-    {'case_id': ('email',), 'actor_id': ('email',)}
+    {'case_id': ('email', 'phone'), 'actor_id': ('email', 'phone')}
     """
     spec = contracts_spec().get(kind.replace("-", "_"))
     if spec is None:
@@ -168,8 +168,8 @@ def free_text_columns(kind: str) -> dict[str, tuple[str, ...]]:
     for name, column in spec["columns"].items():
         if column["type"] in FREE_TEXT_TYPES:
             found[name] = _ORDER
-        elif column["type"] in _EMAIL_ONLY_TYPES:
-            found[name] = ("email",)
+        elif column["type"] in _PSEUDONYM_TYPES:
+            found[name] = ("email", "phone")  # a pseudonym that is someone's number
     return found
 
 

@@ -450,3 +450,17 @@ def test_apply_profile_keeps_rows_and_unknown_columns():
     assert mapped.headers == ["level", "Merknad"]
     assert mapped.cells[0].tolist() == ["2", "3", pd.NA]
     assert mapped.cells.index.tolist() == [2, 3, 5] and mapped.cells[0].dtype == "string"
+
+
+def test_a_profile_that_does_not_fit_names_the_columns_not_every_cell(demo_dir, tmp_path):
+    # An export whose case column the profile does not know: the columns are named first,
+    # instead of a problem for every code in every row.
+    path = _stafett_export(demo_dir, tmp_path / "eksport.csv")
+    text = path.read_bytes().replace("Saksreferanse".encode("cp1252"), b"Saksnr", 1)
+    path.write_bytes(text)
+    with pytest.raises(ContractError) as caught:
+        read(path, "event-log", profile="stafettlogg-eksempel")
+    problems = caught.value.problems
+    assert len(problems) == 2
+    assert {p.column for p in problems} == {"Saksnr", "case_id"}
+    assert all(p.row is None for p in problems)

@@ -142,24 +142,27 @@ def test_bokmal_messages_come_from_the_catalogue():
 def test_the_contracts_say_which_columns_are_free_text():
     columns = free_text_columns("report-form-2")
     assert columns["barriers"] == columns["unit"] == ("name_address", "email", "phone")
-    assert columns["baton_holder_id"] == ("email",)
+    assert columns["baton_holder_id"] == ("email", "phone")
     assert "service" not in columns and "municipality" not in columns
     assert set(free_text_columns("event_log")) == {"case_id", "actor_id"}
     with pytest.raises(KeyError):
         free_text_columns("no-such-kind")
 
 
-def test_pseudonyms_are_looked_at_for_e_mail_only():
+def test_pseudonyms_are_looked_at_for_e_mail_and_phone_numbers():
+    # A pseudonym may be all digits, but not a Norwegian phone number: that is a warning
+    # (someone's number used as their id), not a refusal.
     log = pd.DataFrame(
         {
-            "case_id": ["41234567", "c-00123"],  # a pseudonym may be all digits
-            "actor_id": ["A1", "kari@example.no"],
-            "service": ["school", "school"],
+            "case_id": ["41234567", "c-00123", "10203040"],
+            "actor_id": ["A1", "kari@example.no", "12345"],
+            "service": ["school", "school", "school"],
         }
     )
     problems = free_text_warnings(log, "log.csv", kind="event-log")
-    assert [(p.row, p.column) for p in problems] == [(2, "actor_id")]
-    assert "e-mail" in problems[0].message
+    assert [(p.row, p.column) for p in problems] == [(1, "case_id"), (2, "actor_id")]
+    assert "phone" in problems[0].message and "e-mail" in problems[1].message
+    assert not any("41234567" in str(p) for p in problems)
 
 
 def test_columns_chosen_and_kind_from_the_frame():
