@@ -149,6 +149,7 @@ def render_report(
                 progress_bar=False,
                 execution_timeout=timeout,
                 cwd=str(Path(notebook).resolve().parent),
+                kernel_manager_class=_local_kernel_manager(),
             )
         finally:  # keep the record, failed or not: a failing cell's message is read there
             if keep_notebook is not None and executed.exists():
@@ -169,6 +170,24 @@ def render_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
     return out
+
+
+def _local_kernel_manager() -> type:
+    """A kernel manager that talks to its kernel over local sockets (IPC), not TCP.
+
+    Over TCP on localhost the kernel warns on every run that "all communication … is sent in
+    plain text and is susceptible to eavesdropping": true of TCP, alarming in a report run,
+    and needless, since the kernel is a child process on the same machine. IPC sockets are
+    files in Jupyter's runtime folder, readable by the user alone, and removed afterwards.
+    """
+    from jupyter_client.manager import KernelManager
+
+    class LocalKernelManager(KernelManager):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(*args, **kwargs)
+
+    return LocalKernelManager
 
 
 def _made_with(parameters: Mapping[str, object]) -> dict[str, str]:

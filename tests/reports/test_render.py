@@ -147,3 +147,21 @@ def test_bad_report_requests_fail_clearly(tmp_path, demo_store):
     assert "--municipality: the store holds no event log" in unknown.output
     assert "5401" not in unknown.output
     assert not (tmp_path / "r.html").exists() and not (tmp_path / "kept.ipynb").exists()
+
+
+def test_a_report_run_prints_no_kernel_transport_warning(tmp_path, capfd):
+    # The kernel runs over local sockets, so it has no "eavesdropping" warning to print
+    # (the kernel writes to the process's own stderr: read at the file descriptor).
+    import nbformat
+
+    from bti_workbench.reports.render import render_report
+
+    notebook = tmp_path / "tiny.ipynb"
+    cells = [nbformat.v4.new_code_cell("print(1 + 1)")]
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=kernel), notebook)
+    out = render_report(notebook, {"lang": "nb"}, tmp_path / "tiny.html")
+    captured = capfd.readouterr()
+    assert "2" in out.read_text(encoding="utf-8")
+    assert "without encryption" not in captured.err + captured.out
+    assert "eavesdropping" not in captured.err + captured.out
