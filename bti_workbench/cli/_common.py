@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -124,7 +125,16 @@ def progress(length: int, text: str):
     contextlib.AbstractContextManager
         Typer's progress bar; call ``update(steps)`` on it.
     """
+    if not sys.stderr.isatty():  # click would still print the label once: a stray word
+        return contextlib.nullcontext(_Silent())
     return typer.progressbar(length=length, label=text, file=sys.stderr, show_pos=True)
+
+
+class _Silent:
+    """A progress bar that shows nothing (stderr is a file or a pipe)."""
+
+    def update(self, steps: int) -> None:
+        """Count nothing."""
 
 
 def parse_period(text: str | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:

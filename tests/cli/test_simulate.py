@@ -118,3 +118,19 @@ def test_cli_refuses_a_warm_up_as_long_as_the_run(tmp_path):
     ):
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 1 and "error:" in result.output, result.output
+
+
+def test_compare_prints_no_stray_word_when_stderr_is_not_a_terminal(tmp_path):
+    # click's progress bar printed its label ("options") once to a pipe or a file.
+    import subprocess
+    import sys
+
+    from bti_workbench._util.resources import data_dir
+
+    bti = Path(sys.executable).with_name("bti")
+    scenario = data_dir() / "scenarios" / "sirdal.yaml"
+    args = [str(bti), "compare", str(scenario), "--options", "baseline,trial_cap_one_log"]
+    result = subprocess.run([*args, "-r", "2"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "trial_cap_one_log" in result.stdout or "Prøveperiode" in result.stdout
