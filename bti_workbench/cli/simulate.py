@@ -5,6 +5,7 @@ The docstrings of the commands are their ``--help`` text.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,7 +26,7 @@ from bti_workbench.cli._common import (
 )
 from bti_workbench.errors import ContractError, IdentifierError
 from bti_workbench.reference.labels import label
-from bti_workbench.simulation.scenario.document import BASELINE
+from bti_workbench.simulation.scenario.document import BASELINE, read_document
 
 if TYPE_CHECKING:
     from bti_workbench.reference import Municipality
@@ -232,6 +233,7 @@ def compare(
     from bti_workbench.simulation.run import compare_options
 
     names = [o.strip() for o in options.split(",") if o.strip()]
+    names = [n for n in dict.fromkeys(names) if n != BASELINE]  # the baseline is always there
     _check_engine(engine)
     if not names:
         fail("error: --options: give at least one option to compare with the scenario")
@@ -241,12 +243,16 @@ def compare(
         table = compare_options(
             scenario, names, replications, seed, engine, warmup, lambda _name: bar.update(1)
         )
-    typer.echo(
-        f"{scenario.name}: {replications} replications, seed {seed}, engine {engine}, "
-        f"warm-up {table.attrs['warmup_weeks']} weeks; (difference from the baseline "
-        "[95 % CI], same seed: common random numbers); costs in thousand NOK a year"
+    run = label(
+        "cmp.run",
+        lang,
+        file=scenario.name,
+        replications=replications,
+        seed=seed,
+        engine=engine,
+        warmup=table.attrs["warmup_weeks"],
     )
-    _print_comparison(table, [BASELINE, *names], lang)
+    _print_comparison(table, run, read_document(scenario), lang)
 
 
 def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> Scenario:
@@ -267,45 +273,20 @@ def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> S
     return base
 
 
-def _print_comparison(table: pd.DataFrame, columns: list[str], lang: str) -> None:
-    """A row per metric, a column per option: the mean and the difference with its CI."""
-    wanted = [f"active.{n}" for n in range(4)] + [f"wait.{n}" for n in range(1, 4)]
-    wanted += sorted(m for m in table["metric"].unique() if m.startswith("utilisation."))
-    wanted += ["cost.total"]
-    typer.echo(f"{'':<30}" + "".join(f"{c[:36]:>38}" for c in columns))
-    for metric in wanted:
-        rows = table[table["metric"] == metric].set_index("option")
-        if rows.empty:
-            continue
-        cells = []
+def _print_comparison(table: pd.DataFrame, run: str, doc: dict, lang: str) -> None:
+    """The options table a report shows, a block per result: every option's cell on its own
+    line under the result's name, so nothing is cut and every line fits 100 columns."""
+    from bti_workbench.simulation.figures import options_table
+
+    shown = options_table(table, lang, doc=doc)
+    measure, *columns = shown.columns
+    width = max(len(c) for c in columns) + 2
+    for line in textwrap.wrap(f"{run} {shown.attrs['note']}", 100):
+        typer.echo(line)
+    for _, row in shown.iterrows():
+        typer.echo(f"\n{row[measure]}")
         for column in columns:
-            if column not in rows.index:
-                cells.append(f"{'':>38}")
-                continue
-            row = rows.loc[column]
-            text = _fmt(metric, row["mean"])
-            if column != BASELINE and pd.notna(row["difference"]):
-                low, high = _fmt(metric, row["low"], "+"), _fmt(metric, row["high"], "+")
-                text += f" ({_fmt(metric, row['difference'], '+')} [{low}, {high}])"
-            cells.append(f"{text:>38}")
-        typer.echo(f"{_metric_name(metric, lang):<30}" + "".join(cells))
-
-
-def _fmt(metric: str, value: float, sign: str = "") -> str:
-    """Costs in thousands of NOK (k), everything else with two decimals."""
-    if metric.startswith("cost."):
-        return f"{value / 1000:{sign},.0f}k"
-    return f"{value:{sign}.2f}"
-
-
-def _metric_name(metric: str, lang: str) -> str:
-    """A metric's label, e.g. ``utilisation.helsesykepleier`` → its service's name."""
-    kind, _, what = metric.partition(".")
-    if kind in {"active", "waiting", "wait"}:
-        return f"{label(f'metric.{kind}', lang)} {what}"
-    if kind == "utilisation":
-        return f"{label('metric.utilisation', lang)} {label(f'service.{what}', lang)}"[:29]
-    return label(f"metric.{metric}", lang)
+            typer.echo(f"  {column:<{width}}{row[column]}")
 
 
 def calibrate(

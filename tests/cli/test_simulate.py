@@ -88,26 +88,26 @@ def test_cli_ciw_writes_per_case_detail(tmp_path):
     assert set(cases["outcome"]) <= {"closed", "child_welfare", "open"}
 
 
-def test_cli_compare_prints_options_side_by_side():
-    result = CliRunner().invoke(
-        app,
-        [
-            "compare",
-            str(SIRDAL),
-            "--options",
-            "extra_coordinator_20pct,no_bti",
-            "-r",
-            "10",
-            "--lang",
-            "en",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    header = next(line for line in lines if line.startswith(" ") and "baseline" in line)
-    assert "extra_coordinator_20pct" in header and "no_bti" in header
-    cost = next(line for line in lines if line.startswith("Cost per year"))
-    assert "[" in cost  # a confidence interval for each option
+def test_cli_compare_prints_each_result_with_every_option_named_within_100_columns():
+    from bti_workbench.simulation.run import compare_options
+    from bti_workbench.simulation.scenario.document import option_name
+
+    args = ["compare", str(SIRDAL), "--options", "extra_coordinator_20pct,no_bti,baseline"]
+    for lang, result_name in (("en", "Cost per year (NOK)"), ("nb", "Kostnad per år (kr)")):
+        result = CliRunner().invoke(app, [*args, "-r", "10", "--lang", lang])
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert max(len(line) for line in lines) <= 100
+        start = lines.index(result_name)
+        block = lines[start + 1 : start + 4]  # the baseline once, then each option
+        names = [option_name(o, lang) for o in ("baseline", "extra_coordinator_20pct", "no_bti")]
+        assert [line.split("  ")[1] for line in block] == names
+        assert all("_" not in line for line in lines[1:])  # names, never ids
+    # The figures are compare_options' own, in the reader's format.
+    table = compare_options(SIRDAL, ["extra_coordinator_20pct", "no_bti"], 10, 1)
+    cost = table.set_index(["option", "metric"]).loc[("no_bti", "cost.total")]
+    difference = f"{cost['difference']:+,.0f}".replace(",", "\u00a0").replace("-", "\u2212")
+    assert difference in block[2], block[2]
 
 
 def test_cli_refuses_a_warm_up_as_long_as_the_run(tmp_path):
@@ -133,4 +133,4 @@ def test_compare_prints_no_stray_word_when_stderr_is_not_a_terminal(tmp_path):
     result = subprocess.run([*args, "-r", "2"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert "trial_cap_one_log" in result.stdout or "Prøveperiode" in result.stdout
+    assert "Én stafettlogg per stafettholder" in result.stdout
