@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
+from bti_workbench._util.numbers import format_nok, format_number, format_share
 from bti_workbench.cli._common import (
     DEFAULT_STORE,
     STORE_HELP,
@@ -83,14 +84,23 @@ def simulate(
         fail(f"error: --warmup must be from 0 to {chosen.horizon_weeks - 1} weeks")
     cut = warmup if warmup is not None else warmup_weeks(result, seasonal_period(chosen))
     summary = summarise(result, chosen, cut)
-    typer.echo(
-        f"{chosen.label}: {replications} replications, seed {seed}, engine {engine}, "
-        f"weeks {cut + 1}–{chosen.horizon_weeks} (warm-up {cut})"
+    run = label(
+        "cli.sim.run",
+        lang,
+        name=_run_name(scenario, option or [], lang),
+        replications=replications,
+        seed=seed,
+        engine=engine,
+        first=cut + 1,
+        last=chosen.horizon_weeks,
+        warmup=cut,
     )
+    for line in textwrap.wrap(run, 100):
+        typer.echo(line)
     _print_levels(summary, lang)
     _print_busiest_and_costs(summary, lang)
     if replications >= 2:
-        _print_replications_needed(summary)
+        _print_replications_needed(summary, lang)
     if out is not None:
         try:
             written = write_results(result, out, chosen, seed=seed, warmup=cut)
@@ -98,6 +108,16 @@ def simulate(
             fail(f"error: --out {out.name}: cannot write ({exc.strerror})")
         for path in written:
             typer.echo(f"wrote {path}")
+
+
+def _run_name(scenario: Path, options: list[str], lang: str) -> str:
+    """The scenario and its options by the names a reader sees: ``Tromsø + Uten BTI``."""
+    from bti_workbench.simulation.scenario.document import option_name, scenario_name
+
+    doc = read_document(scenario)
+    return " + ".join(
+        [scenario_name(scenario, lang, doc), *(option_name(o, lang, doc) for o in options)]
+    )
 
 
 def _files_beside(out: Path) -> list[Path]:
@@ -180,44 +200,48 @@ def _run_with_progress(chosen: Scenario, replications: int, seed: int, engine: s
 
 def _print_levels(summary: pd.DataFrame, lang: str) -> None:
     """A row per level: mean active cases, their p10–p90, mean waiting and mean wait."""
-    typer.echo(f"{'level':<28}{'active':>10}{'p10–p90':>14}{'waiting':>10}{'wait (wk)':>11}")
-    for level in range(4):
+    heads = [label(f"cli.sim.col.{c}", lang) for c in _LEVEL_COLUMNS]
+    names = [label(f"level.{level}.name", lang) for level in range(4)]
+    width = max(len(name) for name in names) + 2
+    typer.echo(f"{heads[0]:<{width}}{heads[1]:>10}{heads[2]:>14}{heads[3]:>10}{heads[4]:>17}")
+    for level, name in enumerate(names):
         active = summary[f"active.{level}"]
-        span = f"{active.quantile(0.1):.1f}–{active.quantile(0.9):.1f}"
+        low, high = (format_number(active.quantile(q), lang, 1) for q in (0.1, 0.9))
         wait = summary.get(f"wait.{level}")
-        wait_text = "" if wait is None else f"{wait.mean():.2f}"
+        wait_text = "" if wait is None else format_number(wait.mean(), lang, 2)
+        waiting = format_number(summary[f"waiting.{level}"].mean(), lang, 1)
+        mean = format_number(active.mean(), lang, 1)
         typer.echo(
-            f"{label(f'level.{level}.name', lang):<28}{active.mean():>10.1f}{span:>14}"
-            f"{summary[f'waiting.{level}'].mean():>10.1f}{wait_text:>11}"
+            f"{name:<{width}}{mean:>10}{f'{low}–{high}':>14}{waiting:>10}{wait_text:>17}".rstrip()
         )
+
+
+_LEVEL_COLUMNS = ("level", "active", "span", "waiting", "wait")
 
 
 def _print_busiest_and_costs(summary: pd.DataFrame, lang: str) -> None:
     """The five busiest services and the cost per year, where the scenario has them."""
     use = summary[[c for c in summary.columns if c.startswith("utilisation.")]].mean()
     if len(use):
+        typer.echo(label("cli.sim.busiest", lang))
         busiest = use.sort_values(ascending=False).head(5)
-        typer.echo(
-            "busiest services (hours demanded / available): "
-            + ", ".join(
-                f"{label(f'service.{k.split(chr(46), 1)[1]}', lang)} {v:.0%}"
-                for k, v in busiest.items()
-            )
-        )
+        names = [label(f"service.{key.split('.', 1)[1]}", lang) for key in busiest.index]
+        width = max(len(name) for name in names) + 2
+        for name, value in zip(names, busiest, strict=True):
+            typer.echo(f"  {name:<{width}}{format_share(value, lang):>5}")
     if "cost.total" in summary:
-        typer.echo(
-            f"cost per year: NOK {summary['cost.total'].mean():,.0f} "
-            f"(case work NOK {summary['cost.case_work'].mean():,.0f})"
-        )
+        total = format_nok(summary["cost.total"].mean(), lang)
+        case_work = format_nok(summary["cost.case_work"].mean(), lang)
+        typer.echo(label("cli.sim.cost", lang, total=total, case_work=case_work))
 
 
-def _print_replications_needed(summary: pd.DataFrame) -> None:
+def _print_replications_needed(summary: pd.DataFrame, lang: str) -> None:
     """Replications for a 95 % interval of ±5 % on the mean active at level 2."""
     from bti_workbench.simulation.analysis import replications_needed
 
     target = summary["active.2"]
     needed = replications_needed(target, max(0.05 * abs(target.mean()), 1e-9))
-    typer.echo(f"replications for ±5 % on mean active at level 2 (95 %): {needed}")
+    typer.echo(label("cli.sim.replications", lang, needed=format_number(needed, lang)))
 
 
 def compare(

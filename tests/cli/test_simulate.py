@@ -71,7 +71,7 @@ def test_cli_simulate_writes_long_format_parquet(tmp_path):
     assert {"hours_demanded", "hours_available", "utilisation"} <= set(services.columns)
     summary = pd.read_parquet(tmp_path / "results.summary.parquet")
     assert "cost.total" in summary.columns and len(summary) == 5
-    assert "Level 1" in result.output and "cost per year" in result.output
+    assert "Level 1" in result.output and "Cost per year" in result.output
     # The same run again gives the same numbers.
     again = simulate_fast(load_scenario(TROMSO, ("trial_cap_one_log",)), 5, 3)
     pd.testing.assert_frame_equal(levels, again.levels)
@@ -134,3 +134,19 @@ def test_compare_prints_no_stray_word_when_stderr_is_not_a_terminal(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "Én stafettlogg per stafettholder" in result.stdout
+
+
+def test_simulate_and_compare_read_in_bokmaal_within_100_columns():
+    from tests._language import ENGLISH
+
+    runs = (
+        ["simulate", str(SIRDAL), "-r", "3", "-o", "no_bti"],
+        ["compare", str(SIRDAL), "--options", "no_bti,trial_cap_one_log", "-r", "3"],
+    )
+    for args in runs:
+        result = CliRunner().invoke(app, args)  # bokmål is the default
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert max(len(line) for line in lines) <= 100, args[0]
+        found = [line for line in lines if ENGLISH.search(line.replace(SIRDAL.name, ""))]
+        assert found == [], found

@@ -7,13 +7,13 @@ import importlib
 import importlib.util
 import os
 import pkgutil
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests._language import ENGLISH
 from tests.dashboard._browser import (
     RequestLog,
     axe_violations,
@@ -173,12 +173,6 @@ TABS = {
     "nb": ("Status", "Belastning", "Samarbeid", "Evaluering", "Plan"),
     "en": ("Status", "Load", "Collaboration", "Evaluation", "Plan"),
 }
-# Words a bokmål page never holds (English, or an id shown instead of a name).
-ENGLISH = re.compile(
-    r"\b(the|and|with|of|Level|Levels|Week|Cases|Share|Download|Service|Services|Option|"
-    r"baseline|welfare|health|upbringing|trial_cap_one_log|national_per_1000(?!\.yaml)|school_health|"
-    r"Whole period|Yes|No|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4})\b"
-)
 
 
 # Bokeh draws every component in its own shadow root, out of innerText's reach: walk them.
