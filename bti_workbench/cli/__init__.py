@@ -18,11 +18,13 @@ from __future__ import annotations
 import typer
 
 from bti_workbench.cli import data, evaluation, network, serve, simulate, sweep
+from bti_workbench.cli._help import PlainHelpGroup
 
 __all__ = ["app"]
 
 #: The ``bti`` command (``[project.scripts]`` in pyproject.toml points here).
 app = typer.Typer(
+    cls=PlainHelpGroup,
     help="BTI workbench: planning and evaluation for Bedre tverrfaglig innsats.",
     no_args_is_help=True,
     add_completion=False,
@@ -41,12 +43,16 @@ app.command()(simulate.calibrate)
 app.command()(serve.serve)
 app.command()(sweep.sweep)
 
-_store_app = typer.Typer(help="The embedded store (DuckDB).", no_args_is_help=True)
+_store_app = typer.Typer(
+    cls=PlainHelpGroup, help="The embedded store (DuckDB).", no_args_is_help=True
+)
 _store_app.command("status")(data.store_status)
 _store_app.command("history")(data.store_history)
 _store_app.command("remove")(data.store_remove)
 app.add_typer(_store_app, name="store")
 
-_report_app = typer.Typer(help="Reports rendered from the notebooks.", no_args_is_help=True)
+_report_app = typer.Typer(
+    cls=PlainHelpGroup, help="Reports rendered from the notebooks.", no_args_is_help=True
+)
 _report_app.command("evaluation")(evaluation.report_evaluation)
 app.add_typer(_report_app, name="report")

@@ -33,7 +33,7 @@ def network(
     period: Annotated[
         str | None, typer.Option(help="Dates to keep, e.g. 2018-01-01..2018-06-30.")
     ] = None,
-    k: Annotated[int, typer.Option(min=2, help="Small-cell threshold.")] = 5,
+    k: Annotated[int, typer.Option(min=2, help="Small-cell threshold (at least 2).")] = 5,
     lang: Lang = "nb",
 ) -> None:
     """Map collaboration between services from the cases; write suppressed results."""

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["serve"]
 
 # The options, one alias each, so that the command's signature reads as a list of names.
-_Port = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
+_Port = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on (1–65535).")]
 _Address = Annotated[
     str, typer.Option(help="Address to listen on; beyond loopback needs a login and TLS.")
 ]
@@ -75,7 +75,9 @@ _Insecure = Annotated[
     bool, typer.Option(help="Allow no login or no TLS beyond loopback (closed tests only).")
 ]
 _Store = Annotated[Path | None, typer.Option(help=f"{STORE_HELP} The app reads it as $BTI_STORE.")]
-_K = Annotated[int, typer.Option(min=2, help="Small-cell threshold; viewers cannot change it.")]
+_K = Annotated[
+    int, typer.Option(min=2, help="Small-cell threshold, at least 2; viewers cannot change it.")
+]
 _AppFile = Annotated[Path | None, typer.Option("--app", hidden=True)]
 
 

@@ -43,7 +43,9 @@ def simulate(
     option: Annotated[
         list[str] | None, typer.Option("--option", "-o", help="Organisation option (repeatable).")
     ] = None,
-    replications: Annotated[int, typer.Option("--replications", "-r", min=1)] = 100,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=1, help="Replications (at least 1).")
+    ] = 100,
     seed: Annotated[int, typer.Option(help="Same seed, same numbers.")] = 1,
     engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
     out: Annotated[
@@ -247,7 +249,9 @@ def _print_replications_needed(summary: pd.DataFrame, lang: str) -> None:
 def compare(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML.")],
     options: Annotated[str, typer.Option(help="Comma-separated options; a+b combines two.")],
-    replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 100,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=2, help="Replications (at least 2).")
+    ] = 100,
     seed: Annotated[int, typer.Option()] = 1,
     engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
     warmup: Annotated[int | None, typer.Option(help="Weeks to leave out.")] = None,

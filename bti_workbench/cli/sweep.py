@@ -39,7 +39,9 @@ def sweep(
         list[str] | None,
         typer.Option(help="PARAM=v1,v2 with a dotted key (repeatable; the cross product)."),
     ] = None,
-    replications: Annotated[int, typer.Option("--replications", "-r", min=1)] = 100,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=1, help="Replications (at least 1).")
+    ] = 100,
     seed: Annotated[int, typer.Option(help="Sweep seed; each municipality's is derived.")] = 1,
     warmup: Annotated[
         int, typer.Option(help="Weeks left out of every cell (the same for all).")
@@ -52,7 +54,7 @@ def sweep(
         str | None, typer.Option(help="Address of a running Dask scheduler, tcp://host:8786.")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="LocalCluster worker processes (default: CPUs).")
+        int | None, typer.Option(min=1, help="Worker processes, at least 1 (default: one per CPU).")
     ] = None,
     engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
 ) -> None:

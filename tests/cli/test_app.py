@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -57,3 +58,26 @@ def test_importing_the_main_module_runs_nothing():
     import bti_workbench.cli.__main__ as main
 
     assert main.__all__ == []
+
+
+def _commands(group, context, prefix: tuple[str, ...] = ()):
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        if hasattr(command, "list_commands"):
+            yield from _commands(command, context, (*prefix, name))
+        else:
+            yield (*prefix, name)
+
+
+def test_every_help_names_what_an_option_takes_in_plain_words():
+    # Not Python's types (<list[Path]>, <int range> [x>=2], <bool> for a flag).
+    from typer.testing import CliRunner
+
+    group = typer.main.get_command(app)
+    names = list(_commands(group, click.Context(group)))
+    assert ("store", "history") in names and ("compare",) in names
+    for name in names:
+        result = CliRunner().invoke(app, [*name, "--help"], env={"COLUMNS": "100"})
+        assert result.exit_code == 0, name
+        assert not re.search(r"<[a-z][a-z_\[\] ]*>|\[x[<>]=", result.output), (name, result.output)
+        assert max(len(line) for line in result.output.splitlines()) <= 100, name
