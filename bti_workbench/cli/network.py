@@ -5,11 +5,13 @@ The docstring of the command is its ``--help`` text.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bti_workbench._util.numbers import format_number
 from bti_workbench._util.periods import in_period
 from bti_workbench.cli._common import Lang, fail, output_folder, parse_period
 from bti_workbench.errors import ContractError, IdentifierError
@@ -55,11 +57,11 @@ def network(
         written = write_network(graph, out, k, lang)
     except OSError as exc:  # e.g. a full disk: each file is whole or as it was
         fail(f"error: --out {out.name}: cannot write ({exc.strerror})")
-    _print_shape(graph, f"{event_log.name}{f' {period}' if period else ''}")
+    _print_shape(graph, f"{event_log.name}{f' {period}' if period else ''}", lang)
     _print_between_and_gaps(metrics, missing, lang)
-    _print_comparisons(graph, perceived, org)
+    _print_comparisons(graph, perceived, org, lang)
     for path in written:
-        typer.echo(f"wrote {path}")
+        typer.echo(label("cli.wrote", lang, path=path))
 
 
 def _read_inputs(
@@ -82,56 +84,52 @@ def _read_inputs(
     return log, perceived, org
 
 
-def _print_shape(graph: nx.Graph, title: str) -> None:
+def _print_shape(graph: nx.Graph, title: str, lang: str) -> None:
     """Services, ties, density and degree centralisation, before suppression."""
     import networkx as nx
 
     from bti_workbench.network import degree_centralisation
 
-    typer.echo(
-        f"{title}: {graph.number_of_nodes()} services, "
-        f"{graph.number_of_edges()} ties, density {nx.density(graph):.2f}, "
-        f"degree centralisation {degree_centralisation(graph):.2f} (before suppression)"
+    line = label(
+        "cli.net.shape",
+        lang,
+        title=title,
+        services=graph.number_of_nodes(),
+        ties=graph.number_of_edges(),
+        density=format_number(nx.density(graph), lang, 2),
+        centralisation=format_number(degree_centralisation(graph), lang, 2),
     )
+    for part in textwrap.wrap(line, 100):
+        typer.echo(part)
 
 
 def _print_between_and_gaps(metrics: pd.DataFrame, missing: pd.DataFrame, lang: str) -> None:
-    """The three services most between others, and the expected ties the cases lack."""
-    top = metrics.sort_values("betweenness [before suppression]", ascending=False).head(3)
-    typer.echo(
-        "most between others: "
-        + ", ".join(
-            f"{label(f'service.{s}', lang)} {v:.2f}"
-            for s, v in top["betweenness [before suppression]"].items()
-        )
-    )
+    """The three services most between others, and the expected ties the cases lack: one
+    service or tie a line, so nothing runs past 100 columns."""
+    column = "betweenness [before suppression]"
+    top = metrics.sort_values(column, ascending=False).head(3)
+    typer.echo(label("cli.net.between", lang))
+    for service, value in top[column].items():
+        typer.echo(f"  {label(f'service.{service}', lang)} {format_number(value, lang, 2)}")
     gaps = missing[missing["missing"]]
-    typer.echo(
-        f"expected ties the cases do not show: {len(gaps)} of {len(missing)}"
-        + (
-            ""
-            if gaps.empty
-            else ": "
-            + "; ".join(
-                f"{label(f'service.{a}', lang)}–{label(f'service.{b}', lang)}"
-                for a, b in zip(gaps["service_a"], gaps["service_b"], strict=True)
-            )
-        )
-    )
+    typer.echo(label("cli.net.missing", lang, missing=len(gaps), expected=len(missing)))
+    for a, b in zip(gaps["service_a"], gaps["service_b"], strict=True):
+        typer.echo(f"  {label(f'service.{a}', lang)} – {label(f'service.{b}', lang)}")
 
 
-def _print_comparisons(graph: nx.Graph, perceived: nx.Graph | None, org: nx.Graph | None) -> None:
+def _print_comparisons(
+    graph: nx.Graph, perceived: nx.Graph | None, org: nx.Graph | None, lang: str
+) -> None:
     """The survey's ties against the cases' ties, and the organisation's shared groups."""
     from bti_workbench.network.questions import perceived_vs_enacted
 
     if perceived is not None:
         compared = perceived_vs_enacted(perceived, graph)["status"].value_counts()
+        both, perceived_only, enacted = (
+            compared.get(status, 0) for status in ("both", "perceived only", "enacted only")
+        )
         typer.echo(
-            "survey vs cases: "
-            + ", ".join(
-                f"{status} {compared.get(status, 0)}"
-                for status in ("both", "perceived only", "enacted only")
-            )
+            label("cli.net.survey", lang, both=both, perceived=perceived_only, enacted=enacted)
         )
     if org is not None:
-        typer.echo(f"organisation: {org.number_of_edges()} pairs of services share a group")
+        typer.echo(label("cli.net.organisation", lang, pairs=org.number_of_edges()))

@@ -150,3 +150,23 @@ def test_simulate_and_compare_read_in_bokmaal_within_100_columns():
         assert max(len(line) for line in lines) <= 100, args[0]
         found = [line for line in lines if ENGLISH.search(line.replace(SIRDAL.name, ""))]
         assert found == [], found
+
+
+def test_network_reads_in_bokmaal_within_100_columns_and_the_readme_example_finds_ties(
+    demo_dir, tmp_path
+):
+    # The README's example period on the demo data (Sirdal) gives ties, not an empty map.
+    from tests._language import ENGLISH
+
+    args = ["network", str(demo_dir / "event_log.csv"), "--out", str(tmp_path / "net")]
+    args += ["--survey", str(demo_dir / "collaboration_survey.csv")]
+    args += ["--organisation", str(demo_dir / "organisation.csv")]
+    result = CliRunner().invoke(app, [*args, "--period", "2019-01-01..2020-06-30", "--k", "5"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert [line for line in lines if ENGLISH.search(line.replace(str(tmp_path), ""))] == []
+    ties = int(lines[0].split(", ")[1].split()[0])
+    assert ties > 0
+    edges = pd.read_csv(tmp_path / "net" / "edges.csv")
+    assert len(edges) > 0

@@ -65,7 +65,7 @@ def test_cli_network_writes_files_that_gephi_reads(tmp_path, large_demo_dir):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "ties, density" in result.output and "survey vs cases" in result.output
+    assert "ties, density" in result.output and "Survey against cases" in result.output
     edges = pd.read_csv(out / "edges.csv", dtype=str, keep_default_na=False)
     assert list(edges.columns) == ["source", "target", "weight", "suppressed"]
     gexf, graphml = nx.read_gexf(out / "graph.gexf"), nx.read_graphml(out / "graph.graphml")
