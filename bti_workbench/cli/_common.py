@@ -37,7 +37,21 @@ __all__ = [
 STORE_HELP = "The store (DuckDB file)."
 
 #: The ``--lang`` option: labels in Norwegian Bokmål (``nb``) or English (``en``).
-Lang = Annotated[str, typer.Option(help="nb or en.")]
+def _language(value: str) -> str:
+    """The ``--lang`` option checked against the catalogue's languages (exit 1 otherwise)."""
+    from bti_workbench.reference.labels import LANGUAGES
+
+    if value not in LANGUAGES:
+        fail(f"error: --lang must be one of {', '.join(LANGUAGES)} (or set BTI_LANG)")
+    return value
+
+
+Lang = Annotated[
+    str,
+    typer.Option(
+        help="nb or en (default: $BTI_LANG, else nb).", envvar="BTI_LANG", callback=_language
+    ),
+]
 
 
 def fail(message: str) -> NoReturn:

@@ -149,7 +149,9 @@ def _chosen_municipality(knr: str | None, population_file: Path | None) -> Munic
     try:
         return load_municipality(knr, population_file)
     except KeyError as exc:
-        fail(f"error: --municipality: {exc.args[0]}")
+        # The library's message names its own argument; the user typed an option.
+        text = str(exc.args[0]).replace("with population_file=", "with --population-file")
+        fail(f"error: --municipality: {text}")
     except (PopulationFileError, OSError, ValueError) as exc:
         fail(f"error: --population-file: {exc}")
 

@@ -170,3 +170,29 @@ def test_network_reads_in_bokmaal_within_100_columns_and_the_readme_example_find
     assert ties > 0
     edges = pd.read_csv(tmp_path / "net" / "edges.csv")
     assert len(edges) > 0
+
+
+def test_the_language_comes_from_bti_lang_and_errors_name_options_as_typed():
+    national = SIRDAL.with_name("national_per_1000.yaml")
+    english = CliRunner().invoke(app, ["simulate", str(SIRDAL), "-r", "2"], env={"BTI_LANG": "en"})
+    assert english.exit_code == 0 and "replications" in english.output
+    chosen = CliRunner().invoke(
+        app, ["simulate", str(SIRDAL), "-r", "2", "--lang", "nb"], env={"BTI_LANG": "en"}
+    )
+    assert "replikasjoner" in chosen.output  # the option wins over the environment
+    unknown = CliRunner().invoke(app, ["simulate", str(national), "-m", "9999", "-r", "2"])
+    assert unknown.exit_code == 1
+    assert "--population-file" in unknown.output and "population_file=" not in unknown.output
+
+
+def test_an_unknown_language_is_a_clear_error_on_every_command_with_lang():
+    for args in (
+        ["simulate", str(SIRDAL), "-r", "2", "--lang", "de"],
+        ["compare", str(SIRDAL), "--options", "no_bti", "-r", "2", "--lang", "de"],
+        ["population", "x.csv", "--lang", "de"],
+    ):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 1, args
+        assert "--lang must be one of nb, en" in result.output
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
