@@ -36,6 +36,7 @@ __all__ = [
 #: Help text of every ``--store`` option.
 STORE_HELP = "The store (DuckDB file)."
 
+
 #: The ``--lang`` option: labels in Norwegian Bokmål (``nb``) or English (``en``).
 def _language(value: str) -> str:
     """The ``--lang`` option checked against the catalogue's languages (exit 1 otherwise)."""

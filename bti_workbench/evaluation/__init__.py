@@ -47,6 +47,7 @@ from bti_workbench.evaluation.summary import (
     caveats,
     headline_table,
     indicator_display,
+    km_display,
     sources_table,
 )
 from bti_workbench.evaluation.surveys import agreement_table, survey_figure, wave_change
@@ -91,6 +92,7 @@ __all__ = [
     "its_figure",
     "its_input",
     "its_table",
+    "km_display",
     "km_figure",
     "km_table",
     "level_transitions",

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from bti_workbench._util.numbers import format_number, format_share
 from bti_workbench.evaluation.proportions import ProportionTable
 from bti_workbench.evaluation.survival import KMTable
 from bti_workbench.privacy import SuppressedTable
@@ -24,6 +25,7 @@ __all__ = [
     "caveats",
     "headline_table",
     "indicator_display",
+    "km_display",
     "sources_table",
 ]
 
@@ -93,6 +95,85 @@ def _definition(table: ProportionTable, name: str, lang: str) -> str:
 
 def _days(value: float, lang: str) -> str:
     return "" if pd.isna(value) else f"{value:.0f} " + label("rep.days", lang)
+
+
+def km_display(km: KMTable, lang: str = "nb", *, target: bool = True) -> pd.DataFrame:
+    """A Kaplan–Meier summary as a reader sees it: the group, the cases, the median days and
+    (with ``target``) the share within the target, each with its interval, in ``lang``.
+
+    Counts below ``k`` show as ``<k``; what cannot be estimated (a median the curve never
+    reaches, a share hidden with its counts) shows as ``–``, never NaN.
+
+    Parameters
+    ----------
+    km : KMTable
+        From :func:`bti_workbench.evaluation.km_table`.
+    lang : {"nb", "en"}
+    target : bool, default True
+        Show the share within ``km.target_days`` (the decision's 14 days; not for closing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells under headers in ``lang``, one row per stratum, no index.
+
+    See Also
+    --------
+    headline_table : The median decision time among the first figures.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from bti_workbench.evaluation import km_table
+    >>> waits = pd.DataFrame({"duration": [3.0, 5, 8, 9, 12, 20, 30], "event": [True] * 7})
+    >>> km_display(km_table(waits, k=5), "nb").iloc[0].tolist()[:2]
+    ['Alle saker', '7']
+    """
+    rows = []
+    for stratum, row in km.summary.iterrows():
+        rows.append(
+            {
+                label("rep.km.group", lang): _stratum_name(stratum, lang),
+                label("rep.km.n", lang): _count(row["n"], km.k, lang),
+                label("rep.km.median", lang): _with_interval(
+                    row["median"], row["median_ci_low"], row["median_ci_high"], lang
+                ),
+            }
+        )
+        if target:
+            share = [row[c] for c in ("target_share", "target_ci_low", "target_ci_high")]
+            heading = label("rep.km.within", lang, days=int(km.target_days))
+            rows[-1][heading] = (
+                "–"
+                if pd.isna(share[0])
+                else f"{format_share(share[0], lang)} ({_range(share[1:], lang)})"
+            )
+    return pd.DataFrame(rows)
+
+
+def _stratum_name(stratum: object, lang: str) -> str:
+    if str(stratum) == "all":
+        return label("rep.km.all", lang)
+    return label("ind.km.level", lang, level=int(stratum))  # as the curve's legend names it
+
+
+def _count(value: float, k: int, lang: str) -> str:
+    return f"<{k}" if pd.isna(value) else format_number(value, lang)
+
+
+def _with_interval(value: float, low: float, high: float, lang: str) -> str:
+    if pd.isna(value):
+        return "–"
+    if pd.isna(low) or pd.isna(high):
+        return format_number(value, lang)
+    return f"{format_number(value, lang)} ({format_number(low, lang)}–{format_number(high, lang)})"
+
+
+def _range(bounds: list[float], lang: str) -> str:
+    low, high = bounds
+    if pd.isna(low) or pd.isna(high):
+        return "–"
+    return f"{format_number(100 * low, lang)}–{format_share(high, lang)}"
 
 
 def headline_table(

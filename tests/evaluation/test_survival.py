@@ -324,3 +324,31 @@ def test_km_table_refuses_bad_durations():
         km_table(pd.DataFrame({"time": [1.0]}))
     with pytest.raises(ValueError, match="stratify"):
         km_table(TINY, by="level")
+
+
+def test_the_km_summary_reads_as_a_table_for_people():
+    from bti_workbench.evaluation import km_display
+
+    rng = np.random.default_rng(3)
+    waits = pd.DataFrame(
+        {
+            "duration": rng.integers(1, 40, 60).astype(float),
+            "event": rng.random(60) < 0.9,
+            "level": np.repeat([1, 2, 3], [40, 16, 4]),
+        }
+    )
+    km = km_table(waits, by="level", k=5, grid_days=1, target_days=14)
+    shown = km_display(km, "nb")
+    assert list(shown.columns) == [
+        "Gruppe",
+        "Saker",
+        "Median dager (95 % KI)",
+        "Innen 14 dager (95 % KI)",
+    ]
+    assert shown.iloc[0, 0] == "Høyeste nivå 1" and shown.iloc[2, 1] == "<5"
+    assert not shown.isna().any().any() and "nan" not in shown.to_string().lower()
+    first = km.summary.iloc[0]
+    low, high = int(first["median_ci_low"]), int(first["median_ci_high"])
+    assert shown.iloc[0, 2] == f"{int(first['median'])} ({low}–{high})"
+    english = km_display(km, "en", target=False)
+    assert list(english.columns) == ["Group", "Cases", "Median days (95 % CI)"]
