@@ -110,7 +110,7 @@ def _files(doc: dict, folder: Path, shown: str) -> list[tuple[Path, str]]:
                 f"{shown}: files entry {number} has an unknown kind; use one of {', '.join(KINDS)}"
             )
         target = (folder / name).resolve()
-        if not isinstance(name, str) or not target.is_relative_to(root) or target == root:
+        if not target.is_relative_to(root) or target == root:  # JSON keys are text
             raise StoreError(
                 f"{shown}: files entry {number} points outside the folder; a manifest names "
                 "only files inside its own folder"
