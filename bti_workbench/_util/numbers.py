@@ -48,16 +48,23 @@ _SEPARATORS = {"nb": "," + NO_BREAK_SPACE, "en": ".,"}
 
 
 def _check(lang: str) -> None:
-    if lang not in _SEPARATORS:
-        raise KeyError(f"unknown language {lang!r}; use one of {tuple(_SEPARATORS)}")
+    if lang not in _units()["unit.nok"]:
+        raise KeyError(f"unknown language {lang!r}; use one of {tuple(_units()['unit.nok'])}")
+
+
+def _separators(lang: str) -> str:
+    """Decimal mark and thousands separator; a language added to the catalogue (such as
+    nynorsk) writes numbers as bokmål does."""
+    _check(lang)
+    return _SEPARATORS.get(lang, _SEPARATORS["nb"])
 
 
 @cache
 def _units() -> dict[str, dict[str, str]]:
-    """The catalogue's ``unit.*`` rows: key → {"nb": ..., "en": ...}."""
+    """The catalogue's ``unit.*`` rows: key → {language: text}, empty cells as bokmål."""
     with resource("labels.csv").open(encoding="utf-8", newline="") as fh:
         return {
-            row["key"]: {"nb": row["nb"], "en": row["en"]}
+            row["key"]: {lang: text or row["nb"] for lang, text in row.items() if lang != "key"}
             for row in csv.DictReader(fh)
             if row["key"].startswith("unit.")
         }
@@ -104,8 +111,7 @@ def figure_separators(lang: str = "nb") -> str:
     >>> figure_separators("nb") == ",\\u00a0", figure_separators("en")
     (True, '.,')
     """
-    _check(lang)
-    return _SEPARATORS[lang]
+    return _separators(lang)
 
 
 def format_number(value: object, lang: str = "nb", digits: int = 0, *, sign: bool = False) -> str:
@@ -158,7 +164,7 @@ def format_number(value: object, lang: str = "nb", digits: int = 0, *, sign: boo
         return f"{MINUS}∞" if value < 0 else "∞"
     text = f"{abs(value):,.{digits}f}"
     rounded_zero = float(text.replace(",", "")) == 0
-    if lang == "nb":
+    if _separators(lang) != ".,":
         text = text.replace(",", NO_BREAK_SPACE).replace(".", ",")
     if rounded_zero:
         return text
@@ -301,4 +307,5 @@ def month_tickformat(lang: str = "nb") -> str:
     >>> month_tickformat("nb"), month_tickformat("en")
     ('%m.%Y', '%b %Y')
     """
-    return {"nb": "%m.%Y", "en": "%b %Y"}[lang]
+    _check(lang)
+    return "%b %Y" if lang == "en" else "%m.%Y"

@@ -7,7 +7,7 @@
 :mod:`~.network`           ``network``
 :mod:`~.serve`             ``serve``
 :mod:`~.sweep`             ``sweep``
-:mod:`~.evaluation`        ``report evaluation``
+:mod:`~.report`            ``report load|collaboration|evaluation|national|brief``
 =========================  ==================================================================
 
 The order below is the order of ``bti --help``.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import typer
 
-from bti_workbench.cli import data, evaluation, network, serve, simulate, sweep
+from bti_workbench.cli import data, network, report, serve, simulate, sweep
 from bti_workbench.cli._help import PlainHelpGroup
 
 __all__ = ["app"]
@@ -54,5 +54,9 @@ app.add_typer(_store_app, name="store")
 _report_app = typer.Typer(
     cls=PlainHelpGroup, help="Reports rendered from the notebooks.", no_args_is_help=True
 )
-_report_app.command("evaluation")(evaluation.report_evaluation)
+_report_app.command("load")(report.report_load)
+_report_app.command("collaboration")(report.report_collaboration)
+_report_app.command("evaluation")(report.report_evaluation)
+_report_app.command("national")(report.report_national)
+_report_app.command("brief")(report.report_brief)
 app.add_typer(_report_app, name="report")

@@ -6,6 +6,7 @@ import contextlib
 import os
 import stat
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -20,17 +21,22 @@ from bti_workbench.reference.municipality import as_kommunenummer
 __all__ = [
     "DEFAULT_STORE",
     "STORE_HELP",
+    "WIDTH",
     "Lang",
     "check_options",
+    "error_text",
     "fail",
+    "fail_with",
     "kommunenummer",
     "output_file",
     "output_folder",
+    "parse_options",
     "parse_period",
     "plural",
     "problem_count",
     "progress",
     "tell",
+    "wrap",
 ]
 
 #: Help text of every ``--store`` option.
@@ -40,10 +46,10 @@ STORE_HELP = "The store (DuckDB file)."
 #: The ``--lang`` option: labels in Norwegian Bokmål (``nb``) or English (``en``).
 def _language(value: str) -> str:
     """The ``--lang`` option checked against the catalogue's languages (exit 1 otherwise)."""
-    from bti_workbench.reference.labels import LANGUAGES
+    from bti_workbench.reference.labels import languages
 
-    if value not in LANGUAGES:
-        fail(f"error: --lang must be one of {', '.join(LANGUAGES)} (or set BTI_LANG)")
+    if value not in languages():
+        fail(f"error: --lang must be one of {', '.join(languages())} (or set BTI_LANG)")
     return value
 
 
@@ -55,21 +61,120 @@ Lang = Annotated[
 ]
 
 
-def fail(message: str) -> NoReturn:
-    """Print ``message`` on stderr and leave the command with exit status 1.
+#: Every line the command line prints fits this many columns.
+WIDTH = 100
+#: The prefixes an error message may already carry; :func:`fail` writes the catalogue's.
+_PREFIXES = ("error: ", "error:", "ERROR ", "feil: ")
+
+
+def wrap(text: str, indent: str = "  ") -> str:
+    """``text`` with each line longer than :data:`WIDTH` broken at spaces.
+
+    A broken line's continuation is indented by its own leading spaces and ``indent``; words
+    are never split (a very long path stays whole). Numbers keep their no-break spaces.
+
+    Parameters
+    ----------
+    text : str
+        One or more lines.
+    indent : str, default "  "
+        What a continuation line adds to the line's own indentation.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(wrap("word " * 30))  # doctest: +NORMALIZE_WHITESPACE
+    word word word word word word word word word word word word word word word word word word
+    word word word word word word word word word word word word
+    """
+    lines = []
+    for line in text.splitlines() or [""]:
+        if len(line) <= WIDTH:
+            lines.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip(" "))]
+        lines.append(
+            textwrap.fill(
+                line.strip(" "),
+                WIDTH,
+                initial_indent=lead,
+                subsequent_indent=lead + indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(lines)
+
+
+def error_text(message: str, lang: str | None = None) -> str:
+    """``message`` as an error line: the catalogue's prefix (``feil:``/``error:``), wrapped.
 
     Parameters
     ----------
     message : str
-        The whole line to print, usually starting ``error:``.
+        The message, with or without an ``error:`` prefix (it is replaced). Its first line
+        follows the prefix; further lines (problems) keep their own indentation.
+    lang : str, optional
+        The message's language. None for a message not yet from the catalogue (English):
+        the prefix then is English too, so a line never mixes languages.
+
+    Returns
+    -------
+    str
+    """
+    from bti_workbench.reference.labels import label
+
+    for prefix in _PREFIXES:
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+            break
+    return wrap(label("err.prefix", lang or "en", message=message.lstrip()))
+
+
+def fail(message: str, lang: str | None = None) -> NoReturn:
+    """Print ``message`` as an error on stderr and leave the command with exit status 1.
+
+    Parameters
+    ----------
+    message : str
+        The message; a leading ``error:`` is replaced by the catalogue's prefix in ``lang``
+        (see :func:`error_text`).
+    lang : str, optional
+        The message's language (the command's ``--lang``); None for an English message.
 
     Raises
     ------
     typer.Exit
         Always, with exit code 1.
     """
-    typer.echo(message, err=True)
+    typer.echo(error_text(message, lang), err=True)
     raise typer.Exit(1)
+
+
+def fail_with(exc: BaseException, lang: str) -> NoReturn:
+    """End the command with a library error: in ``lang`` when the catalogue has its message
+    (:func:`~bti_workbench.errors.explain`), else in English under the English prefix, so that
+    a line never mixes languages.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error; its message never holds a value from the user's data.
+    lang : str
+        The command's ``--lang``.
+
+    Raises
+    ------
+    typer.Exit
+        Always, with exit code 1.
+    """
+    from bti_workbench.errors import explain
+
+    text = explain(exc, lang)
+    fail(text, lang if text != str(exc) else None)
 
 
 def plural(count: int, noun: str) -> str:
@@ -119,10 +224,10 @@ def tell(lines: list[str]) -> None:
     Parameters
     ----------
     lines : list of str
-        Sentences already in the user's language.
+        Sentences already in the user's language; each is wrapped to :data:`WIDTH`.
     """
     for line in lines:
-        typer.echo(line, err=True)
+        typer.echo(wrap(line), err=True)
 
 
 def progress(length: int, text: str):
@@ -296,7 +401,9 @@ def output_folder(path: Path, flag: str = "--out", *, files: Sequence[str] = ())
             )
 
 
-def check_options(scenario: Path, names: Sequence[str], flag: str) -> None:
+def check_options(
+    scenario: Path, names: Sequence[str], flag: str, *, lang: str | None = None
+) -> None:
     """End the command when an option in ``names`` is not one the scenario can use.
 
     Only names of the scenario's own options and of the files in
@@ -310,7 +417,9 @@ def check_options(scenario: Path, names: Sequence[str], flag: str) -> None:
     names : sequence of str
         The options as given (``a+b`` combines, ``baseline`` is the scenario as it is).
     flag : str
-        The option's name in the message: ``--option`` or ``--options``.
+        The option's name in the message, as typed: ``--option``.
+    lang : str, optional
+        The language of the message; None: English.
     """
     from bti_workbench.errors import ScenarioError
     from bti_workbench.simulation.scenario.document import check_options as check
@@ -319,4 +428,92 @@ def check_options(scenario: Path, names: Sequence[str], flag: str) -> None:
     try:
         check(names, read_document(scenario), flag)
     except ScenarioError as exc:
-        fail(f"error: {exc}")
+        fail_with(exc, lang)
+
+
+#: Joins the options in one ``--option`` value that are compared or run side by side.
+_LIST_SEPARATOR = ","
+
+
+def parse_options(
+    values: Sequence[str] | None,
+    scenario: Path | None = None,
+    *,
+    lang: str = "nb",
+    flag: str = "--option",
+) -> list[str]:
+    """The ``--option/-o`` values of a command as option names, each checked; a wrong one
+    ends the command (exit 1) with a message that names ``flag`` and the known options.
+
+    The one reading of ``--option`` for ``simulate``, ``compare`` and ``sweep``: the option is
+    repeatable, each value may be a comma list, and ``a+b`` is one name that applies ``a``
+    and then ``b`` (a combination, compared as one option). Spaces around names are dropped,
+    and a name given twice counts once.
+
+    Parameters
+    ----------
+    values : sequence of str or None
+        The option's values as typed (``["a", "b,c", "a+d"]``); None when it was not given.
+    scenario : pathlib.Path, optional
+        The scenario or template; when given, every part of every name must be one of its
+        options (:func:`check_options`).
+    lang : str, default "nb"
+        The language of the messages.
+    flag : str, default "--option"
+        The option's name in the messages.
+
+    Returns
+    -------
+    list of str
+        The names in the order given, each once: option ids, ``a+b`` combinations, or
+        ``"baseline"`` (the scenario as it is). Empty when nothing was given.
+
+    See Also
+    --------
+    bti_workbench.simulation.scenario.document.option_parts : The parts of ``a+b``.
+    check_options : The check against the scenario's options.
+
+    Examples
+    --------
+    >>> parse_options(["no_bti", "trial_cap_one_log, no_bti+intermunicipal_team", "no_bti"])
+    ['no_bti', 'trial_cap_one_log', 'no_bti+intermunicipal_team']
+    >>> parse_options(None)
+    []
+    """
+    from bti_workbench.simulation.scenario.document import BASELINE, OPTION_SEPARATOR
+
+    names = []
+    for value in values or ():
+        pieces = [piece.strip() for piece in value.split(_LIST_SEPARATOR)]
+        if not any(pieces):
+            _refuse_options("cli.opt.empty", scenario, lang, flag)
+        for piece in filter(None, pieces):
+            parts = [part.strip() for part in piece.split(OPTION_SEPARATOR)]
+            if not all(parts):
+                _refuse_options("cli.opt.combination", scenario, lang, flag)
+            if len(parts) > 1 and BASELINE in parts:
+                _refuse_options("cli.opt.baseline", scenario, lang, flag)
+            if len(set(parts)) != len(parts):
+                _refuse_options("cli.opt.twice", scenario, lang, flag)
+            names.append(OPTION_SEPARATOR.join(parts))
+    names = list(dict.fromkeys(names))
+    if scenario is not None:
+        check_options(scenario, names, flag, lang=lang)
+    return names
+
+
+def _refuse_options(key: str, scenario: Path | None, lang: str, flag: str) -> NoReturn:
+    """End the command with the catalogue's message ``key`` for ``flag``, and the options the
+    scenario knows when there is a scenario to ask."""
+    from bti_workbench.errors import ScenarioError
+    from bti_workbench.reference.labels import label
+    from bti_workbench.simulation.scenario.document import available_options, read_document
+
+    message = label(key, lang, flag=flag)
+    if scenario is not None:
+        try:
+            known = ", ".join(available_options(read_document(scenario)))
+        except ScenarioError as exc:
+            fail_with(exc, lang)
+        message = f"{message} {label('cli.opt.known', lang, known=known)}"
+    fail(message, lang)

@@ -1,30 +1,44 @@
 """Commands for data: population figures, validation, demo data and the store.
 
 ``bti population``, ``bti validate``, ``bti demo-data``, ``bti demo-store``, ``bti import`` and
-``bti store status``. The docstrings of the commands are their ``--help`` text.
+``bti store status|history|remove``. The docstrings of the commands are their ``--help`` text.
+
+Every line they print comes from the label catalogue (keys ``cli.data.*``, errors ``err.*``) in
+the language of ``--lang``, with numbers written as that language writes them, and is wrapped
+to 100 columns. A library error is shown with :func:`bti_workbench.errors.explain`, so it reads
+in the same language.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import pandas as pd
 import typer
 
+from bti_workbench._util.numbers import format_number
 from bti_workbench.cli._common import (
     DEFAULT_STORE,
     STORE_HELP,
     Lang,
+    error_text,
     fail,
-    plural,
     problem_count,
+    wrap,
 )
-from bti_workbench.errors import ContractError, IdentifierError, PopulationFileError
-from bti_workbench.ingest.contracts import KINDS
+from bti_workbench.errors import (
+    ContractError,
+    IdentifierError,
+    PopulationFileError,
+    StoreError,
+    explain,
+)
+from bti_workbench.ingest.contracts import KINDS, contract_key
 from bti_workbench.ingest.readers import read
 from bti_workbench.privacy import suppress_small
 from bti_workbench.reference.labels import label
+from bti_workbench.reference.municipality import as_kommunenummer
 from bti_workbench.reference.population import (
     AGE_BANDS,
     by_band,
@@ -43,6 +57,46 @@ __all__ = [
 ]
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """Print ``text`` wrapped to 100 columns (on stderr with ``err``)."""
+    typer.echo(wrap(text), err=err)
+
+
+def _count(count: int, noun: str, lang: str) -> str:
+    """``3 rader`` / ``1 row``: the count in the language's digits and the noun in number."""
+    form = "one" if count == 1 else "many"
+    return label(f"cli.data.n.{noun}.{form}", lang, count=format_number(count, lang))
+
+
+def _kind_name(kind: str, lang: str) -> str:
+    """A contract's short name (``Hendelseslogg``), or the text as given for an unknown kind."""
+    try:
+        title = label(f"contract.{contract_key(kind)}", lang)
+    except KeyError:
+        return kind
+    return title.split(" (")[0]
+
+
+def _kinds() -> str:
+    return ", ".join(KINDS)
+
+
+def _municipality(value: str | None, lang: str) -> str | None:
+    """``--municipality`` as a four-digit kommunenummer; anything else ends the command
+    without repeating the value (it may be an identity number)."""
+    if value is None:
+        return None
+    code = as_kommunenummer(value)
+    if code is None:
+        fail(label("err.manifest.kommunenummer", lang, where="--municipality"), lang)
+    return code
+
+
+def _problems(exc: Exception, lang: str) -> str:
+    """An error's problems in ``lang``, each on its own line, indented under the error."""
+    return "\n".join(f"  {line}" for line in explain(exc, lang).splitlines())
+
+
 def population(
     file: Annotated[Path, typer.Argument(help="SSB table 07459: CSV download or JSON-stat2.")],
     municipality: Annotated[
@@ -52,24 +106,19 @@ def population(
     lang: Lang = "nb",
 ) -> None:
     """Print children and young people aged 0–23 by BTI age band."""
-    from bti_workbench.cli._common import kommunenummer
-
-    knr = kommunenummer(municipality)
+    knr = _municipality(municipality, lang)
     try:
         tidy = read_ssb_07459(file)
     except (PopulationFileError, OSError) as exc:
-        fail(f"error: {exc}")
+        fail(str(exc))  # the SSB reader's own message (English)
     if knr is not None and knr not in set(tidy["kommunenummer"]):
-        fail(f"error: {file.name}: municipality {knr} not found")
+        fail(label("cli.data.population.no_municipality", lang, file=file.name, knr=knr), lang)
     if year is not None:
         tidy = tidy[tidy["year"] == year]
         if tidy.empty:
-            fail(f"error: {file.name}: no figures for {year}")
+            fail(label("cli.data.population.no_year", lang, file=file.name, year=year), lang)
     if _print_bands(by_band(tidy, knr), lang):
-        typer.echo(
-            f"note: '..' = incomplete: {file.name} has no figure for some ages in that band",
-            err=True,
-        )
+        _say(label("cli.data.population.incomplete", lang, file=file.name), err=True)
 
 
 def _print_bands(table: pd.DataFrame, lang: str) -> bool:
@@ -82,7 +131,8 @@ def _print_bands(table: pd.DataFrame, lang: str) -> bool:
         for band, text in names.items():
             missing = pd.isna(row[band])
             incomplete |= missing
-            typer.echo(f"  {text:<18}{'..' if missing else int(row[band]):>8}")
+            shown = ".." if missing else format_number(int(row[band]), lang)
+            typer.echo(f"  {text:<18}{shown:>8}")
     return incomplete
 
 
@@ -97,34 +147,41 @@ def demo_data(
         str | None,
         typer.Option(help="Go-live date (yyyy-mm-dd); before it only a trial keeps logs."),
     ] = None,
+    lang: Lang = "nb",
 ) -> None:
     """Write synthetic demo data for every contract, consistent with each other."""
-    from bti_workbench.cli._common import kommunenummer, output_folder
+    from bti_workbench.cli._common import output_folder
     from bti_workbench.synthetic.demo import DEMO_FILES, write_demo
 
-    municipality = kommunenummer(municipality)
+    municipality = _municipality(municipality, lang)
     output_folder(out, "--out", files=(*DEMO_FILES, "manifest.json"))
     try:
         written = write_demo(out, municipality, seed, population_file, go_live=go_live)
     except (KeyError, PopulationFileError, ValueError) as exc:
-        fail(f"error: {exc.args[0] if exc.args else exc}")
-    except OSError as exc:  # e.g. a full disk while the files are staged
-        fail(f"error: --out {out.name}: cannot write ({exc.strerror})")
+        fail(explain(exc, lang) if isinstance(exc, ValueError) else str(exc.args[0]), lang)
+    except OSError:  # e.g. a full disk while the files are staged
+        fail(label("cli.data.cannot_write", lang, flag="--out", name=out.name), lang)
     for path in written:
-        typer.echo(f"wrote {path}")
+        _say(label("cli.wrote", lang, path=path))
 
 
 def demo_store(
     out: Annotated[Path, typer.Option(help="The demo store to (re)write.")] = Path(
         "data/store/demo.duckdb"
     ),
+    lang: Lang = "nb",
 ) -> None:
     """Write a store of synthetic data for three municipalities with staggered go-live dates."""
     from bti_workbench.synthetic.demo import DEMO_STORE, write_demo_store
 
-    write_demo_store(out)
-    places = ", ".join(f"{m} (go-live {d})" for m, _, d in DEMO_STORE)
-    typer.echo(f"wrote {out}: {places}")
+    try:
+        write_demo_store(out)
+    except StoreError as exc:
+        fail(explain(exc, lang), lang)
+    places = ", ".join(
+        label("cli.data.demo_store.place", lang, municipality=m, date=d) for m, _, d in DEMO_STORE
+    )
+    _say(label("cli.data.demo_store.wrote", lang, path=out, places=places))
 
 
 #: The ``--profile`` option of ``validate`` and ``import``.
@@ -161,18 +218,19 @@ def validate(
     lang: Lang = "nb",
 ) -> None:
     """Validate files against a data contract: OK with row counts, or every error (exit 1)."""
-    loaded = _load_profile(profile)
+    loaded = _load_profile(profile, lang)
     if loaded is not None and kind is None:
         kind = loaded.kind
     if suggest_profile:
         _suggest(paths, kind, loaded, out, lang)
         return
-    results = [_validate_one(path, k, loaded) for path, k in _validation_jobs(paths, kind)]
+    jobs = _validation_jobs(paths, kind, lang)
+    results = [_validate_one(path, k, loaded, lang) for path, k in jobs]
     if not all(results):
         raise typer.Exit(1)
 
 
-def _load_profile(profile: str | None):
+def _load_profile(profile: str | None, lang: str):
     """The ``--profile`` option read and checked, or None; a bad profile ends the command."""
     if profile is None:
         return None
@@ -181,7 +239,11 @@ def _load_profile(profile: str | None):
     try:
         return load_profile(profile)
     except ContractError as exc:
-        fail(f"error: {plural(problem_count(exc), 'problem')} in the profile:\n{exc}")
+        count = _count(problem_count(exc), "problems", lang)
+        fail(
+            label("cli.data.profile_problems", lang, count=count) + "\n" + _problems(exc, lang),
+            lang,
+        )
 
 
 def _suggest(paths: list[Path], kind: str | None, loaded, out: Path | None, lang: str) -> None:
@@ -191,25 +253,24 @@ def _suggest(paths: list[Path], kind: str | None, loaded, out: Path | None, lang
     from bti_workbench.ingest.profiles import suggest_profile
 
     if len(paths) != 1 or paths[0].is_dir():
-        fail("error: --suggest-profile reads one file (an export), not a folder")
+        fail(label("cli.data.suggest.one_file", lang), lang)
     if kind is None or kind not in KINDS:
-        fail("error: --suggest-profile needs --kind (" + ", ".join(KINDS) + ")")
+        fail(label("cli.data.suggest.kind", lang, kinds=_kinds()), lang)
     if out is not None:
         output_file(out, "--out")
     try:
         text = suggest_profile(paths[0], kind, lang=lang, profile=loaded)
     except (ContractError, IdentifierError) as exc:
-        fail(f"error: {exc}")
+        fail(explain(exc, lang), lang)
     if out is None:
         typer.echo(text, nl=False)
         return
     write_atomically(out, lambda name: Path(name).write_text(text, encoding="utf-8"))
-    typer.echo(f"wrote {out}: fill in every null, then `bti validate FILE --profile {out}`")
+    _say(label("cli.data.suggest.wrote", lang, path=out))
 
 
-def _validation_jobs(paths: list[Path], kind: str | None) -> list[tuple[Path, str]]:
+def _validation_jobs(paths: list[Path], kind: str | None, lang: str) -> list[tuple[Path, str]]:
     """Each file with its contract: a demo folder's from its manifest, a file's from ``kind``."""
-    from bti_workbench.errors import StoreError
     from bti_workbench.ingest.manifest import read_manifest
 
     jobs: list[tuple[Path, str]] = []
@@ -218,44 +279,51 @@ def _validation_jobs(paths: list[Path], kind: str | None) -> list[tuple[Path, st
             try:
                 jobs += read_manifest(path).files
             except StoreError as exc:
-                fail(f"error: {exc}")
+                fail(explain(exc, lang), lang)
         elif kind is None:
-            fail("error: --kind is required for a file (" + ", ".join(KINDS) + ")")
+            fail(label("cli.data.kind_required", lang, kinds=_kinds()), lang)
         elif kind not in KINDS:
-            fail(f"error: unknown kind '{kind}'; use one of " + ", ".join(KINDS))
+            fail(label("err.store.unknown_kind", lang, kind=kind, kinds=_kinds()), lang)
         else:
             jobs.append((path, kind))
     return jobs
 
 
-def _validate_one(path: Path, kind: str, profile=None) -> bool:
+def _validate_one(path: Path, kind: str, profile, lang: str) -> bool:
     """Read one file against its contract and print OK with its counts, or its problems."""
+    name = _kind_name(kind, lang)
     try:
         frame = read(path, kind, profile=profile)
     except (ContractError, IdentifierError) as exc:
-        typer.echo(f"ERROR {path} ({kind}): {plural(problem_count(exc), 'problem')}", err=True)
-        typer.echo(str(exc), err=True)
+        count = _count(problem_count(exc), "problems", lang)
+        head = label("cli.data.invalid", lang, path=path, kind=name, count=count)
+        typer.echo(error_text(head, lang), err=True)
+        _say(_problems(exc, lang), err=True)
         return False
-    extra = ""
+    counts = [_count(len(frame), "rows", lang)]
     if "case_id" in frame.columns:
         # A count of children, so it passes the small-cell rule like every other figure.
         cases = pd.Series([frame["case_id"].nunique()], name="cases")
-        shown = suppress_small(cases, margins=False).formatted("en").iloc[0, 0]
-        extra = f", {shown} cases"
-    synthetic = " [synthetic]" if frame.attrs.get("synthetic") else ""
-    typer.echo(f"OK {path} ({kind}): {len(frame)} rows{extra}{synthetic}")
-    _warn(frame.attrs.get("warnings", ()))
+        shown = suppress_small(cases, margins=False).formatted(lang).iloc[0, 0]
+        counts.append(label("cli.data.cases", lang, count=shown))
+    shown = ", ".join(counts)
+    if frame.attrs.get("synthetic"):
+        shown += " " + label("cli.data.synthetic", lang)
+    _say(label("cli.data.ok", lang, path=path, kind=name, counts=shown))
+    _warn(frame.attrs.get("warnings", ()), lang)
     return True
 
 
-def _warn(warnings) -> None:
+def _warn(warnings, lang: str) -> None:
     """Print the reader's free-text warnings on stderr (at most 200; they never show values)."""
     from bti_workbench.errors import MAX_LISTED
 
     for warning in list(warnings)[:MAX_LISTED]:
-        typer.echo(f"warning: {warning}", err=True)
+        shown = warning.text(lang) if hasattr(warning, "text") else str(warning)
+        _say(label("cli.data.warning", lang, text=shown), err=True)
     if len(warnings) > MAX_LISTED:
-        typer.echo(f"warning: … and {len(warnings) - MAX_LISTED} more warnings", err=True)
+        more = format_number(len(warnings) - MAX_LISTED, lang)
+        _say(label("cli.data.more_warnings", lang, count=more), err=True)
 
 
 def import_(
@@ -283,37 +351,24 @@ def import_(
         typer.Option("--prune", help="With --update: remove the rows no longer exported."),
     ] = False,
     profile: Profile = None,
+    lang: Lang = "nb",
 ) -> None:
-    """Validate files and import each in one transaction; refuse files already imported."""
-    from bti_workbench.errors import StoreError
-    from bti_workbench.ingest.store import ImportRecord, import_files
+    """Validate files and import each in one transaction.
+
+    A file whose content the store already holds is skipped and named with the import that
+    holds it; the exit status is 0 when nothing failed (skipped files are not failures).
+    """
+    from bti_workbench.ingest.store import import_files
 
     if kind is not None and kind not in KINDS:
-        fail(f"error: unknown kind '{kind}'; use one of {', '.join(KINDS)}")
-    from bti_workbench.cli._common import kommunenummer
-
+        fail(label("err.store.unknown_kind", lang, kind=kind, kinds=_kinds()), lang)
     if prune and not update:
-        fail("error: --prune works only with --update")
-    municipality = kommunenummer(municipality)
-    loaded = _load_profile(profile)
+        fail(label("err.store.prune_without_update", lang), lang)
+    municipality = _municipality(municipality, lang)
+    loaded = _load_profile(profile, lang)
     if loaded is not None and kind is None:
         kind = loaded.kind
-    done: list[ImportRecord] = []
-
-    def report(record: ImportRecord) -> None:
-        done.append(record)
-        typer.echo(_import_line(record))
-        if record.go_live is not None:
-            before, after = record.go_live
-            changed = f" (was {before:%Y-%m-%d})" if before is not None else ""
-            typer.echo(f"  go-live for {record.municipality}: {after:%Y-%m-%d}{changed}")
-        _warn(record.warnings)
-
-    def stopped(message: str) -> None:
-        kept = f"; the {len(done)} file(s) before it were imported" if done else ""
-        typer.echo(f"ERROR {message}", err=True)
-        fail(f"nothing of this file was written{kept}")
-
+    told = _ImportReport(store, lang)
     try:
         import_files(
             store,
@@ -321,113 +376,244 @@ def import_(
             kind,
             municipality,
             go_live,
-            on_imported=report,
-            on_skipped=lambda name: typer.echo(
-                f"skipped {name}: the store holds it already (same content); nothing to change"
-            ),
+            on_imported=told.imported,
+            on_skipped=told.skipped,
+            skip_imported=True,
             update=update,
             prune=prune,
             profile=loaded,
         )
-    except (ContractError, IdentifierError) as exc:
-        stopped(f"{plural(problem_count(exc), 'problem')}:\n{exc}")
-    except StoreError as exc:
-        stopped(str(exc))
-    typer.echo(f"{plural(len(done), 'file')} imported into {store}")
+    except (ContractError, IdentifierError, StoreError) as exc:
+        told.stopped(exc)
+    told.finished()
 
 
-def _import_line(record) -> str:
-    """One imported file as the user reads it: its rows, and for an update what changed."""
-    where = f"municipality {record.municipality or '–'}, import {record.import_id}"
-    if record.action != "update":
-        return (
-            f"imported {record.file_name} as {record.kind}: {record.rows} rows ({where}, "
-            f"sha256 {record.sha256[:12]}…)"
+class _ImportReport:
+    """What ``bti import`` prints as it goes: each file imported or skipped, then the counts."""
+
+    def __init__(self, store: Path, lang: str) -> None:
+        self.store, self.lang = store, lang
+        self.done: list = []  # ImportRecord
+        self.skips: list = []  # SkippedFile
+
+    def imported(self, record) -> None:
+        """One file written: its rows, a go-live it set, its free-text warnings."""
+        lang = self.lang
+        self.done.append(record)
+        _say(_import_line(record, lang))
+        if record.go_live is not None:
+            before, after = record.go_live
+            was = "" if before is None else f"{before:%Y-%m-%d}"
+            was = label("cli.data.go_live_was", lang, date=was) if was else ""
+            date = f"{after:%Y-%m-%d}"
+            _say(
+                label(
+                    "cli.data.go_live_set",
+                    lang,
+                    municipality=record.municipality,
+                    date=date,
+                    was=was,
+                )
+            )
+        _warn(record.warnings, lang)
+
+    def skipped(self, file) -> None:
+        """One file skipped: named, with the earlier import that holds the same content."""
+        self.skips.append(file)
+        key = "cli.data.skipped" if file.imported_as == file.file_name else "cli.data.skipped_as"
+        when = f"{file.imported_at:%Y-%m-%d %H:%M}"
+        _say(
+            label(
+                key,
+                self.lang,
+                file=file.file_name,
+                date=when,
+                id=file.import_id,
+                name=file.imported_as,
+            )
         )
-    if record.superseded:
-        where += f"; supersedes import {', '.join(map(str, record.superseded))}"
-    kept = "removed (--prune)" if record.pruned else "kept (--prune removes them)"
-    return (
-        f"updated {record.kind} from {record.file_name} ({where}):\n"
-        f"  {record.added} added, {record.updated} changed, {record.unchanged} unchanged; "
-        f"{record.disappeared} no longer in the export, {kept}"
+
+    def summary(self, failed: int) -> str:
+        """``2 importert, 1 hoppet over, 0 feilet – lager …``."""
+        counts = {
+            "imported": len(self.done),
+            "skipped": len(self.skips),
+            "failed": failed,
+        }
+        return label(
+            "cli.data.summary",
+            self.lang,
+            store=self.store,
+            **{k: format_number(v, self.lang) for k, v in counts.items()},
+        )
+
+    def stopped(self, exc: Exception) -> NoReturn:
+        """A file failed: why, that nothing of it was written, the counts; exit status 1."""
+        lang = self.lang
+        if isinstance(exc, ContractError | IdentifierError):
+            count = _count(problem_count(exc), "problems", lang)
+            text = label("cli.data.import_invalid", lang, count=count) + "\n" + _problems(exc, lang)
+        else:
+            text = explain(exc, lang)
+        typer.echo(error_text(text, lang), err=True)
+        _say(label("cli.data.nothing_written", lang), err=True)
+        _say(self.summary(1), err=True)
+        raise typer.Exit(1)
+
+    def finished(self) -> None:
+        """The counts; with skipped files, that skipping is not failing (exit status 0)."""
+        _say(self.summary(0))
+        if self.skips:
+            _say(label("cli.data.skipped_not_failed", self.lang))
+
+
+def _import_line(record, lang: str) -> str:
+    """One imported file as the user reads it: its rows, and for an update what changed."""
+    kind = _kind_name(record.kind, lang)
+    if record.action != "update":
+        return label(
+            "cli.data.imported",
+            lang,
+            file=record.file_name,
+            kind=kind,
+            rows=_count(record.rows, "rows", lang),
+            municipality=record.municipality or "–",
+            id=record.import_id,
+            sha=record.sha256[:12],
+        )
+    supersedes = (
+        label("cli.data.supersedes", lang, ids=", ".join(map(str, record.superseded)))
+        if record.superseded
+        else ""
     )
+    kept = label("cli.data.pruned" if record.pruned else "cli.data.kept", lang)
+    head = label(
+        "cli.data.updated",
+        lang,
+        file=record.file_name,
+        kind=kind,
+        municipality=record.municipality or "–",
+        id=record.import_id,
+        supersedes=supersedes,
+    )
+    counts = label(
+        "cli.data.update_counts",
+        lang,
+        added=format_number(record.added, lang),
+        updated=format_number(record.updated, lang),
+        unchanged=format_number(record.unchanged, lang),
+        gone=format_number(record.disappeared, lang),
+        kept=kept,
+    )
+    return f"{head}\n  {counts}"
 
 
 def store_status(
     store: Annotated[Path, typer.Option(help=STORE_HELP)] = DEFAULT_STORE,
+    lang: Lang = "nb",
 ) -> None:
     """List what the store holds: kinds, rows, municipalities, dates and the import log."""
-    from bti_workbench.errors import StoreError
     from bti_workbench.ingest.store import store_status as read_status
 
     try:
         status = read_status(store)
     except StoreError as exc:
-        fail(f"error: {exc}")
-    typer.echo(f"{store}")
-    typer.echo(f"  {'kind':<22}{'rows':>9}{'files':>7}  {'period':<25}  municipalities")
+        fail(explain(exc, lang), lang)
+    names = {kind: _kind_name(kind, lang) for kind in status.tables.index}
+    width = max([len(n) for n in names.values()] + [len(label("cli.data.col.kind", lang))]) + 2
+    col = {
+        c: label(f"cli.data.col.{c}", lang)
+        for c in ("kind", "rows", "files", "period", "municipalities")
+    }
+    _say(f"{store}")
+    _say(
+        f"  {col['kind']:<{width}}{col['rows']:>9}{col['files']:>7}  {col['period']:<23}  "
+        f"{col['municipalities']}"
+    )
     for kind, row in status.tables.iterrows():
-        period = (
-            f"{row['first']:%Y-%m-%d} – {row['last']:%Y-%m-%d}" if pd.notna(row["first"]) else ""
-        )
+        period = f"{row['first']:%Y-%m-%d}–{row['last']:%Y-%m-%d}" if pd.notna(row["first"]) else ""
         mixed = " *" if row["mixed"] else ""
-        typer.echo(
-            f"  {kind:<22}{int(row['rows']):>9}{int(row['files']):>7}  {period:<25}  "
+        rows = format_number(int(row["rows"]), lang)
+        files = format_number(int(row["files"]), lang)
+        _say(
+            f"  {names[kind]:<{width}}{rows:>9}{files:>7}  {period:<23}  "
             f"{row['municipalities']}{mixed}"
         )
     if status.tables["mixed"].any():
-        typer.echo("  * synthetic and real files mixed")
+        _say(label("cli.data.status.mixed", lang))
     if len(status.go_live):
         dates = ", ".join(f"{m} {d:%Y-%m-%d}" for m, d in status.go_live.items())
-        typer.echo(f"  go-live: {dates}")
+        _say(label("cli.data.status.go_live", lang, dates=dates))
     current = status.imports[status.imports["removed_at"].isna()]
-    typer.echo(
-        f"import log: {plural(len(status.imports), 'import')}, "
-        f"{len(current)} not removed; `bti store history` lists them"
+    _say(
+        label(
+            "cli.data.status.log",
+            lang,
+            imports=_count(len(status.imports), "imports", lang),
+            current=format_number(len(current), lang),
+        )
     )
 
 
 def store_history(
     store: Annotated[Path, typer.Option(help=STORE_HELP)] = DEFAULT_STORE,
+    lang: Lang = "nb",
 ) -> None:
     """List every import in order: what it added or changed, what superseded or removed it."""
-    from bti_workbench.errors import StoreError
     from bti_workbench.ingest.store import store_history as read_history
 
     try:
         history = read_history(store)
     except StoreError as exc:
-        fail(f"error: {exc}")
-    typer.echo(f"{store}")
-    typer.echo(
-        f"  {'id':>3}  {'imported':<16}  {'kind':<21}{'municipality':<14}"
-        f"{'rows':>8}{'held now':>10}"
+        fail(explain(exc, lang), lang)
+    col = {
+        c: label(f"cli.data.col.{c}", lang)
+        for c in ("id", "imported", "kind", "municipality", "rows", "held")
+    }
+    _say(f"{store}")
+    _say(
+        f"  {col['id']:>3}  {col['imported']:<16}  {col['kind']:<21}{col['municipality']:<10}"
+        f"{col['rows']:>8}{col['held']:>14}"
     )
     for row in history.itertuples(index=False):
-        typer.echo(
-            f"  {row.import_id:>3}  {row.imported_at:%Y-%m-%d %H:%M}  {row.kind:<21}"
-            f"{row.municipality or '–':<14}{row.rows:>8}{row.held:>10}"
+        _say(
+            f"  {row.import_id:>3}  {row.imported_at:%Y-%m-%d %H:%M}  "
+            f"{_kind_name(row.kind, lang):<21}{row.municipality or '–':<10}"
+            f"{format_number(row.rows, lang):>8}{format_number(row.held, lang):>14}"
         )
-        typer.echo(f"  {'':>3}  {row.file_name}: {_history_text(row)}")
+        _say(f"  {'':>3}  {row.file_name}: {_history_text(row, lang)}")
 
 
-def _history_text(row) -> str:
+def _history_text(row, lang: str) -> str:
     """What an import did and what became of it, in a few words."""
     parts = []
     if row.action == "update":
         parts.append(
-            f"update: {row.added} added, {row.updated} changed, {row.unchanged} unchanged, "
-            f"{row.disappeared} gone{' (pruned)' if row.pruned else ''}"
+            label(
+                "cli.data.history.update",
+                lang,
+                added=format_number(row.added, lang),
+                updated=format_number(row.updated, lang),
+                unchanged=format_number(row.unchanged, lang),
+                gone=format_number(row.disappeared, lang),
+                pruned=label("cli.data.history.pruned", lang) if row.pruned else "",
+            )
         )
     else:
-        parts.append("import")
+        parts.append(label("cli.data.history.import", lang))
     if row.synthetic:
-        parts.append("synthetic")
+        parts.append(label("cli.data.history.synthetic", lang))
     if pd.notna(row.superseded_by):
-        parts.append(f"superseded by {int(row.superseded_by)}")
+        parts.append(label("cli.data.history.superseded", lang, id=int(row.superseded_by)))
     if pd.notna(row.removed_at):
-        parts.append(f"removed {row.removed_at:%Y-%m-%d %H:%M} ({int(row.removed_rows)} rows)")
+        parts.append(
+            label(
+                "cli.data.history.removed",
+                lang,
+                when=f"{row.removed_at:%Y-%m-%d %H:%M}",
+                rows=_count(int(row.removed_rows), "rows", lang),
+            )
+        )
     return "; ".join(parts)
 
 
@@ -436,22 +622,25 @@ def store_remove(
         int, typer.Argument(help="The import's id, as `bti store history` lists it.")
     ],
     store: Annotated[Path, typer.Option(help=STORE_HELP)] = DEFAULT_STORE,
+    lang: Lang = "nb",
 ) -> None:
     """Remove an import's rows from the store, atomically; the history keeps the removal."""
-    from bti_workbench.errors import StoreError
     from bti_workbench.ingest.store import remove_import
 
     try:
         removed = remove_import(store, import_id)
     except StoreError as exc:
-        fail(f"error: {exc}")
-    typer.echo(
-        f"removed import {removed.import_id} ({removed.kind}, {removed.file_name}): "
-        f"{plural(removed.rows, 'row')} taken out;\n  the history keeps the removal"
+        fail(explain(exc, lang), lang)
+    _say(
+        label(
+            "cli.data.removed",
+            lang,
+            id=removed.import_id,
+            kind=_kind_name(removed.kind, lang),
+            file=removed.file_name,
+            rows=_count(removed.rows, "rows", lang),
+        )
     )
     if removed.superseded:
         earlier = ", ".join(map(str, removed.superseded))
-        typer.echo(
-            f"note: it had replaced import {earlier}, whose rows do not come back.\n"
-            "  To return to an earlier export, import that file again with --update --prune"
-        )
+        _say(label("cli.data.removed_superseded", lang, ids=earlier))

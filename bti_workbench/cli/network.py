@@ -94,8 +94,8 @@ def _print_shape(graph: nx.Graph, title: str, lang: str) -> None:
         "cli.net.shape",
         lang,
         title=title,
-        services=graph.number_of_nodes(),
-        ties=graph.number_of_edges(),
+        services=format_number(graph.number_of_nodes(), lang),
+        ties=format_number(graph.number_of_edges(), lang),
         density=format_number(nx.density(graph), lang, 2),
         centralisation=format_number(degree_centralisation(graph), lang, 2),
     )
@@ -112,7 +112,8 @@ def _print_between_and_gaps(metrics: pd.DataFrame, missing: pd.DataFrame, lang: 
     for service, value in top[column].items():
         typer.echo(f"  {label(f'service.{service}', lang)} {format_number(value, lang, 2)}")
     gaps = missing[missing["missing"]]
-    typer.echo(label("cli.net.missing", lang, missing=len(gaps), expected=len(missing)))
+    lacking, expected = (format_number(len(ties), lang) for ties in (gaps, missing))
+    typer.echo(label("cli.net.missing", lang, missing=lacking, expected=expected))
     for a, b in zip(gaps["service_a"], gaps["service_b"], strict=True):
         typer.echo(f"  {label(f'service.{a}', lang)} – {label(f'service.{b}', lang)}")
 
@@ -126,10 +127,12 @@ def _print_comparisons(
     if perceived is not None:
         compared = perceived_vs_enacted(perceived, graph)["status"].value_counts()
         both, perceived_only, enacted = (
-            compared.get(status, 0) for status in ("both", "perceived only", "enacted only")
+            format_number(compared.get(status, 0), lang)
+            for status in ("both", "perceived only", "enacted only")
         )
         typer.echo(
             label("cli.net.survey", lang, both=both, perceived=perceived_only, enacted=enacted)
         )
     if org is not None:
-        typer.echo(label("cli.net.organisation", lang, pairs=org.number_of_edges()))
+        pairs = format_number(org.number_of_edges(), lang)
+        typer.echo(label("cli.net.organisation", lang, pairs=pairs))

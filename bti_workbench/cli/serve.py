@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bti_workbench.cli._common import STORE_HELP, fail, plural
+from bti_workbench.cli._common import STORE_HELP, Lang, fail, tell
+from bti_workbench.reference.labels import label
 
 if TYPE_CHECKING:
     from bti_workbench.dashboard.credentials import CredentialsFile
 
-__all__ = ["serve"]
+__all__ = ["serve", "start_lines"]
 
 # The options, one alias each, so that the command's signature reads as a list of names.
 _Port = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on (1–65535).")]
@@ -102,17 +103,16 @@ def serve(
     store: _Store = None,
     k: _K = 5,
     app_file: _AppFile = None,
+    lang: Lang = "nb",
 ) -> None:
     """Serve the leaders' dashboard (panel serve); a login is needed beyond this machine."""
-    import shlex
-
     from bti_workbench.dashboard import serve as serving
     from bti_workbench.dashboard.credentials import check_credentials, check_private_file
     from bti_workbench.dashboard.serve import serve_command, serve_environment
     from bti_workbench.errors import ServeError
 
     app_path = (app_file or serving.LEADER_APP).resolve()
-    _check_files(app_path, store, ssl_certfile)
+    _check_files(app_path, store, ssl_certfile, lang)
     users = allow_user or []
     try:
         credentials = check_credentials(basic_auth) if basic_auth is not None else None
@@ -148,22 +148,61 @@ def serve(
         )
     except ServeError as exc:
         fail(f"error: {exc}")
-    _warn_about_setup(credentials, insecure=insecure and _reachable(address, behind_proxy))
-    login = _login_text(credentials, oauth_provider, users)
-    typer.echo(f"serving /{app_path.stem} on {address}:{port} ({login}; k={k})", err=True)
-    typer.echo(f"running {shlex.join(command)}", err=True)
+    reachable = _reachable(address, behind_proxy)
+    tell(_setup_warnings(credentials, insecure=insecure and reachable, lang=lang))
+    login = _login_text(credentials, oauth_provider, users, lang)
+    tell(start_lines(app_path.stem, address, port, login, k, command, lang))
     serving.exec_server(command, environ)
 
 
-def _check_files(app_path: Path, store: Path | None, ssl_certfile: Path | None) -> None:
+def start_lines(
+    app: str, address: str, port: int, login: str, k: int, command: list[str], lang: str = "nb"
+) -> list[str]:
+    """What ``bti serve`` says when it starts: what it serves, and the command it runs.
+
+    Parameters
+    ----------
+    app : str
+        The app's name in the address (``leader_app``).
+    address, port : str, int
+        Where the server listens.
+    login : str
+        How viewers log in, in ``lang`` (``uten innlogging``).
+    k : int
+        The small-cell threshold the app uses.
+    command : list of str
+        The ``panel serve`` command line, which never holds a secret.
+    lang : str, default "nb"
+        A language of the catalogue.
+
+    Returns
+    -------
+    list of str
+        Two sentences; :func:`~bti_workbench.cli._common.tell` wraps them at 100 columns.
+
+    Examples
+    --------
+    >>> start_lines("leader_app", "127.0.0.1", 5006, "no login", 5, ["panel", "serve"], "en")
+    ['serving /leader_app on 127.0.0.1:5006 (no login; k=5)', 'running panel serve']
+    """
+    import shlex
+
+    where = {"app": app, "address": address, "port": port, "login": login, "k": k}
+    return [
+        label("cli.serve.serving", lang, **where),
+        label("cli.serve.running", lang, command=shlex.join(command)),
+    ]
+
+
+def _check_files(app_path: Path, store: Path | None, ssl_certfile: Path | None, lang: str) -> None:
     """End the command when the app, the store or the certificate is missing (OAuth without
     its extra is refused by :func:`~bti_workbench.dashboard.serve.serve_command`)."""
     if not app_path.is_file():
-        fail(f"error: the app {app_path} not found")
+        fail(label("cli.serve.no_app", lang, app=app_path), lang)
     if store is not None and not store.is_file():
-        fail(f"error: {store}: no store here; import files with `bti import`")
+        fail(label("err.storage.missing", lang, store=store), lang)
     if ssl_certfile is not None and not ssl_certfile.is_file():
-        fail(f"error: certificate {ssl_certfile} not found")
+        fail(label("cli.serve.no_certificate", lang, file=ssl_certfile), lang)
 
 
 def _reachable(address: str, behind_proxy: bool) -> bool:
@@ -173,40 +212,41 @@ def _reachable(address: str, behind_proxy: bool) -> bool:
     return behind_proxy or not is_loopback(address)
 
 
-def _warn_about_setup(credentials: CredentialsFile | None, *, insecure: bool) -> None:
-    """Notes on stderr: Panel's login variables ignored, a readable credentials file, and
-    ``--insecure`` on a reachable server."""
+def _setup_warnings(credentials: CredentialsFile | None, *, insecure: bool, lang: str) -> list[str]:
+    """Notes for stderr in ``lang``: Panel's login variables ignored, a readable credentials
+    file, and ``--insecure`` on a reachable server."""
     from bti_workbench.dashboard.serve import PANEL_AUTH_VARIABLES
 
+    lines = []
     ignored = [name for name in PANEL_AUTH_VARIABLES if name in os.environ]
     if ignored:
-        typer.echo(
-            f"note: ignoring {', '.join(ignored)}: bti serve sets the login from its options",
-            err=True,
-        )
+        lines.append(label("cli.serve.ignoring", lang, names=", ".join(ignored)))
     if credentials is not None and not credentials.private:
-        typer.echo(
-            f"warning: other users of this machine can read {credentials.path.name}: "
-            f"chmod 600 {credentials.path}",
-            err=True,
-        )
+        path = credentials.path
+        lines.append(label("cli.serve.readable", lang, file=path.name, path=path))
     if insecure:
-        typer.echo(
-            "warning: --insecure: reachable without a login or without TLS; closed tests only",
-            err=True,
-        )
+        lines.append(label("cli.serve.insecure", lang))
+    return lines
 
 
 def _login_text(
-    credentials: CredentialsFile | None, oauth_provider: str | None, users: list[str]
+    credentials: CredentialsFile | None, oauth_provider: str | None, users: list[str], lang: str
 ) -> str:
-    """How viewers log in, e.g. ``basic auth, 2 users, 1 allowed user``."""
+    """How viewers log in, e.g. ``basic auth, 2 users, 1 allowed user``, in ``lang``."""
     if credentials is not None:
-        login = f"basic auth, {plural(credentials.users, 'user')}"
+        login = label("cli.serve.login.basic", lang, users=_count("users", credentials.users, lang))
     elif oauth_provider is not None:
-        login = f"OAuth ({oauth_provider})"
+        login = label("cli.serve.login.oauth", lang, provider=oauth_provider)
     else:
-        login = "no login"
+        login = label("cli.serve.login.none", lang)
     if users:
-        login += f", {plural(len(users), 'allowed user')}"
+        login += f", {_count('allowed', len(users), lang)}"
     return login
+
+
+def _count(noun: str, count: int, lang: str) -> str:
+    """``count`` and the catalogue's noun ``cli.serve.<noun>.one`` or ``.many``."""
+    from bti_workbench._util.numbers import format_number
+
+    form = "one" if count == 1 else "many"
+    return label(f"cli.serve.{noun}.{form}", lang, count=format_number(count, lang))

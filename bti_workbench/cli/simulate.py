@@ -5,6 +5,7 @@ The docstrings of the commands are their ``--help`` text.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,18 +17,21 @@ from bti_workbench._util.numbers import format_nok, format_number, format_share
 from bti_workbench.cli._common import (
     DEFAULT_STORE,
     STORE_HELP,
+    WIDTH,
     Lang,
-    check_options,
     fail,
+    fail_with,
     kommunenummer,
     output_file,
+    parse_options,
     parse_period,
     progress,
     tell,
+    wrap,
 )
 from bti_workbench.errors import ContractError, IdentifierError
 from bti_workbench.reference.labels import label
-from bti_workbench.simulation.scenario.document import BASELINE, read_document
+from bti_workbench.simulation.scenario.document import BASELINE, option_parts, read_document
 
 if TYPE_CHECKING:
     from bti_workbench.reference import Municipality
@@ -41,7 +45,10 @@ def simulate(
         Path, typer.Argument(help="Scenario YAML, e.g. data/scenarios/tromso.yaml.")
     ],
     option: Annotated[
-        list[str] | None, typer.Option("--option", "-o", help="Organisation option (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--option", "-o", help="Options to apply together: repeatable, a,b or a+b (the same)."
+        ),
     ] = None,
     replications: Annotated[
         int, typer.Option("--replications", "-r", min=1, help="Replications (at least 1).")
@@ -74,22 +81,23 @@ def simulate(
     from bti_workbench.simulation.analysis import seasonal_period, summarise, warmup_weeks
     from bti_workbench.simulation.run import write_results
 
-    _check_engine(engine)
+    _check_engine(engine, lang)
     if out is not None:
         output_file(out, "--out", beside=_files_beside(out))
-    place = _chosen_municipality(kommunenummer(municipality), population_file)
-    check_options(scenario, option or [], "--option")
-    chosen = _load_for_simulation(scenario, option or [], set_ or [], place)
+    place = _chosen_municipality(kommunenummer(municipality), population_file, lang)
+    names = parse_options(option, scenario, lang=lang)
+    applied = list(dict.fromkeys(part for name in names for part in option_parts(name)))
+    chosen = _load_for_simulation(scenario, applied, _settings(set_ or [], lang), place, lang)
     tell(chosen.notice_texts(lang))
     result = _run_with_progress(chosen, replications, seed, engine)
     if warmup is not None and not 0 <= warmup < chosen.horizon_weeks:
-        fail(f"error: --warmup must be from 0 to {chosen.horizon_weeks - 1} weeks")
+        fail(label("cli.sim.warmup", lang, last=chosen.horizon_weeks - 1), lang)
     cut = warmup if warmup is not None else warmup_weeks(result, seasonal_period(chosen))
     summary = summarise(result, chosen, cut)
     run = label(
         "cli.sim.run",
         lang,
-        name=_run_name(scenario, option or [], lang),
+        name=_run_name(scenario, applied, lang),
         replications=replications,
         seed=seed,
         engine=engine,
@@ -97,7 +105,7 @@ def simulate(
         last=chosen.horizon_weeks,
         warmup=cut,
     )
-    for line in textwrap.wrap(run, 100):
+    for line in textwrap.wrap(run, WIDTH):
         typer.echo(line)
     _print_levels(summary, lang)
     _print_busiest_and_costs(summary, lang)
@@ -107,9 +115,9 @@ def simulate(
         try:
             written = write_results(result, out, chosen, seed=seed, warmup=cut)
         except OSError as exc:  # a full disk: each file is whole or as it was
-            fail(f"error: --out {out.name}: cannot write ({exc.strerror})")
+            fail(label("cli.sim.cannot_write", lang, name=out.name, reason=exc.strerror), lang)
         for path in written:
-            typer.echo(f"wrote {path}")
+            typer.echo(label("cli.wrote", lang, path=path))
 
 
 def _run_name(scenario: Path, options: list[str], lang: str) -> str:
@@ -129,63 +137,65 @@ def _files_beside(out: Path) -> list[Path]:
     return [stem.with_suffix(f".{kind}.parquet") for kind in kinds] + [stem.with_suffix(".json")]
 
 
-def _check_engine(engine: str) -> None:
+def _check_engine(engine: str, lang: str) -> None:
     """End the command unless ``engine`` names one of the simulation's engines."""
     from bti_workbench.simulation.run import ENGINES
 
     if engine not in ENGINES:
-        fail(f"error: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+        fail(label("cli.sweep.engine", lang, engine=engine, engines=", ".join(ENGINES)), lang)
 
 
-def _chosen_municipality(knr: str | None, population_file: Path | None) -> Municipality | None:
+def _chosen_municipality(
+    knr: str | None, population_file: Path | None, lang: str
+) -> Municipality | None:
     """The municipality of ``--municipality`` (with its population), or None."""
     from bti_workbench.errors import PopulationFileError
     from bti_workbench.reference.municipality import load_municipality
 
     if knr is None:
         if population_file is not None:
-            fail("error: --population-file goes with --municipality")
+            fail(label("cli.sim.population_alone", lang), lang)
         return None
     try:
         return load_municipality(knr, population_file)
-    except KeyError as exc:
-        # The library's message names its own argument; the user typed an option.
-        text = str(exc.args[0]).replace("with population_file=", "with --population-file")
-        fail(f"error: --municipality: {text}")
+    except KeyError:  # not in the file: the message names the option the user typed
+        if population_file is None:
+            fail(label("cli.sim.no_municipality", lang, knr=knr), lang)
+        name = population_file.name
+        fail(label("cli.data.population.no_municipality", lang, file=name, knr=knr), lang)
     except (PopulationFileError, OSError, ValueError) as exc:
-        fail(f"error: --population-file: {exc}")
+        fail(f"error: --population-file: {exc}")  # the SSB reader's own message (English)
 
 
-def _settings(items: list[str]) -> dict:
-    """``--set KEY=VALUE`` as a mapping; values read as YAML with the one safe loader."""
+def _settings(items: list[str], lang: str) -> dict:
+    """``--set KEY=VALUE`` as a mapping; values read as YAML with the one safe loader. A
+    setting that is not ``KEY=VALUE``, or a value that is not YAML, ends the command."""
     from bti_workbench._util.yamlfile import load_yaml
-    from bti_workbench.errors import ScenarioError, YamlFileError
+    from bti_workbench.errors import YamlFileError
 
     out = {}
     for item in items:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
-            raise ScenarioError("--set: write KEY=VALUE with a dotted key")
+            fail(label("cli.sim.set", lang), lang)
         try:
             out[key.strip()] = load_yaml(text.strip(), source=f"--set {key.strip()}")
         except YamlFileError as exc:
-            raise ScenarioError(str(exc)) from None
+            fail_with(exc, lang)
     return out
 
 
 def _load_for_simulation(
-    scenario: Path, options: list[str], settings: list[str], place: Municipality | None
+    scenario: Path, options: list[str], settings: dict, place: Municipality | None, lang: str
 ) -> Scenario:
     """The scenario with its options, ``--set`` settings and municipality; errors end it."""
     from bti_workbench.errors import ScenarioError
     from bti_workbench.simulation.scenario.parse import load_scenario
 
     try:
-        return load_scenario(
-            scenario, tuple(options), settings=_settings(settings), municipality=place
-        )
+        return load_scenario(scenario, tuple(options), settings=settings, municipality=place)
     except ScenarioError as exc:
-        fail(f"error: {exc}")
+        fail_with(exc, lang)
 
 
 def _run_with_progress(chosen: Scenario, replications: int, seed: int, engine: str) -> FlowResult:
@@ -250,7 +260,14 @@ def _print_replications_needed(summary: pd.DataFrame, lang: str) -> None:
 
 def compare(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML.")],
-    options: Annotated[str, typer.Option(help="Comma-separated options; a+b combines two.")],
+    option: Annotated[
+        list[str],
+        typer.Option(
+            "--option",
+            "-o",
+            help="Options to compare: repeatable, a,b lists two, a+b combines two.",
+        ),
+    ],
     replications: Annotated[
         int, typer.Option("--replications", "-r", min=2, help="Replications (at least 2).")
     ] = 100,
@@ -262,14 +279,12 @@ def compare(
     """Print organisation options side by side: means and paired differences (95 % CI)."""
     from bti_workbench.simulation.run import compare_options
 
-    names = [o.strip() for o in options.split(",") if o.strip()]
-    names = [n for n in dict.fromkeys(names) if n != BASELINE]  # the baseline is always there
-    _check_engine(engine)
-    if not names:
-        fail("error: --options: give at least one option to compare with the scenario")
-    check_options(scenario, names, "--options")
-    tell(_check_comparison(scenario, names, warmup).notice_texts(lang))
-    with progress(len(names) + 1, "options") as bar:
+    _check_engine(engine, lang)
+    names = [n for n in parse_options(option, scenario, lang=lang) if n != BASELINE]
+    if not names:  # the baseline is always there
+        fail(label("cli.opt.none", lang, flag="--option"), lang)
+    tell(_check_comparison(scenario, names, warmup, lang).notice_texts(lang))
+    with progress(len(names) + 1, label("cli.opt.progress", lang)) as bar:
         table = compare_options(
             scenario, names, replications, seed, engine, warmup, lambda _name: bar.update(1)
         )
@@ -285,7 +300,7 @@ def compare(
     _print_comparison(table, run, read_document(scenario), lang)
 
 
-def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> Scenario:
+def _check_comparison(scenario: Path, names: list[str], warmup: int | None, lang: str) -> Scenario:
     """Load the scenario and every option before running, and check ``--warmup``; the
     scenario without options."""
     from bti_workbench.errors import ScenarioError
@@ -297,9 +312,9 @@ def _check_comparison(scenario: Path, names: list[str], warmup: int | None) -> S
         for name in names:
             load_scenario(scenario, option_parts(name))
     except ScenarioError as exc:
-        fail(f"error: {exc}")
+        fail_with(exc, lang)
     if warmup is not None and not 0 <= warmup < base.horizon_weeks:
-        fail(f"error: --warmup must be from 0 to {base.horizon_weeks - 1} weeks")
+        fail(label("cli.sim.warmup", lang, last=base.horizon_weeks - 1), lang)
     return base
 
 
@@ -310,13 +325,17 @@ def _print_comparison(table: pd.DataFrame, run: str, doc: dict, lang: str) -> No
 
     shown = options_table(table, lang, doc=doc)
     measure, *columns = shown.columns
-    width = max(len(c) for c in columns) + 2
-    for line in textwrap.wrap(f"{run} {shown.attrs['note']}", 100):
+    longest_value = max(len(str(value)) for value in shown[columns].to_numpy().ravel())
+    width = min(max(len(c) for c in columns) + 2, WIDTH - 2 - longest_value)
+    for line in textwrap.wrap(f"{run} {shown.attrs['note']}", WIDTH):
         typer.echo(line)
     for _, row in shown.iterrows():
         typer.echo(f"\n{row[measure]}")
         for column in columns:
-            typer.echo(f"  {column:<{width}}{row[column]}")
+            *first, last = textwrap.wrap(column, width - 2) or [""]
+            for part in first:  # a long combination's name runs over lines of its own
+                typer.echo(f"  {part}")
+            typer.echo(f"  {last:<{width}}{row[column]}")
 
 
 def calibrate(
@@ -349,11 +368,11 @@ def calibrate(
     output_file(out, "--out")
     chosen = parse_period(period)
     if files is None and not store.exists():
-        fail(f"error: {store}: no store here yet; import files with `bti import` or use --files")
+        fail(label("cli.cal.no_store", lang, store=store), lang)
     try:
         load_scenario(base)  # a wrong base: the message `bti simulate` gives, before any work
     except ScenarioError as exc:
-        fail(f"error: {exc}")
+        fail_with(exc, lang)
     try:
         data = load_evaluation(
             municipality,
@@ -365,14 +384,48 @@ def calibrate(
         scenario = calibrated_scenario(calibration, base, k=k)
         write_scenario(scenario, out)
         load_scenario(out)
-    except (ContractError, IdentifierError, ScenarioError, ValueError, KeyError) as exc:
+    except (ContractError, IdentifierError, ScenarioError, ValueError) as exc:
+        fail_with(exc, lang)
+    except KeyError as exc:
         fail(f"error: {exc.args[0] if exc.args else exc}")
     except OSError as exc:  # e.g. a full disk: the scenario file is whole or as it was
-        fail(f"error: cannot read or write a file ({exc.strerror}); {out.name} is as it was")
-    table = calibration_table(calibration, k=k, lang=lang)
-    for row in table.itertuples(index=False):
-        value = (
-            f"{row.estimate:.3g} ({row.ci_low:.3g}–{row.ci_high:.3g})" if row.shown else row.mark
-        )
-        typer.echo(f"  {row.label:<78} {value}")
-    typer.echo(f"wrote {out} (load it with bti simulate {out})")
+        fail(label("cli.cal.cannot_write", lang, reason=exc.strerror, file=out.name), lang)
+    typer.echo(label("cli.cal.heading", lang))
+    for line in _estimate_lines(calibration_table(calibration, k=k, lang=lang), lang):
+        typer.echo(line)
+    typer.echo(wrap(label("cli.cal.hidden", lang, k=k, base=base.name)))
+    typer.echo(wrap(label("cli.cal.wrote", lang, path=out)))
+
+
+def _estimate_lines(table: pd.DataFrame, lang: str) -> list[str]:
+    """The calibration table as lines of at most :data:`WIDTH` columns: an estimate a line, its
+    name (wrapped when long) then its value and 95 % interval, or its mark (``<5``, ``×``)."""
+    values = [
+        _estimate(row.estimate, row.ci_low, row.ci_high, lang) if row.shown else str(row.mark)
+        for row in table.itertuples(index=False)
+    ]
+    width = max((len(value) for value in values), default=0)
+    name_width = min(max((len(name) for name in table["label"]), default=0), WIDTH - 4 - width)
+    lines = []
+    for name, value in zip(table["label"], values, strict=True):
+        *first, last = textwrap.wrap(name, name_width, subsequent_indent="  ") or [""]
+        lines += [f"  {part}" for part in first]
+        lines.append(f"  {last:<{name_width}}  {value}".rstrip())
+    return lines
+
+
+def _estimate(value: float, low: float, high: float, lang: str) -> str:
+    """An estimate and its interval with three significant digits in ``lang``: ``25,4
+    (8,26–59,3)``; the estimate alone when it has no interval."""
+    text = _significant(value, lang)
+    if math.isfinite(low) and math.isfinite(high):
+        text += f" ({_significant(low, lang)}–{_significant(high, lang)})"
+    return text
+
+
+def _significant(value: float, lang: str) -> str:
+    """``value`` with three significant digits (as ``:.3g``, never with an exponent), in the
+    number format of ``lang``: ``0,0491``, ``25,4``, ``1 234``."""
+    if value == 0 or not math.isfinite(value):
+        return format_number(value, lang)
+    return format_number(value, lang, max(0, 2 - math.floor(math.log10(abs(value)))))

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bti_workbench.cli._common import check_options, fail, output_folder, progress
+from bti_workbench._util.numbers import format_number
+from bti_workbench.cli._common import Lang, fail, output_folder, parse_options, progress, tell
+from bti_workbench.reference.labels import label
 from bti_workbench.simulation.scenario.document import BASELINE
 
 if TYPE_CHECKING:
@@ -32,9 +34,14 @@ def sweep(
     municipalities: Annotated[
         str, typer.Option(help="all, a list such as 4228,5401, or a file of kommunenummer.")
     ] = "all",
-    options: Annotated[
-        str, typer.Option(help="Comma-separated: baseline (the template as it is), options, a+b.")
-    ] = BASELINE,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            "-o",
+            help="Options: repeatable, a,b lists two, a+b combines two; baseline is the template.",
+        ),
+    ] = None,
     grid: Annotated[
         list[str] | None,
         typer.Option(help="PARAM=v1,v2 with a dotted key (repeatable; the cross product)."),
@@ -57,6 +64,7 @@ def sweep(
         int | None, typer.Option(min=1, help="Worker processes, at least 1 (default: one per CPU).")
     ] = None,
     engine: Annotated[str, typer.Option(help="fast or ciw.")] = "fast",
+    lang: Lang = "nb",
 ) -> None:
     """Run a template over municipalities × options × grid points on Dask, resumably."""
     from bti_workbench.errors import ScenarioError, SweepError
@@ -68,10 +76,9 @@ def sweep(
     )
 
     if engine not in ENGINES:
-        fail(f"error: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+        fail(label("cli.sweep.engine", lang, engine=engine, engines=", ".join(ENGINES)), lang)
     output_folder(out, "--out", files=("results/", "sweep.json", "failed.json"))
-    names = [o.strip() for o in options.split(",") if o.strip()]
-    check_options(template, names, "--options")
+    names = parse_options(option or [BASELINE], template, lang=lang)
     try:
         chosen = parse_municipalities(municipalities, population_file)
         planned = plan_sweep(
@@ -86,32 +93,48 @@ def sweep(
         )
     except (SweepError, ScenarioError) as exc:
         fail(f"error: {exc}")
-    typer.echo(
-        f"{template.name}: {len(chosen)} municipalities × {len(names)} options × "
-        f"{len(planned.points)} grid points = {len(planned.tasks)} tasks, {replications} "
-        f"replications, seed {seed}, warm-up {warmup} weeks",
-        err=True,
+    _print_plan(template, planned, len(chosen), lang)
+    report = _run_with_progress(planned, out, scheduler, workers, lang)
+    done = label(
+        "cli.sweep.done",
+        lang,
+        computed=format_number(report.computed, lang),
+        skipped=format_number(report.skipped, lang),
+        failed=format_number(len(report.failed), lang),
+        folder=out / "results",
     )
-    report = _run_with_progress(planned, out, scheduler, workers)
-    typer.echo(
-        f"{report.computed} tasks computed, {report.skipped} already finished, "
-        f"{len(report.failed)} failed; results in {out / 'results'}",
-        err=True,
-    )
+    tell([done])
     if not report.failed.empty:
-        _print_failed(report.failed, out)
-        fail("run the same command again to retry the failed tasks")
+        _print_failed(report.failed, out, template, lang)
+        fail(label("cli.sweep.retry", lang), lang)
+
+
+def _print_plan(template: Path, planned: Sweep, municipalities: int, lang: str) -> None:
+    """The sweep's size and settings, on stderr before anything runs."""
+    plan = label(
+        "cli.sweep.plan",
+        lang,
+        file=template.name,
+        municipalities=format_number(municipalities, lang),
+        options=format_number(len(planned.options), lang),
+        points=format_number(len(planned.points), lang),
+        tasks=format_number(len(planned.tasks), lang),
+        replications=format_number(planned.replications, lang),
+        seed=planned.seed,
+        warmup=format_number(planned.warmup, lang),
+    )
+    tell([plan])
 
 
 def _run_with_progress(
-    planned: Sweep, out: Path, scheduler: str | None, workers: int | None
+    planned: Sweep, out: Path, scheduler: str | None, workers: int | None, lang: str
 ) -> SweepReport:
     """Run the planned tasks with a progress bar; an error or Ctrl-C ends the command."""
     from bti_workbench.errors import SweepError
     from bti_workbench.simulation.sweep.run import run_sweep
 
     try:
-        with progress(len(planned.tasks), "tasks") as bar:
+        with progress(len(planned.tasks), label("cli.sweep.progress", lang)) as bar:
             seen = [0]
 
             def tick(done: int, _todo: int) -> None:
@@ -122,19 +145,31 @@ def _run_with_progress(
     except SweepError as exc:
         fail(f"error: {exc}")
     except OSError as exc:  # e.g. a full disk: finished tasks are whole and kept
-        fail(f"error: --out {out.name}: cannot write ({exc.strerror}); finished tasks are kept")
+        text = label("cli.sweep.cannot_write", lang, folder=out.name, reason=exc.strerror)
+        fail(f"--out {text}", lang)
     except KeyboardInterrupt:
-        fail(f"interrupted: finished tasks are kept in {out}; run the same command to resume")
+        fail(label("cli.sweep.interrupted", lang, folder=out), lang)
 
 
-def _print_failed(failed: pd.DataFrame, out: Path) -> None:
-    """The first failed tasks with their errors, and how many more ``failed.json`` lists."""
+def _print_failed(failed: pd.DataFrame, out: Path, template: Path, lang: str) -> None:
+    """The first failed tasks with their errors (options by the names a reader sees), and
+    how many more ``failed.json`` lists."""
+    from bti_workbench.simulation.scenario.document import option_name, read_document
+
+    doc = read_document(template)
     for row in failed.head(FAILED_SHOWN).itertuples(index=False):
         settings = f" [{row.settings}]" if row.settings else ""
-        typer.echo(
-            f"failed: task {row.task}: {row.kommunenummer} {row.municipality}, "
-            f"{row.option}{settings}: {row.error}",
-            err=True,
+        option = option_name(row.option, lang, doc)
+        line = label(
+            "cli.sweep.failed",
+            lang,
+            task=row.task,
+            kommunenummer=row.kommunenummer,
+            municipality=row.municipality,
+            option=f"{option}{settings}",
+            error=row.error,
         )
+        tell([line])
     if len(failed) > FAILED_SHOWN:
-        typer.echo(f"… and {len(failed) - FAILED_SHOWN} more in {out / 'failed.json'}", err=True)
+        more = format_number(len(failed) - FAILED_SHOWN, lang)
+        tell([label("cli.sweep.more", lang, more=more, file=out / "failed.json")])

@@ -26,15 +26,14 @@ from bti_workbench.dashboard.evaluation import EvaluationView, evaluation_view
 from bti_workbench.dashboard.load import (
     SLIDERS,
     LoadView,
-    ScenarioChoice,
     Slider,
     load_view,
-    municipality_scenarios,
     overrides_from_sliders,
     slider_values,
 )
 from bti_workbench.dashboard.progress_plan import PlanView, plan_view
 from bti_workbench.dashboard.status import FLAGS, Card, StatusView, status_services, status_view
+from bti_workbench.simulation.scenario.choices import ScenarioChoice, municipality_scenarios
 
 __all__ = [
     "FLAGS",

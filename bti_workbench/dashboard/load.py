@@ -35,7 +35,6 @@ import plotly.graph_objects as go
 from bti_workbench._util.cache import shared_cache
 from bti_workbench._util.figures import TEMPLATE
 from bti_workbench._util.numbers import figure_separators
-from bti_workbench._util.resources import data_dir
 from bti_workbench.errors import ScenarioError
 from bti_workbench.reference.labels import label
 from bti_workbench.simulation.costs import organisation_cost
@@ -47,6 +46,7 @@ from bti_workbench.simulation.figures import (
 )
 from bti_workbench.simulation.output import FlowResult
 from bti_workbench.simulation.run import compare_options
+from bti_workbench.simulation.scenario.choices import ScenarioChoice, municipality_scenarios
 from bti_workbench.simulation.scenario.document import (
     BASELINE,
     available_options,
@@ -135,68 +135,6 @@ SLIDERS = (
 )
 _BY_NAME = {s.name: s for s in SLIDERS}
 _COST_COLOURS = ("#56B4E9", "#0072B2")
-
-
-class ScenarioChoice(NamedTuple):
-    """A scenario the load page offers for a municipality.
-
-    ``kind`` is ``"own"`` (the municipality's own scenario file) or ``"template"`` (a file
-    with no municipality of its own, such as ``national_per_1000.yaml``, applied to this
-    municipality's population). ``overrides`` is what applies it (``{}`` for an own file).
-    """
-
-    name: str
-    path: Path
-    kind: str
-    municipality: str
-    overrides: dict
-
-
-def municipality_scenarios(
-    municipality: str, folder: str | Path | None = None
-) -> dict[str, ScenarioChoice]:
-    """The scenarios the load page offers for a municipality: its own files, then templates.
-
-    A file is the municipality's own when its ``municipality`` is this kommunenummer; a
-    template when it names no municipality and gives its new concerns per 1 000 children
-    (so it runs for any). Validation networks (new concerns as ``poisson_per_week``) and
-    other municipalities' files are never offered.
-
-    Parameters
-    ----------
-    municipality : str
-        Kommunenummer, e.g. ``"4228"``.
-    folder : str or pathlib.Path, optional
-        Where the scenario files are; default ``data/scenarios``.
-
-    Returns
-    -------
-    dict
-        File stem → :class:`ScenarioChoice`, own files first, each group by name.
-
-    See Also
-    --------
-    load_view : Simulates a choice (``overrides`` applied).
-
-    Examples
-    --------
-    >>> list(municipality_scenarios("4228"))
-    ['sirdal', 'national_per_1000']
-    >>> municipality_scenarios("3807")["national_per_1000"].overrides
-    {'municipality': '3807'}
-    """
-    code = str(municipality).strip().zfill(4)
-    own, templates = {}, {}
-    for path in sorted(Path(folder or data_dir() / "scenarios").glob("*.yaml")):
-        doc = read_document(path)
-        arrivals = doc.get("arrivals") or {}
-        if doc.get("municipality") is not None:
-            if str(doc["municipality"]).strip().zfill(4) == code:
-                own[path.stem] = ScenarioChoice(path.stem, path, "own", code, {})
-        elif "per_1000_per_year" in arrivals and "poisson_per_week" not in arrivals:
-            choice = ScenarioChoice(path.stem, path, "template", code, {"municipality": code})
-            templates[path.stem] = choice
-    return own | templates
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,6 +3,8 @@ series around go-live, staggered adoption, the progress plan and how cases move 
 levels. Everything shown passes
 :func:`bti_workbench.privacy.suppress_small`."""
 
+from bti_workbench.evaluation.brief import Brief, build_brief
+from bti_workbench.evaluation.brief_display import BriefDisplay, brief_display, trend_figure
 from bti_workbench.evaluation.caseflow import (
     FLOW_STATES,
     case_flow_sankey,
@@ -17,7 +19,12 @@ from bti_workbench.evaluation.indicators import (
     dropped_batons_by_month,
     indicator_table,
 )
-from bti_workbench.evaluation.progress_plan import gantt_figure, plan_status, plan_summary
+from bti_workbench.evaluation.progress_plan import (
+    gantt_figure,
+    plan_display,
+    plan_status,
+    plan_summary,
+)
 from bti_workbench.evaluation.proportions import (
     IndicatorCount,
     ProportionTable,
@@ -48,15 +55,22 @@ from bti_workbench.evaluation.summary import (
     headline_table,
     indicator_display,
     km_display,
+    place_fields,
     sources_table,
 )
-from bti_workbench.evaluation.surveys import agreement_table, survey_figure, wave_change
+from bti_workbench.evaluation.surveys import (
+    agreement_table,
+    survey_display,
+    survey_figure,
+    wave_change,
+)
 from bti_workbench.evaluation.survival import (
     km_figure,
     km_table,
     time_to_closing,
     time_to_level0_decision,
 )
+from bti_workbench.evaluation.tables import format_p_value, its_display, staggered_display
 from bti_workbench.evaluation.timeseries import (
     its_figure,
     its_table,
@@ -67,12 +81,16 @@ from bti_workbench.evaluation.timeseries import (
 __all__ = [
     "FLOW_STATES",
     "INDICATORS",
+    "Brief",
+    "BriefDisplay",
     "EvaluationData",
     "IndicatorCount",
     "ProportionTable",
     "absent_sections",
     "agreement_table",
     "att_gt",
+    "brief_display",
+    "build_brief",
     "case_flow_sankey",
     "case_paths",
     "cases_by_level",
@@ -85,10 +103,12 @@ __all__ = [
     "event_study_figure",
     "flow_table",
     "flow_table_text",
+    "format_p_value",
     "gantt_figure",
     "headline_table",
     "indicator_display",
     "indicator_table",
+    "its_display",
     "its_figure",
     "its_input",
     "its_table",
@@ -100,6 +120,8 @@ __all__ = [
     "monthly_counts",
     "monthly_panel",
     "newcombe_interval",
+    "place_fields",
+    "plan_display",
     "plan_status",
     "plan_summary",
     "proportion_table",
@@ -107,10 +129,13 @@ __all__ = [
     "segmented_regression",
     "sources_table",
     "staggered_comparison",
+    "staggered_display",
+    "survey_display",
     "survey_figure",
     "survey_waves",
     "time_to_closing",
     "time_to_level0_decision",
+    "trend_figure",
     "twfe",
     "wave_change",
     "whole_months",

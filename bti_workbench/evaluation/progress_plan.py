@@ -16,10 +16,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from bti_workbench._util.numbers import month_tickformat
+from bti_workbench._util.numbers import format_number, month_tickformat
 from bti_workbench.reference.labels import label
 
-__all__ = ["STATES", "gantt_figure", "plan_start", "plan_status", "plan_summary"]
+__all__ = [
+    "STATES",
+    "gantt_figure",
+    "plan_display",
+    "plan_start",
+    "plan_status",
+    "plan_summary",
+]
 
 #: The status of an activity on a given day, in display order.
 STATES = ("done_on_time", "done_late", "late", "open", "cancelled")
@@ -246,6 +253,53 @@ def plan_summary(
     else:
         counts["days_late"] = int(status.loc[late, "days_late"].sum())
     return counts
+
+
+def plan_display(summary: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
+    """The counts of :func:`plan_summary` as a reader sees them.
+
+    The groups become columns named from the catalogue (a phase by its name), the states
+    and totals get their names in ``lang``, and numbers are written as ``lang`` writes them.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From :func:`plan_summary`, grouped by any plan columns (or none).
+    lang : {"nb", "en"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells, no index.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({
+    ...     "activity": ["A1", "A2", "A3"], "when": ["JAN", "FEB", "MARS"],
+    ...     "deadline": pd.to_datetime(["2018-01-20", "2018-02-20", "2018-03-20"]),
+    ...     "status": ["done", "planned", "planned"],
+    ...     "done_date": pd.to_datetime(["2018-01-25", None, None]),
+    ...     "responsible": ["Prosjektleder", "Prosjektleder", "Rektor"], "phase": [2, 2, 3]})
+    >>> table = plan_display(plan_summary(plan, "2018-03-01", by=["phase", "responsible"]), "en")
+    >>> table.columns.tolist()[:4]
+    ['Phase', 'Responsible', 'Done on time', 'Done after the deadline']
+    >>> table.iloc[0, :2].tolist(), table.iloc[0, -2:].tolist()
+    (['Phase 2: implementation in the units', 'Prosjektleder'], ['2', '14'])
+    """
+    groups = [name for name in summary.index.names if name is not None]
+    out = pd.DataFrame(index=range(len(summary)))
+    for name in groups:
+        values = summary.index.get_level_values(name)
+        out[label(f"column.progress_plan.{name}", lang)] = [
+            _phase_name(v, lang) if name == "phase" else ("" if pd.isna(v) else str(v))
+            for v in values
+        ]
+    columns = {state: f"plan.state.{state}" for state in STATES}
+    columns |= {"total": "rep.total", "days_late": "tab.ev.plan.days_late"}
+    for column, key in columns.items():
+        if column in summary.columns:
+            out[label(key, lang)] = [format_number(v, lang) for v in summary[column]]
+    return out
 
 
 def _phase_name(phase: object, lang: str) -> str:

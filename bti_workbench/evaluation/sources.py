@@ -46,6 +46,7 @@ __all__ = [
     "check_request",
     "data_period",
     "load_evaluation",
+    "load_tables",
     "monthly_panel",
     "parse_go_live",
     "publishable_panel",
@@ -333,6 +334,52 @@ def load_evaluation(
     with _opened(store, files, municipality, names) as (path, code):
         request = _checked(path, code, period, go_live, names, _holds(files))
         return _from_store(path, request)
+
+
+def load_tables(
+    municipality: str,
+    kinds: Sequence[str],
+    period: str | tuple[object, object] | None = None,
+    *,
+    store: str | Path | None = None,
+    files: Sequence[str | Path] = (),
+    names: Mapping[str, str] = PARAMETER_NAMES,
+) -> tuple[EvaluationRequest, dict[str, pd.DataFrame]]:
+    """Check a request as :func:`check_request` does and read the municipality's tables.
+
+    For analyses other than the evaluation (the collaboration map reads the event log, the
+    collaboration survey and the organisation): the same checks, store and files.
+
+    Parameters
+    ----------
+    municipality, period, store, files, names
+        As for :func:`load_evaluation` (no go-live dates).
+    kinds : sequence of str
+        Contract kinds as :data:`bti_workbench.ingest.KINDS` names them (``event-log``,
+        ``collaboration-survey`` ...).
+
+    Returns
+    -------
+    (EvaluationRequest, dict)
+        The checked request, and kind → the municipality's rows (all dates; no rows when the
+        data hold none of that kind for it). Each frame's ``attrs["synthetic"]`` says
+        whether a file of that kind the store holds now is synthetic.
+
+    Raises
+    ------
+    ValueError
+        As :func:`check_request`.
+    """
+    with _opened(store, files, municipality, names) as (path, code):
+        request = _checked(path, code, period, "", names, _holds(files))
+        history = store_history(path)
+        held = history[history["held"] > 0]
+        tables = {}
+        for kind in kinds:
+            frame = read_table(path, kind, municipality=code).reset_index(drop=True)
+            frame.attrs["synthetic"] = bool(held.loc[held["kind"] == kind, "synthetic"].any())
+            tables[kind] = frame
+        return request, tables
 
 
 def _holds(files: Sequence[object]) -> str:

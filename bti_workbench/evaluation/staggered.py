@@ -50,6 +50,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from bti_workbench._util.figures import add_notes
+from bti_workbench._util.numbers import figure_separators
 from bti_workbench.evaluation.panel import BalancedPanel, balanced_panel
 from bti_workbench.reference.labels import label
 
@@ -734,6 +735,7 @@ def event_study_figure(
         title=label("did.title", lang),
         xaxis_title=label("did.event_time", lang),
         yaxis_title=label("did.effect", lang),
+        separators=figure_separators(lang),
         margin={"l": 50, "r": 10, "t": 60, "b": 70 + 16 * len(notes)},
         height=420 + 16 * len(notes),
     )

@@ -12,8 +12,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from bti_workbench._util.numbers import format_number, format_share
+from bti_workbench._util.numbers import (
+    figure_separators,
+    format_number,
+    format_share,
+    month_tickformat,
+)
 from bti_workbench.evaluation.proportions import ProportionTable
+from bti_workbench.evaluation.sources import EvaluationData
 from bti_workbench.evaluation.survival import KMTable
 from bti_workbench.privacy import SuppressedTable
 from bti_workbench.reference.labels import label
@@ -26,6 +32,7 @@ __all__ = [
     "headline_table",
     "indicator_display",
     "km_display",
+    "place_fields",
     "sources_table",
 ]
 
@@ -53,6 +60,24 @@ def _columns(lang: str) -> dict[str, str]:
     }
 
 
+def _proportion_text(table: ProportionTable, lang: str) -> pd.DataFrame:
+    """``table.formatted(lang)`` with the shown counts written as ``lang`` writes numbers
+    (``10 240``, ``10,240``); hidden counts keep their marks."""
+    text = table.formatted(lang)
+    for column in ("numerator", "denominator"):
+        shown = ~table.hidden[column].reindex(text.index, fill_value=False).astype(bool)
+        values = table.values.loc[shown[shown].index, column]
+        text.loc[shown[shown].index, column] = [format_number(v, lang) for v in values]
+    return text
+
+
+def _suppressed_text(table: SuppressedTable, lang: str) -> pd.DataFrame:
+    """``table.formatted(lang)`` with the shown counts written as ``lang`` writes numbers."""
+    text = table.formatted(lang)
+    numbers = table.values.map(lambda v: format_number(v, lang))
+    return text.where(table.hidden.reindex_like(text).fillna(True).astype(bool), numbers)
+
+
 def indicator_display(
     table: ProportionTable, lang: str = "nb", *, definitions: bool = True
 ) -> pd.DataFrame:
@@ -69,7 +94,7 @@ def indicator_display(
     >>> indicator_display(t, "en", definitions=False).iloc[0].tolist()
     ['Consent at opening', '30', '40', '75.0 %', '59.8–85.8']
     """
-    text = table.formatted(lang)
+    text = _proportion_text(table, lang)
     out = pd.DataFrame(
         {
             "indicator": [label(f"ind.{i}", lang) for i in text.index],
@@ -200,7 +225,7 @@ def headline_table(
         Columns ``what`` and ``figure`` (text, marks where hidden) with localised headers.
     """
     rows: list[tuple[str, str]] = []
-    text = indicators.formatted(lang)
+    text = _proportion_text(indicators, lang)
     for name in HEADLINE:
         if name not in text.index:
             continue
@@ -216,7 +241,7 @@ def headline_table(
         shown = _days(median, lang) or label("rep.hidden", lang)
         rows.append((label("rep.median_decision", lang, days=int(decision.target_days)), shown))
     if cases is not None:
-        body = cases.formatted(lang)
+        body = _suppressed_text(cases, lang)
         months = [i for i in body.index if str(i) != "total"]
         if months:
             last = months[-1]
@@ -255,6 +280,8 @@ def cases_by_level_figure(table: SuppressedTable, lang: str = "nb") -> go.Figure
     fig.update_layout(
         title=label("ind.cases_by_level", lang),
         yaxis_title=label("rep.cases", lang),
+        xaxis={"tickformat": month_tickformat(lang)},
+        separators=figure_separators(lang),
         height=380,
         margin={"l": 50, "r": 10, "t": 50, "b": 70},
     )
@@ -277,25 +304,82 @@ def cases_table(table: SuppressedTable, lang: str = "nb") -> pd.DataFrame:
 
     The column totals of the suppressed table (sums of monthly stocks) mean nothing to a reader
     and are left out; they stay protected in the table itself.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A column with the month's last day, one per level and the total, no index.
+
+    Examples
+    --------
+    >>> from bti_workbench.privacy import suppress_small
+    >>> counts = pd.DataFrame({0: [12, 30], 1: [1040, 9]},
+    ...                       index=pd.to_datetime(["2019-01-31", "2019-02-28"]))
+    >>> cases_table(suppress_small(counts, k=5), "en").iloc[0].tolist()
+    ['31.01.2019', '12', '1,040', '1,052']
     """
-    text = table.formatted(lang).drop(index="total", errors="ignore")
-    text.index = [f"{pd.Timestamp(i):%d.%m.%Y}" for i in text.index]
+    text = _suppressed_text(table, lang).drop(index="total", errors="ignore")
     names = {c: label(f"level.{c}.short", lang) for c in text.columns if str(c) != "total"}
-    return text.rename(columns={**names, "total": label("rep.total", lang)})
+    text = text.rename(columns={**names, "total": label("rep.total", lang)})
+    text.insert(
+        0, label("tab.ev.month_end", lang), [f"{pd.Timestamp(i):%d.%m.%Y}" for i in text.index]
+    )
+    return text.reset_index(drop=True)
+
+
+def place_fields(data: EvaluationData, lang: str = "nb") -> dict[str, str]:
+    """What the report's first line says: the municipality, its number, the period and how
+    many children and young people 0–23 live there (SSB), written as ``lang`` writes them.
+
+    Parameters
+    ----------
+    data : EvaluationData
+        From :func:`bti_workbench.evaluation.load_evaluation`.
+    lang : {"nb", "en"}
+
+    Returns
+    -------
+    dict
+        ``name``, ``number``, ``start``, ``end`` (dd.mm.yyyy) and ``children``.
+    """
+    start, end = data.period
+    place = data.municipality
+    return {
+        "name": place.name,
+        "number": place.kommunenummer,
+        "start": f"{pd.Timestamp(start):%d.%m.%Y}",
+        "end": f"{pd.Timestamp(end):%d.%m.%Y}",
+        "children": format_number(place.children, lang),
+    }
 
 
 def sources_table(imports: pd.DataFrame, municipality: str, lang: str = "nb") -> pd.DataFrame:
-    """The files an evaluation rests on: kind, file, rows, imported, sha256 (first 12)."""
+    """The files an evaluation rests on: kind, file, rows, imported, sha256 (first 12).
+
+    Examples
+    --------
+    >>> imports = pd.DataFrame({"municipality": ["4228"], "kind": ["event-log"],
+    ...     "file_name": ["event_log.csv"], "rows": [12532],
+    ...     "imported_at": ["2024-03-01 09:30:00"], "sha256": ["2bad3d7b136b" + "0" * 52]})
+    >>> row = sources_table(imports, "4228", "en").iloc[0].tolist()
+    >>> row[:3]
+    ['Event log (pseudonymised baton-log export)', 'event_log.csv', '12,532']
+    >>> row[3:]
+    ['2024-03-01 09:30', '2bad3d7b136b…']
+    """
     mine = imports[imports["municipality"].isna() | (imports["municipality"] == municipality)]
+    when = "%Y-%m-%d %H:%M" if lang == "en" else "%d.%m.%Y %H:%M"
     return pd.DataFrame(
         {
-            label("rep.col.kind", lang): mine["kind"].to_numpy(),
+            label("rep.col.kind", lang): [
+                label(f"contract.{kind.replace('-', '_')}", lang) for kind in mine["kind"]
+            ],
             label("rep.col.file", lang): mine["file_name"].to_numpy(),
-            label("rep.col.rows", lang): mine["rows"].to_numpy(),
+            label("rep.col.rows", lang): [format_number(n, lang) for n in mine["rows"]],
             label("rep.col.imported", lang): pd.to_datetime(mine["imported_at"])
-            .dt.strftime("%Y-%m-%d %H:%M")
+            .dt.strftime(when)
             .to_numpy(),
-            "sha256": [s[:12] + "…" for s in mine["sha256"]],
+            label("tab.ev.checksum", lang): [s[:12] + "…" for s in mine["sha256"]],
         }
     )
 

@@ -18,12 +18,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy import stats
 
-from bti_workbench._util.numbers import format_number
+from bti_workbench._util.numbers import format_number, format_share
 from bti_workbench.evaluation.proportions import (
     ProportionTable,
     newcombe_interval,
     proportion_table,
 )
+from bti_workbench.evaluation.tables import MISSING, format_interval, format_p_value
 from bti_workbench.ingest.contracts import column_specs, item_catalogue
 from bti_workbench.privacy import DEFAULT_K, suppress_small
 from bti_workbench.reference.labels import label
@@ -33,6 +34,7 @@ __all__ = [
     "cliffs_delta",
     "cohens_h",
     "minimum_detectable_difference",
+    "survey_display",
     "survey_figure",
     "wave_change",
 ]
@@ -658,3 +660,103 @@ def survey_figure(change_table: pd.DataFrame, lang: str = "nb") -> go.Figure:
         ],
     )
     return fig
+
+
+def survey_display(
+    change_table: pd.DataFrame, lang: str = "nb", *, agreement: ProportionTable | None = None
+) -> pd.DataFrame:
+    """The change per item between two waves as a reader sees it.
+
+    Parameters
+    ----------
+    change_table : pandas.DataFrame
+        The result of :func:`wave_change`.
+    lang : {"nb", "en"}
+    agreement : ProportionTable, optional
+        The :func:`agreement_table` of the same survey and ``k``: each wave's cell then shows
+        how many agreed out of how many answered (``<5`` or ``×`` where hidden); without it,
+        the number of answers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item, no index: the item's text, the share agreeing in each wave, the
+        change in percentage points with its interval, Cohen's h, the p-value of the rank
+        test, the minimum detectable change and a note, under headers in ``lang``. What is
+        hidden or cannot be estimated shows as ``–`` or a mark, never NaN.
+
+    See Also
+    --------
+    survey_figure : The same shares as a chart.
+
+    Examples
+    --------
+    >>> survey = pd.DataFrame({
+    ...     "respondent_id": [f"R{i}" for i in range(20)],
+    ...     "wave": ["baseline"] * 10 + ["follow_up"] * 10,
+    ...     "know_what_to_do": [4, 5, 2, 1, 3, 4, 2, 2, 5, 3] + [5, 4, 4, 5, 2, 3, 4, 4, 1, 5]})
+    >>> table = survey_display(wave_change(survey, k=3), "en",
+    ...                        agreement=agreement_table(survey, k=3))
+    >>> table.iloc[0, 1:4].tolist()
+    ['40 % (4 of 10)', '70 % (7 of 10)', '+30.0 (−11.8 to 60.1)']
+    """
+    table = change_table
+    level = format_number(100 * table.attrs.get("confidence", 0.95), lang)
+    k = table.attrs.get("k", DEFAULT_K)
+    tests = table["test"].dropna()
+    test = label(f"tab.ev.test.{tests.iloc[0]}", lang) if len(tests) else MISSING
+    rows = []
+    for item, row in table.iterrows():
+        cells = {label("tab.ev.survey.item", lang): label(f"item.{item}", lang)}
+        for suffix in ("before", "after"):
+            wave = label(f"wave.{row[suffix]}", lang)
+            heading = label("tab.ev.survey.share", lang, wave=wave)
+            cells[heading] = _wave_cell(row, suffix, agreement, lang)
+        points = [100 * row[c] for c in ("change", "change_low", "change_high")]
+        change = format_number(points[0], lang, 1, sign=True)
+        if change != MISSING:
+            change += f" ({format_interval(points[1], points[2], lang, 1)})"
+        cells[label("tab.ev.survey.change", lang, level=level)] = change
+        cells[label("tab.ev.survey.cohens_h", lang)] = format_number(row["cohens_h"], lang, 2)
+        cells[label("tab.ev.survey.p_value", lang, test=test)] = format_p_value(
+            row["p_value"], lang
+        )
+        cells[label("tab.ev.survey.mdd", lang)] = format_number(100 * row["mdd"], lang, 1)
+        cells[label("tab.ev.note", lang)] = _short_note(row, k, lang)
+        rows.append(cells)
+    return pd.DataFrame(rows)
+
+
+def _wave_cell(row: pd.Series, suffix: str, agreement: ProportionTable | None, lang: str) -> str:
+    """``38 % (10 of 26)``: the share agreeing in one wave, with its counts or answers."""
+    share = row[f"share_{suffix}"]
+    shown = format_share(share, lang) if pd.notna(share) else ""
+    key = (row.name, row[suffix])
+    if agreement is not None and key in agreement.values.index:
+        numerator, denominator = (
+            agreement.marks.loc[key, c]
+            if agreement.hidden.loc[key, c]
+            else format_number(agreement.values.loc[key, c], lang)
+            for c in ("numerator", "denominator")
+        )
+        counts = label("tab.ev.of", lang, numerator=numerator, denominator=denominator)
+    elif pd.notna(row[f"n_{suffix}"]):
+        counts = label("tab.ev.answers", lang, n=format_number(row[f"n_{suffix}"], lang))
+    else:
+        return shown or label("survey.hidden_short", lang)
+    return f"{shown} ({counts})" if shown else counts
+
+
+def _short_note(row: pd.Series, k: int, lang: str) -> str:
+    """Why a row is hidden, paired or too small a sample, in a few words each."""
+    notes = []
+    if pd.isna(row["share_before"]) or pd.isna(row["share_after"]):
+        notes.append(label("survey.hidden", lang, k=k))
+    if row["design"] == "paired":
+        if pd.notna(row["n_paired"]) and row["n_paired"] > 0:
+            notes.append(label("survey.paired", lang, n=int(row["n_paired"])))
+        else:
+            notes.append(label("survey.paired_few", lang, k=k))
+    if _is_true(row["underpowered"]):
+        notes.append(label("survey.too_small_short", lang))
+    return " ".join(notes)

@@ -47,6 +47,7 @@ from scipy import stats
 from statsmodels.stats.stattools import durbin_watson
 
 from bti_workbench._util.figures import add_notes
+from bti_workbench._util.numbers import figure_separators, format_number, month_tickformat
 from bti_workbench.ingest.contracts import column_specs
 from bti_workbench.privacy import DEFAULT_K, suppress_small
 from bti_workbench.reference.labels import label
@@ -223,8 +224,18 @@ class ItsResult:
         return self.messages("en")
 
     def messages(self, lang: str = "nb") -> list[str]:
-        """The warnings as plain sentences in ``lang``."""
-        return [label(key, lang, **values) for key, values in self.warning_codes]
+        """The warnings as plain sentences in ``lang``, numbers written as ``lang`` writes them."""
+        return [
+            label(key, lang, **{name: _field(v, name, lang) for name, v in values.items()})
+            for key, values in self.warning_codes
+        ]
+
+
+def _field(value: object, name: str, lang: str) -> object:
+    """A warning's field as text: a p-value to three decimals, other decimals to two."""
+    if isinstance(value, float):
+        return format_number(value, lang, 3 if name == "p" else 2)
+    return value
 
 
 def _design(
@@ -543,7 +554,7 @@ def _its_warnings(n_pre: int, n_post: int, lb_p: float, dw: float) -> tuple[tupl
     if n_post < MIN_POINTS_PER_SIDE:
         codes.append(("its.warn.few_post", {"n": n_post, "m": MIN_POINTS_PER_SIDE}))
     if lb_p < 0.05:
-        codes.append(("its.warn.autocorrelation", {"p": f"{lb_p:.3f}", "dw": f"{dw:.2f}"}))
+        codes.append(("its.warn.autocorrelation", {"p": float(lb_p), "dw": float(dw)}))
     return tuple(codes)
 
 
@@ -670,8 +681,9 @@ def its_figure(result: ItsResult, lang: str = "nb", k: int = DEFAULT_K) -> go.Fi
     add_notes(fig, notes, y=-0.18)
     fig.update_layout(
         title=label("its.title", lang),
-        xaxis_title=label("its.month", lang),
+        xaxis={"title": label("its.month", lang), "tickformat": month_tickformat(lang)},
         yaxis_title=label("its.rate" if result.rate else "its.count", lang),
+        separators=figure_separators(lang),
         margin={"l": 50, "r": 10, "t": 60, "b": 60 + 16 * len(notes)},
         height=420 + 16 * len(notes),
     )

@@ -29,6 +29,7 @@ from bti_workbench.errors import (
     ContractError,
     IdentifierError,
     Problem,
+    Text,
     TextDecodeError,
     YamlFileError,
 )
@@ -197,7 +198,7 @@ def _finish(
     if problems:
         raise ContractError(problems)
     if body.empty:
-        raise ContractError([Problem(source, None, None, "no data rows below the header")])
+        raise ContractError([Problem.keyed(source, None, None, Text("err.file.no_rows"))])
     synthetic = any(_SYNTHETIC.search(line) for line in preamble)
     cells = body[keep]
     cells.columns = range(len(keep))
@@ -338,7 +339,7 @@ def _csv_header(
                 candidates.append((index, next(csv.reader([line], delimiter=delimiter))))
     best = _best_header(candidates, known, guess)
     if best is None:
-        raise ContractError([Problem(source, None, None, _no_header_message(known))])
+        raise ContractError([_no_header(source, known)])
     header_at = candidates[best][0]
     return header_at, max((";", "\t", ","), key=lines[header_at].count)
 
@@ -398,11 +399,11 @@ def _read_xlsx(path: Path, known: dict[str, str], guess: bool = False) -> RawTab
         book.close()
     # Sheet names are free text a user typed: refer to the sheet by position, never by name.
     if has_fodselsnummer(sheet.title):
-        raise IdentifierError(f"{source}: the first sheet's name looks like a fødselsnummer")
+        raise IdentifierError(key="err.file.sheet_fodselsnummer", file=source)
     source = f"{source}, first sheet"
     best = _best_header(rows[:50], known, guess)
     if best is None:
-        raise ContractError([Problem(source, None, None, _no_header_message(known))])
+        raise ContractError([_no_header(source, known)])
     preamble = [" ".join(str(c) for c in cells if c is not None) for _, cells in rows[:best]]
     headers = rows[best][1]
     return _finish(
@@ -516,10 +517,10 @@ def _read_organisation_yaml(path: Path) -> RawTable:
     )
 
 
-def _no_header_message(known: dict[str, str]) -> str:
+def _no_header(source: str, known: dict[str, str]) -> Problem:
     expected = sorted(set(known.values()))[:12]
-    return "no header row found in the first 50 rows; expected columns such as " + ", ".join(
-        expected
+    return Problem.keyed(
+        source, None, None, Text("err.file.no_header", {"expected": ", ".join(expected)})
     )
 
 
@@ -560,7 +561,7 @@ def read_raw(
     bti_workbench.ingest.readers.read : The reader that parses and checks these cells.
     """
     if not path.exists():
-        raise ContractError([Problem(path.name, None, None, "file not found")])
+        raise ContractError([Problem.keyed(path.name, None, None, Text("err.file.not_found"))])
     known = header_mapping(kind_key) | {normalise_header(h): str(h) for h in headers}
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
@@ -570,5 +571,5 @@ def read_raw(
     if suffix in (".yaml", ".yml") and kind_key == "organisation":
         return _read_organisation_yaml(path)
     raise ContractError(
-        [Problem(path.name, None, None, f"unsupported file type '{suffix}'; use CSV or XLSX")]
+        [Problem.keyed(path.name, None, None, Text("err.file.type", {"suffix": suffix}))]
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bti_workbench._util.periods import parse_day
-from bti_workbench.errors import StoreError
+from bti_workbench.errors import StoreError, Text
 from bti_workbench.ingest.contracts import KINDS
 from bti_workbench.reference.municipality import as_kommunenummer
 
@@ -47,15 +47,16 @@ class Manifest:
     synthetic: bool = False
 
 
-def check_kommunenummer(value: object, where: str) -> str:
+def check_kommunenummer(value: object, where: str | Text) -> str:
     """A four-digit kommunenummer, or an error naming ``where`` (never the value).
 
     Parameters
     ----------
     value : object
         As given (``"4228"``; a shorter number gains its leading zeros).
-    where : str
-        What to name in the error: a flag (``--municipality``) or a file and field.
+    where : str or Text
+        What to name in the error: a flag (``--municipality``) or a file and field (a
+        :class:`~bti_workbench.errors.Text` when it holds words).
 
     Returns
     -------
@@ -74,7 +75,7 @@ def check_kommunenummer(value: object, where: str) -> str:
     """
     text = as_kommunenummer(value)
     if text is None:
-        raise StoreError(f"{where} must be a four-digit kommunenummer (the value is not shown)")
+        raise StoreError(key="err.manifest.kommunenummer", where=where)
     return text
 
 
@@ -83,23 +84,26 @@ def _load(path: Path) -> dict:
     try:
         raw = path.read_bytes()
     except OSError:
-        raise StoreError(f"{shown}: cannot be read") from None
+        raise StoreError(key="err.manifest.unreadable", file=shown) from None
     if len(raw) > _MAX_BYTES:
-        raise StoreError(f"{shown}: larger than a manifest can be (1 MiB)")
+        raise StoreError(key="err.manifest.too_large", file=shown)
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        line = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise StoreError(f"{shown}: not valid JSON in UTF-8{line}") from None
+        if isinstance(exc, json.JSONDecodeError):
+            raise StoreError(
+                key="err.manifest.not_json_line", file=shown, line=str(exc.lineno)
+            ) from None
+        raise StoreError(key="err.manifest.not_json", file=shown) from None
     if not isinstance(doc, dict):
-        raise StoreError(f"{shown}: must be a JSON object with 'files'")
+        raise StoreError(key="err.manifest.not_object", file=shown)
     return doc
 
 
 def _files(doc: dict, folder: Path, shown: str) -> list[tuple[Path, str]]:
     entries = doc.get("files")
     if not isinstance(entries, dict) or not entries:
-        raise StoreError(f"{shown}: 'files' must map file names to kinds")
+        raise StoreError(key="err.manifest.files", file=shown)
     root = folder.resolve()
     out = []
     for number, (name, kind) in enumerate(entries.items(), start=1):
@@ -107,14 +111,11 @@ def _files(doc: dict, folder: Path, shown: str) -> list[tuple[Path, str]]:
             continue  # a file the manifest lists without a contract (a README)
         if kind not in KINDS:
             raise StoreError(
-                f"{shown}: files entry {number} has an unknown kind; use one of {', '.join(KINDS)}"
+                key="err.manifest.unknown_kind", file=shown, number=number, kinds=", ".join(KINDS)
             )
         target = (folder / name).resolve()
         if not target.is_relative_to(root) or target == root:  # JSON keys are text
-            raise StoreError(
-                f"{shown}: files entry {number} points outside the folder; a manifest names "
-                "only files inside its own folder"
-            )
+            raise StoreError(key="err.manifest.outside", file=shown, number=number)
         out.append((folder / name, kind))
     return out
 
@@ -125,7 +126,7 @@ def _go_live(doc: dict, shown: str) -> dt.date | None:
         return None
     day = parse_day(value)
     if day is None:
-        raise StoreError(f"{shown}: 'go_live' must be a date yyyy-mm-dd")
+        raise StoreError(key="err.manifest.go_live", file=shown)
     return day.date()
 
 
@@ -156,15 +157,12 @@ def read_manifest(folder: str | Path) -> Manifest:
     path = folder / "manifest.json"
     shown = f"{folder.name}/manifest.json"
     if not path.is_file():
-        raise StoreError(
-            f"{folder.name}: a folder can be read only when it has a manifest.json "
-            "(as `bti demo-data` writes); otherwise give the files and --kind"
-        )
+        raise StoreError(key="err.manifest.missing", folder=folder.name)
     doc = _load(path)
     place = doc.get("municipality")
     synthetic = doc.get("synthetic", False)
     if not isinstance(synthetic, bool):
-        raise StoreError(f"{shown}: 'synthetic' must be true or false")
+        raise StoreError(key="err.manifest.synthetic", file=shown)
     return Manifest(
         folder=folder,
         files=_files(doc, folder, shown),

@@ -22,7 +22,7 @@ import pandas as pd
 
 from bti_workbench._util.resources import resource
 from bti_workbench._util.text import normalise_name
-from bti_workbench.errors import ContractError, Problem
+from bti_workbench.errors import ContractError, Problem, Text
 from bti_workbench.ingest.contracts import (
     KINDS,
     column_specs,
@@ -162,12 +162,18 @@ def load_profile(path: str | Path) -> Profile:
     return _parse(read_yaml(path), path.name)
 
 
-def _error(name: str, message: str, where: str = "") -> ContractError:
+def _error(name: str, message: Text, where: str = "") -> ContractError:
     return ContractError([_problem(name, where, message)])
 
 
-def _problem(name: str, where: str, message: str) -> Problem:
-    return Problem(f"{name}, key {where}" if where else name, None, None, message)
+def _problem(name: str, where: str, message: Text) -> Problem:
+    """A problem of the profile file ``name`` at key ``where`` (none: the whole file)."""
+    return Problem.keyed(name, None, None, message, entry=where or None)
+
+
+def _t(key: str, **fields: object) -> Text:
+    """A profile message of the catalogue (``err.profile.<key>``)."""
+    return Text(f"err.profile.{key}", fields)
 
 
 # --- checking the document --------------------------------------------------------------------
@@ -193,47 +199,47 @@ def _spec(kind_key: str, column: str) -> dict:
 def _parse(doc: object, name: str) -> Profile:
     """A checked :class:`Profile` from the YAML document, or every problem in it."""
     if not isinstance(doc, dict):
-        raise _error(name, "expected a mapping with kind, columns, values … at the top")
+        raise _error(name, _t("top"))
     unknown = [_shown(k, i) for i, k in enumerate(doc, start=1) if k not in _TOP_KEYS]
-    problems = [_problem(name, k, "unknown key; use " + ", ".join(_TOP_KEYS)) for k in unknown]
+    problems = [_problem(name, k, _t("unknown_key", keys=", ".join(_TOP_KEYS))) for k in unknown]
     kind = doc.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:
-        problems.append(_problem(name, "kind", "must be one of " + ", ".join(KINDS)))
+        problems.append(_problem(name, "kind", _t("kind", kinds=", ".join(KINDS))))
         raise ContractError(problems)
     kind_key = KINDS[kind]
     about = doc.get("about") or ""
     if not isinstance(about, str):
-        problems.append(_problem(name, "about", "must be text"))
+        problems.append(_problem(name, "about", _t("about")))
     columns = _parse_columns(doc.get("columns") or {}, kind, name, problems)
     ignore = _parse_ignore(doc.get("ignore") or [], name, problems)
     if set(map(normalise_header, columns)) & set(map(normalise_header, ignore)):
-        problems.append(_problem(name, "ignore", "a header is both mapped and ignored"))
+        problems.append(_problem(name, "ignore", _t("mapped_and_ignored")))
     values = _parse_values(doc.get("values") or {}, kind_key, name, problems)
     formats = _parse_dates(doc.get("dates") or {}, name, problems)
     decimal = doc.get("decimal")
     if decimal not in (None, ",", "."):
-        problems.append(_problem(name, "decimal", 'must be "," or "." (in quotes)'))
+        problems.append(_problem(name, "decimal", _t("decimal")))
     if problems:
         raise ContractError(problems)
     return Profile(kind, columns, values, formats, decimal, tuple(ignore), about.strip(), name)
 
 
-def _header_problem(header: object, seen: dict[str, int], position: int) -> str | None:
+def _header_problem(header: object, seen: dict[str, int], position: int) -> Text | None:
     """What is wrong with an export header in a profile, if anything (``seen`` is updated)."""
     if not isinstance(header, str) or not normalise_header(header):
-        return "a header must be text"
+        return _t("header_text")
     if identifier_columns([header]) or has_fodselsnummer(header):
-        return "signals a direct identifier; such a column is never read: remove it from the export"
+        return _t("header_identifier")
     norm = normalise_header(header)
     if norm in seen:
-        return f"the same header as entry #{seen[norm]} (case, spaces, hyphens and æøå aside)"
+        return _t("header_twice", entry=str(seen[norm]))
     seen[norm] = position
     return None
 
 
 def _parse_columns(columns: object, kind: str, name: str, problems: list[Problem]) -> dict:
     if not isinstance(columns, dict):
-        problems.append(_problem(name, "columns", "expected a mapping: export header → column"))
+        problems.append(_problem(name, "columns", _t("columns")))
         return {}
     out: dict[str, str] = {}
     seen: dict[str, int] = {}
@@ -243,11 +249,11 @@ def _parse_columns(columns: object, kind: str, name: str, problems: list[Problem
         message = _header_problem(header, seen, position)
         canonical = _canonical(KINDS[kind], target)
         if message is None and target is None:
-            message = "no contract column given (null): give one, or list the header under ignore"
+            message = _t("column_null")
         elif message is None and canonical is None:
-            message = f"is not a column of {kind}; use one of " + ", ".join(column_specs(kind))
+            message = _t("not_a_column", kind=kind, columns=", ".join(column_specs(kind)))
         elif message is None and canonical in taken:
-            message = f"the same contract column as entry #{taken[canonical]}"
+            message = _t("column_twice", entry=str(taken[canonical]))
         if message is not None:
             problems.append(_problem(name, where, message))
             continue
@@ -258,7 +264,7 @@ def _parse_columns(columns: object, kind: str, name: str, problems: list[Problem
 
 def _parse_ignore(ignore: object, name: str, problems: list[Problem]) -> list[str]:
     if not isinstance(ignore, list):
-        problems.append(_problem(name, "ignore", "expected a list of export headers"))
+        problems.append(_problem(name, "ignore", _t("ignore")))
         return []
     seen: dict[str, int] = {}
     found = [(i, h, _header_problem(h, seen, i)) for i, h in enumerate(ignore, start=1)]
@@ -268,7 +274,7 @@ def _parse_ignore(ignore: object, name: str, problems: list[Problem]) -> list[st
 
 def _parse_values(values: object, kind_key: str, name: str, problems: list[Problem]) -> dict:
     if not isinstance(values, dict):
-        problems.append(_problem(name, "values", "expected a mapping: column → code map"))
+        problems.append(_problem(name, "values", _t("values")))
         return {}
     out: dict[str, dict[str, str | int]] = {}
     for position, (column, codes) in enumerate(values.items(), start=1):
@@ -276,13 +282,13 @@ def _parse_values(values: object, kind_key: str, name: str, problems: list[Probl
         canonical = _canonical(kind_key, column)
         kind = _spec(kind_key, canonical)["type"] if canonical else None
         if canonical is None:
-            message = f"is not a column of {kind_key.replace('_', '-')}"
+            message = _t("values_not_a_column", kind=kind_key.replace("_", "-"))
         elif kind not in _CODE_TYPES:
-            message = f"codes are mapped only in enum, whole-number and service columns ({kind})"
+            message = _t("values_type", type=kind)
         elif canonical in out:
-            message = "the same column as an entry before it"
+            message = _t("values_twice")
         elif not isinstance(codes, dict) or not codes:
-            message = "expected a mapping: the export's code → the contract's"
+            message = _t("codes")
         else:
             out[canonical] = _parse_codes(codes, _spec(kind_key, canonical), where, name, problems)
             continue
@@ -300,11 +306,11 @@ def _parse_codes(
         text = str(code).strip()
         value, message = _parse_target(spec, target)
         if isinstance(code, bool) or not isinstance(code, str | int) or not text:
-            message = "write the code in quotes (YAML reads yes, no, on, off … as other types)"
+            message = _t("code_quotes")
         elif has_fodselsnummer(text):
-            message = "looks like a fødselsnummer; a code never does"
+            message = _t("code_fodselsnummer")
         elif text.casefold() in seen:
-            message = f"the same code as entry #{seen[text.casefold()]} (case aside)"
+            message = _t("code_twice", entry=str(seen[text.casefold()]))
         if message is not None:
             problems.append(_problem(name, at, message))
             continue
@@ -313,26 +319,27 @@ def _parse_codes(
     return out
 
 
-def _parse_target(spec: dict, target: object) -> tuple[str | int | None, str | None]:
+def _parse_target(spec: dict, target: object) -> tuple[str | int | None, Text | None]:
     """The contract value a code maps to, or a message that never repeats it."""
     kind = spec["type"]
     if target is None:
-        return None, "no contract value given (null): fill it in, or remove the line"
+        return None, _t("target_null")
     if kind == "enum":
         if isinstance(target, str) and target in spec["values"]:
             return target, None
-        return None, "is not a code of the column; use one of " + ", ".join(spec["values"])
+        return None, _t("target_enum", values=", ".join(spec["values"]))
     if kind == "service":
         if isinstance(target, str) and target in service_ids():
             return target, None
-        return None, "is not a service id of the catalogue (see docs/data-contracts.md)"
+        return None, _t("target_service")
     number = target if isinstance(target, int) and not isinstance(target, bool) else None
     if isinstance(target, str) and re.fullmatch(r"[+-]?\d{1,9}", target.strip()):
         number = int(target)
     lo, hi = spec.get("min"), spec.get("max")
     if number is None or (lo is not None and number < lo) or (hi is not None and number > hi):
-        bounds = f" from {lo} to {hi}" if lo is not None and hi is not None else ""
-        return None, f"must be a whole number{bounds}"
+        if lo is not None and hi is not None:
+            return None, _t("target_between", lo=str(lo), hi=str(hi))
+        return None, _t("target_number")
     return number, None
 
 
@@ -340,7 +347,7 @@ def _parse_dates(dates: object, name: str, problems: list[Problem]) -> tuple[str
     formats = dates.get("format") if isinstance(dates, dict) and set(dates) <= {"format"} else 0
     formats = [] if formats is None else [formats] if isinstance(formats, str) else formats
     if not isinstance(formats, list):
-        problems.append(_problem(name, "dates", "expected format: a format or a list of them"))
+        problems.append(_problem(name, "dates", _t("dates")))
         return ()
     for position, fmt in enumerate(formats, start=1):
         message = _format_problem(fmt)
@@ -349,21 +356,21 @@ def _parse_dates(dates: object, name: str, problems: list[Problem]) -> tuple[str
     return tuple(formats)
 
 
-def _format_problem(fmt: object) -> str | None:
+def _format_problem(fmt: object) -> Text | None:
     """What is wrong with a date format, if anything."""
     if not isinstance(fmt, str) or not fmt.strip():
-        return 'a date format is text such as "%d.%m.%Y %H:%M"'
+        return _t("format_text")
     directives = re.findall(r"%(.?)", fmt)
     if set(directives) - set(_DIRECTIVES):
-        return "uses a directive other than %d %m %Y %y %H %M %S %I %p"
+        return _t("format_directive")
     if not ({"d", "m"} <= set(directives) and {"Y", "y"} & set(directives)):
-        return "needs a day (%d), a month (%m) and a year (%Y or %y)"
+        return _t("format_parts")
     if "I" in directives and "p" not in directives:
-        return "a 12-hour clock (%I) needs %p"
+        return _t("format_clock")
     try:
         dt.datetime.strptime(dt.datetime(2003, 11, 27, 13, 45, 56).strftime(fmt), fmt)
     except (ValueError, re.error):
-        return "does not read back the date it writes (a part given twice?)"
+        return _t("format_round_trip")
     return None
 
 
@@ -420,7 +427,7 @@ def apply_profile(raw: RawTable, profile: Profile) -> RawTable:
         values = raw.cells[position]
         if canonical is not None:
             values, found = _convert(values, canonical, _spec(kind_key, canonical), profile)
-            problems += [Problem(raw.source, int(row), header, text) for row, text in found]
+            problems += [Problem.keyed(raw.source, int(row), header, text) for row, text in found]
         columns[len(headers)] = values
         headers.append(target or header)
     if problems:
@@ -431,23 +438,23 @@ def apply_profile(raw: RawTable, profile: Profile) -> RawTable:
 
 def _convert(
     values: pd.Series, column: str, spec: dict, profile: Profile
-) -> tuple[pd.Series, list[tuple[int, str]]]:
+) -> tuple[pd.Series, list[tuple[int, Text]]]:
     """One column's codes, dates and numbers in the contract's form, and the cells that fail."""
     dates = spec["type"] in ("date", "datetime") and bool(profile.date_formats)
     numbers = spec["type"] in ("int", "float") and profile.decimal is not None
     if column not in profile.values and not dates and not numbers:
         return values, []
     out = values.astype(object)
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, Text]] = []
     if column in profile.values:
         bad = _map_codes(out, spec, profile.values[column])
-        found += [(row, f"value not in the profile's map for {column}") for row in bad]
+        found += [(row, _t("cell_code", column=column)) for row in bad]
     if dates:
-        message = f"not a date in the profile's format ({_readable(profile.date_formats)})"
+        message = _t("cell_date", formats=_readable(profile.date_formats))
         found += [(row, message) for row in _dates(out, values, profile.date_formats)]
     elif numbers:
         failed = {row for row, _ in found}
-        message = f"not a number written with the profile's decimal mark '{profile.decimal}'"
+        message = _t("cell_number", mark=profile.decimal)
         found += [(r, message) for r in _numbers(out, profile.decimal) if r not in failed]
     if isinstance(values.dtype, pd.StringDtype):
         out = out.astype(values.dtype)
@@ -553,10 +560,10 @@ def suggest_profile(
     """
     path, kind = Path(path), kind.replace("_", "-")
     if kind not in KINDS:
-        raise _error(path.name, "unknown kind; use one of " + ", ".join(KINDS))
+        raise _error(path.name, _t("load_kind", kinds=", ".join(KINDS)))
     start = load_profile(profile) if isinstance(profile, str | Path) else profile
     if start is not None and start.kind != kind:
-        raise _error(start.source, f"is a profile for {start.kind}, not {kind}")
+        raise _error(start.source, _t("other_kind", profile=start.kind, kind=kind))
     start = start or Profile(kind)
     raw = read_raw(path, KINDS[kind], headers=start.headers, guess_header=True)
     refuse_identifiers(raw)

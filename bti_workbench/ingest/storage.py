@@ -27,7 +27,7 @@ from typing import TypeVar
 import duckdb
 
 from bti_workbench._util.resources import contracts_spec
-from bti_workbench.errors import StoreError
+from bti_workbench.errors import StoreError, Text
 from bti_workbench.ingest.contracts import KINDS, column_specs, item_catalogue
 
 __all__ = ["SCHEMA_VERSION", "connect", "table_columns", "write"]
@@ -114,7 +114,7 @@ def _locked(store: Path) -> Iterator[None]:
         store.parent.mkdir(parents=True, exist_ok=True)
         lock = open(_lock_path(store), "w")  # noqa: SIM115 - held for the block
     except OSError as exc:
-        raise StoreError(f"{store.name}: cannot write beside the store ({_reason(exc)})") from None
+        raise StoreError(key="err.storage.beside", store=store.name, reason=_reason(exc)) from None
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -139,15 +139,15 @@ def _tidy_when_idle(store: Path) -> None:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException) -> Text:
     """A short reason for an I/O failure, without paths or values."""
     number = getattr(exc, "errno", None)
     text = str(exc).lower()
     if number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "no space" in text:
-        return "the disk is full"
+        return Text("err.reason.disk_full")
     if number in (errno.EACCES, errno.EPERM, errno.EROFS) or "permission" in text:
-        return "no permission to write there"
-    return "the file could not be written"
+        return Text("err.reason.permission")
+    return Text("err.reason.not_written")
 
 
 def _open(path: Path, *, read_only: bool, shown: str) -> duckdb.DuckDBPyConnection:
@@ -156,15 +156,10 @@ def _open(path: Path, *, read_only: bool, shown: str) -> duckdb.DuckDBPyConnecti
     except duckdb.Error as exc:
         text = str(exc)
         if "not a valid DuckDB database" in text or "Invalid Input" in text or "magic" in text:
-            raise StoreError(
-                f"{shown}: this is not a workbench store (not a DuckDB file); give the store's "
-                "path with --store, or a new file name to start one"
-            ) from None
+            raise StoreError(key="err.storage.not_a_store", store=shown) from None
         if "lock" in text.lower():
-            raise StoreError(
-                f"{shown}: another program has the store open for writing; try again"
-            ) from None
-        raise StoreError(f"{shown}: the store could not be opened ({_reason(exc)})") from None
+            raise StoreError(key="err.storage.locked", store=shown) from None
+        raise StoreError(key="err.storage.cannot_open", store=shown, reason=_reason(exc)) from None
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -214,10 +209,7 @@ def _outdated(con: duckdb.DuckDBPyConnection, shown: str) -> bool:
     """True when the store is older than this version or lacks a contract's columns."""
     version = _schema_version(con)
     if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{shown}: written by a newer version of the workbench (schema {version}); "
-            "update the workbench to read it"
-        )
+        raise StoreError(key="err.storage.newer", store=shown, version=str(version))
     if version < SCHEMA_VERSION:
         return True
     found: dict[str, set[str]] = {}
@@ -271,9 +263,9 @@ def connect(store: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     store = Path(store)
     if store.is_dir():
-        raise StoreError(f"{store.name}: is a folder; give the store's file with --store")
+        raise StoreError(key="err.storage.folder", store=store.name)
     if not store.exists():
-        raise StoreError(f"{store}: no store here yet; import files with `bti import` first")
+        raise StoreError(key="err.storage.missing", store=str(store))
     _tidy_when_idle(store)
     con = _open(store, read_only=True, shown=store.name)
     try:
@@ -319,7 +311,7 @@ def write(
     """
     store = Path(store)
     if store.is_dir():
-        raise StoreError(f"{store.name}: is a folder; give the store's file with --store")
+        raise StoreError(key="err.storage.folder", store=store.name)
     with _locked(store):
         if store.exists() and _needs_work(store):
             _write_copy(store, _bring_up_to_date, migrating=True)
@@ -343,7 +335,7 @@ def _write_copy(
         return result
     except (OSError, duckdb.IOException) as exc:
         raise StoreError(
-            f"{store.name}: not written, {_reason(exc)}; the store is as it was"
+            key="err.storage.not_written", store=store.name, reason=_reason(exc)
         ) from None
     finally:
         for path in (temp, fresh):

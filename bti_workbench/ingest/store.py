@@ -37,7 +37,7 @@ import pandas as pd
 
 from bti_workbench._util.periods import parse_day, period_bounds
 from bti_workbench._util.resources import contracts_spec
-from bti_workbench.errors import Problem, StoreError
+from bti_workbench.errors import Problem, StoreError, Text
 from bti_workbench.ingest.contracts import KINDS, column_specs, contract_key, item_catalogue
 from bti_workbench.ingest.manifest import check_kommunenummer, read_manifest
 from bti_workbench.ingest.profiles import Profile
@@ -49,6 +49,7 @@ __all__ = [
     "DEFAULT_STORE",
     "ImportRecord",
     "RemovalRecord",
+    "SkippedFile",
     "StoreStatus",
     "go_live_dates",
     "import_files",
@@ -106,6 +107,18 @@ class ImportRecord:
 
 
 @dataclass(frozen=True)
+class SkippedFile:
+    """A file not imported: its bytes are the store's current data, as import ``import_id``
+    (of ``kind``, imported at ``imported_at`` from the file then named ``imported_as``)."""
+
+    file_name: str
+    import_id: int
+    imported_as: str
+    imported_at: dt.datetime
+    kind: str
+
+
+@dataclass(frozen=True)
 class RemovalRecord:
     """An import removed: its id, kind, file, how many rows went with it, and the imports it
     had superseded (an update's removal does not bring their rows back)."""
@@ -142,7 +155,7 @@ def _table(kind: str) -> str:
     try:
         return contract_key(kind)
     except KeyError:
-        raise StoreError(f"unknown kind '{kind}'; use one of {', '.join(KINDS)}") from None
+        raise StoreError(key="err.store.unknown_kind", kind=kind, kinds=", ".join(KINDS)) from None
 
 
 def _sha256(path: Path) -> str:
@@ -178,15 +191,15 @@ def _expand(paths: Iterable[str | Path], kind: str | None) -> list[_Job]:
             ]
             continue
         if not entry.is_file():
-            raise StoreError(f"{entry.name}: file not found")
+            raise StoreError(key="err.store.file_not_found", file=entry.name)
         file_kind = kind or _KIND_OF_STEM.get(entry.stem)
         if file_kind is None:
-            raise StoreError(f"{entry.name}: give --kind (one of {', '.join(KINDS)})")
+            raise StoreError(key="err.store.give_kind", file=entry.name, kinds=", ".join(KINDS))
         jobs.append(_Job(entry, file_kind))
     for job in jobs:
         _table(job.kind)
         if not job.path.is_file():
-            raise StoreError(f"{job.path.name}: file not found")
+            raise StoreError(key="err.store.file_not_found", file=job.path.name)
     return jobs
 
 
@@ -202,18 +215,19 @@ def _imports_of(store: Path, sha: str) -> list[tuple]:
         ).fetchall()
 
 
-def _current_copy(imports: list[tuple], path: Path, update: bool, from_folder: bool) -> bool:
-    """True when the file is already the store's current data (skip it); refuse a repeat."""
+def _current_copy(
+    imports: list[tuple], path: Path, update: bool, from_folder: bool, skip: bool
+) -> SkippedFile | None:
+    """The earlier import when the file is already the store's current data (skip it);
+    None when it is not; a repeat that is neither skipped nor an update is refused."""
     current = [row for row in imports if row[4]]
     if not current:
-        return False
-    if update or from_folder:
-        return True  # nothing to change: the same export again, or a folder finished before
-    _, name, when, _, _ = current[0]
-    raise StoreError(
-        f"{path.name}: already imported (as {name} on {when:%Y-%m-%d %H:%M}); "
-        "the store refuses the same file twice"
-    )
+        return None
+    import_id, name, when, kind, _ = current[0]
+    if update or from_folder or skip:  # the same export again, or a folder finished before
+        return SkippedFile(path.name, int(import_id), name, when, kind)
+    when = f"{when:%Y-%m-%d %H:%M}"
+    raise StoreError(key="err.store.already_imported", file=path.name, name=name, when=when)
 
 
 def _place(frame: pd.DataFrame, given: str | None, path: Path, kind: str) -> tuple[str, list[str]]:
@@ -221,10 +235,11 @@ def _place(frame: pd.DataFrame, given: str | None, path: Path, kind: str) -> tup
     if "municipality" in frame.columns:
         found = sorted(str(m) for m in frame["municipality"].dropna().unique())
         for number, place in enumerate(found, start=1):
-            check_kommunenummer(place, f"{path.name}, municipality value {number}")
+            where = {"file": path.name, "number": number}
+            check_kommunenummer(place, Text("err.where.municipality_value", where))
         return (found[0] if len(found) == 1 else given or ""), found
     if not given:
-        raise StoreError(f"{path.name}: {kind} files carry no municipality; give --municipality")
+        raise StoreError(key="err.store.no_municipality", file=path.name, kind=kind)
     return given, [given]
 
 
@@ -268,10 +283,8 @@ def _refuse_overlap(con: duckdb.DuckDBPyConnection, key: str, name: str) -> None
     """Refuse rows already in the store under the contract's unique key (a re-export)."""
     overlap = overlapping_rows(con, key)
     if overlap:
-        raise StoreError(
-            f"{name}: {overlap} rows are already in the store (same {', '.join(unique_key(key))})."
-            "\nA later export of the same log? Import it with --update to replace the earlier one"
-        )
+        columns = ", ".join(unique_key(key))
+        raise StoreError(key="err.store.overlap", file=name, rows=int(overlap), columns=columns)
 
 
 def _refuse_older_snapshot(
@@ -288,11 +301,7 @@ def _refuse_older_snapshot(
         places,
     ).fetchone()
     if None not in (newest_stored, newest_incoming) and newest_incoming < newest_stored:
-        raise StoreError(
-            f"{name}: ends before the rows the store holds ({time}); --prune would remove "
-            "newer rows.\nImport the newest export, or remove the newer import first "
-            "(see `bti store history`)"
-        )
+        raise StoreError(key="err.store.older_export", file=name, column=time)
 
 
 def _write_file(
@@ -313,9 +322,7 @@ def _write_file(
             [record["sha256"]],
         ).fetchone()[0]
         if current and record["action"] == "import":
-            raise StoreError(
-                f"{record['file_name']}: already imported; the store refuses the same file twice"
-            )
+            raise StoreError(key="err.store.already_imported_now", file=record["file_name"])
         import_id = _log_import(con, record)
         _incoming(con, frame, record["municipality"], import_id)
         if record["action"] == "update":
@@ -387,7 +394,8 @@ def import_files(
     go_live: str | dt.date | None = None,
     on_imported: Callable[[ImportRecord], None] | None = None,
     *,
-    on_skipped: Callable[[str], None] | None = None,
+    on_skipped: Callable[[SkippedFile], None] | None = None,
+    skip_imported: bool = False,
     update: bool = False,
     prune: bool = False,
     profile: Profile | str | Path | None = None,
@@ -413,8 +421,11 @@ def import_files(
     on_imported : callable, optional
         Called with each record as soon as its file is in the store.
     on_skipped : callable, optional
-        Called with a file's name when it is skipped: its content is already the store's
-        current data (a demo folder imported before, or the same export given with ``update``).
+        Called with a :class:`SkippedFile` when a file is skipped because its content is the
+        store's current data: a demo folder's, an ``update``'s, or any with ``skip_imported``.
+    skip_imported : bool, default False
+        Skip such a file, as a folder's, instead of refusing it with :class:`StoreError` (so
+        the command line treats a file and a folder given twice alike).
     update : bool, default False
         Each file is a later export of its kind: it replaces what the store holds for its kind
         and municipalities (rows kept once, changed rows updated, new rows added; rows the
@@ -450,7 +461,7 @@ def import_files(
     """
     store = Path(store)
     if prune and not update:
-        raise StoreError("--prune works only with --update")
+        raise StoreError(key="err.store.prune_without_update")
     given = (
         None if municipality in (None, "") else check_kommunenummer(municipality, "--municipality")
     )
@@ -458,9 +469,11 @@ def import_files(
     records: list[ImportRecord] = []
     for job in _expand(paths, kind):
         sha = _sha256(job.path)
-        if _current_copy(_imports_of(store, sha), job.path, update, job.from_folder):
+        found = _imports_of(store, sha)
+        skipped = _current_copy(found, job.path, update, job.from_folder, skip_imported)
+        if skipped is not None:
             if on_skipped is not None:
-                on_skipped(job.path.name)
+                on_skipped(skipped)
             continue
         frame = read(job.path, job.kind, profile=profile)
         place, places = _place(frame, given or job.municipality, job.path, job.kind)
@@ -490,7 +503,7 @@ def _go_live_date(go_live: str | dt.date | None) -> dt.date | None:
         return go_live
     day = parse_day(go_live)
     if day is None:
-        raise StoreError("--go-live must be a date, yyyy-mm-dd or dd.mm.yyyy")
+        raise StoreError(key="err.store.go_live")
     return day.date()
 
 
@@ -528,10 +541,11 @@ def remove_import(store: str | Path, import_id: int) -> RemovalRecord:
             "SELECT kind, file_name, removed_at FROM import_log WHERE import_id = ?", [import_id]
         ).fetchone()
         if found is None:
-            raise StoreError(f"{store.name}: no import {import_id}; see `bti store history`")
+            raise StoreError(key="err.store.no_import", store=store.name, id=str(import_id))
         kind, file_name, removed = found
         if removed is not None:
-            raise StoreError(f"{store.name}: import {import_id} was removed on {removed:%Y-%m-%d}")
+            day, number = f"{removed:%Y-%m-%d}", str(import_id)
+            raise StoreError(key="err.store.removed_before", store=store.name, id=number, day=day)
         key = _table(kind)
         rows = con.execute(f"SELECT count(*) FROM {key} WHERE import_id = ?", [import_id])
         count = int(rows.fetchone()[0])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from bti_workbench._util.atomic import write_atomically
@@ -27,6 +28,7 @@ __all__ = [
     "suppressed_adjacency",
     "suppressed_edges",
     "suppressed_load",
+    "suppressed_period_change",
     "write_network",
 ]
 
@@ -311,6 +313,41 @@ def write_network(
     return list(targets)
 
 
+def suppressed_period_change(
+    table: pd.DataFrame, k: int = DEFAULT_K
+) -> tuple[SuppressedTable, np.ndarray]:
+    """The shared cases of both periods, suppressed, and where the change must be hidden.
+
+    The counts of both periods pass the small-cell rule as one pairs × periods table (with
+    totals). A pair's change and p-value would give a hidden count back, so they are to be
+    hidden wherever a count of the pair is.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`~bti_workbench.network.questions.period_change`.
+    k : int
+        The smallest count shown.
+
+    Returns
+    -------
+    (SuppressedTable, numpy.ndarray)
+        Rows ``service_a–service_b`` (ids, in the order of ``table``) and ``total``, columns
+        ``first``, ``second`` and ``total``; and one bool per row of ``table``: True where
+        the change and the p-value are hidden.
+
+    See Also
+    --------
+    published_period_change : The same as text, for files.
+    bti_workbench.network.tables.period_change_display : The same for readers.
+    """
+    counts = table.set_index(["service_a", "service_b"])[["first", "second"]]
+    counts.index = [f"{a}–{b}" for a, b in counts.index]
+    suppressed = suppress_small(counts, k=k, margins=True, allow_zero=True)
+    hidden = suppressed.hidden.loc[counts.index].any(axis=1).to_numpy()
+    return suppressed, hidden
+
+
 def published_period_change(
     table: pd.DataFrame, k: int = DEFAULT_K, lang: str = "en"
 ) -> pd.DataFrame:
@@ -318,7 +355,8 @@ def published_period_change(
 
     The shared-case counts of both periods pass the small-cell rule as one pairs × periods
     table (with totals); the change and its p-value are shown only where neither count is
-    hidden, so a hidden count cannot be worked back from them.
+    hidden, so a hidden count cannot be worked back from them
+    (:func:`suppressed_period_change`).
 
     Parameters
     ----------
@@ -339,18 +377,16 @@ def published_period_change(
     --------
     bti_workbench.privacy.suppress_small : The small-cell rule.
     """
-    counts = table.set_index(["service_a", "service_b"])[["first", "second"]]
-    counts.index = [f"{a}–{b}" for a, b in counts.index]
-    suppressed = suppress_small(counts, k=k, margins=True, allow_zero=True)
-    shown = suppressed.formatted(lang).loc[counts.index]
-    hidden = suppressed.hidden.loc[counts.index].any(axis=1)
+    suppressed, hidden = suppressed_period_change(table, k)
+    pairs = [f"{a}–{b}" for a, b in zip(table["service_a"], table["service_b"], strict=True)]
+    shown = suppressed.formatted(lang).loc[pairs]
     out = pd.DataFrame(
         {
-            "pair": counts.index,
+            "pair": pairs,
             f"first {AFTER}": shown["first"].astype(str).to_numpy(),
             f"second {AFTER}": shown["second"].astype(str).to_numpy(),
-            "change_per_100": table["change_per_100"].where(~hidden.to_numpy()).round(1).to_numpy(),
-            "p_value": table["p_value"].where(~hidden.to_numpy()).round(3).to_numpy(),
+            "change_per_100": table["change_per_100"].where(~hidden).round(1).to_numpy(),
+            "p_value": table["p_value"].where(~hidden).round(3).to_numpy(),
         }
     )
     return out

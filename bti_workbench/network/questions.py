@@ -22,7 +22,7 @@ from bti_workbench._util.periods import in_period
 from bti_workbench._util.resources import data_dir
 from bti_workbench.eventlog import order_events
 from bti_workbench.network.graphs import open_cases, working_rows
-from bti_workbench.reference.labels import LANGUAGES
+from bti_workbench.reference.labels import languages
 from bti_workbench.reference.services import service_catalogue
 
 __all__ = [
@@ -38,9 +38,9 @@ __all__ = [
 def _reasons(table: pd.DataFrame, lang: str) -> pd.Series:
     """Each pair's reason in ``lang``: ``reason_<lang>``, else the other language's, else the
     single ``reason`` column of an older file, else ``""``."""
-    if lang not in LANGUAGES:
-        raise KeyError(f"unknown language {lang!r}; use one of {LANGUAGES}")
-    order = [f"reason_{lang}", *(f"reason_{other}" for other in LANGUAGES if other != lang)]
+    if lang not in languages():
+        raise KeyError(f"unknown language {lang!r}; use one of {languages()}")
+    order = [f"reason_{lang}", *(f"reason_{other}" for other in languages() if other != lang)]
     reason = pd.Series("", index=table.index, dtype=object)
     for column in ["reason", *reversed(order)]:
         if column in table.columns:
@@ -96,7 +96,7 @@ def expected_links(path: str | Path | None = None, lang: str = "nb") -> pd.DataF
             raise ValueError(f"{path.name}: {column}: services not in the catalogue: {unknown}")
     out = table[["service_a", "service_b"]].copy()
     out["reason"] = _reasons(table, lang)
-    for other in LANGUAGES:
+    for other in languages():
         out[f"reason_{other}"] = _reasons(table, other)
     return out
 

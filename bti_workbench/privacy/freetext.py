@@ -24,8 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bti_workbench._util.resources import contracts_spec
-from bti_workbench.errors import Problem
-from bti_workbench.reference.labels import label
+from bti_workbench.errors import Problem, Text
 
 __all__ = ["FREE_TEXT_TYPES", "free_text_columns", "free_text_warnings"]
 
@@ -247,9 +246,10 @@ def free_text_warnings(
     order = np.lexsort((column_at, row_at))  # by row, then column
     labels = frame.index.to_numpy() if frame.index.name == "row" else np.arange(1, len(frame) + 1)
     where = [headers.get(name, name) for name in names]
-    messages = {int(c): _message(int(c), lang) for c in np.unique(code_at)}
+    texts = {int(c): _message(int(c)) for c in np.unique(code_at)}
+    messages = {c: text.render(lang) for c, text in texts.items()}
     return [
-        Problem(source, int(labels[r]), where[c], messages[k])
+        Problem(source, int(labels[r]), where[c], messages[k], texts[k].key, texts[k].fields)
         for r, c, k in zip(
             row_at[order].tolist(), column_at[order].tolist(), code_at[order].tolist(), strict=True
         )
@@ -314,12 +314,14 @@ def _matches(text: pa.Array, pattern: str) -> np.ndarray:
     return mask
 
 
-def _message(code: int, lang: str) -> str:
-    """``looks like an e-mail address (not shown); …`` for the patterns (bits) of one cell."""
-    parts = [label(f"privacy.freetext.{p}", lang) for i, p in enumerate(_ORDER) if code >> i & 1]
+def _message(code: int) -> Text:
+    """``looks like an e-mail address (not shown); …`` for the patterns (bits) of one cell,
+    as a catalogue text (the problem's :meth:`~bti_workbench.errors.Problem.text` says it in
+    any language)."""
+    parts = [Text(f"privacy.freetext.{p}") for i, p in enumerate(_ORDER) if code >> i & 1]
     joined = (
         parts[0]
         if len(parts) == 1
-        else label("privacy.freetext.and", lang, first=", ".join(parts[:-1]), last=parts[-1])
+        else Text("privacy.freetext.and", {"first": tuple(parts[:-1]), "last": parts[-1]})
     )
-    return label("privacy.freetext.warning", lang, what=joined)
+    return Text("privacy.freetext.warning", {"what": joined})

@@ -1,13 +1,15 @@
 """Reference data every layer reads: the BTI levels, the services, the label catalogue
-(bokmål and English), the population (SSB 07459) and the municipalities."""
+(bokmål and English) with the numbers written as each language writes them, the population
+(SSB 07459) and the municipalities."""
 
+from bti_workbench._util.numbers import format_nok, format_number, format_share, format_weeks
 from bti_workbench.reference.figures import (
     population_bars,
 )
 from bti_workbench.reference.labels import (
-    LANGUAGES,
     catalogue,
     label,
+    languages,
 )
 from bti_workbench.reference.levels import (
     LEVELS,
@@ -38,7 +40,6 @@ from bti_workbench.reference.services import (
 
 __all__ = [
     "AGE_BANDS",
-    "LANGUAGES",
     "LEVELS",
     "SCOPES",
     "SECTORS",
@@ -49,7 +50,12 @@ __all__ = [
     "by_band",
     "catalogue",
     "default_services",
+    "format_nok",
+    "format_number",
+    "format_share",
+    "format_weeks",
     "label",
+    "languages",
     "level",
     "load_municipalities",
     "load_municipality",

@@ -13,15 +13,52 @@ import pandas as pd
 
 from bti_workbench._util.resources import contracts_spec, resource
 
-__all__ = ["LANGUAGES", "catalogue", "label"]
+__all__ = ["catalogue", "label", "languages"]
 
-#: The languages of the catalogue: Norwegian bokmål (the default) and English.
-LANGUAGES = ("nb", "en")
+
+@cache
+def languages() -> tuple[str, ...]:
+    """The catalogue's languages: the columns of ``labels.csv`` after ``key``, default first.
+
+    The shipped catalogue holds Norwegian bokmål (``nb``, the default) and English (``en``).
+    A third language, such as nynorsk (``nn``), is a new column in ``labels.csv`` (and,
+    where wanted, ``name_nn`` in ``services.csv``, ``text_nn`` in ``survey_items.csv`` and
+    ``label_nn`` in ``contracts.yaml``): no code changes. An empty cell in it falls back to
+    the default language, so a translation can grow row by row.
+
+    Returns
+    -------
+    tuple of str
+        E.g. ``("nb", "en")``.
+
+    See Also
+    --------
+    label : One text in one of these languages.
+
+    Examples
+    --------
+    >>> languages()[:2]
+    ('nb', 'en')
+    """
+    with resource("labels.csv").open(encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+    if header[:1] != ["key"] or len(header) < 2:
+        raise ValueError("labels.csv must start with the columns key,nb,...")
+    return tuple(header[1:])
+
+
+def _named(frame: pd.DataFrame, key: pd.Series, column: str) -> pd.DataFrame:
+    """Catalogue rows from a name table: ``{column}_{lang}`` per language, empty if absent."""
+    texts = {
+        lang: frame[f"{column}_{lang}"] if f"{column}_{lang}" in frame.columns else ""
+        for lang in languages()
+    }
+    return pd.DataFrame({"key": key, **texts})
 
 
 @cache
 def catalogue() -> pd.DataFrame:
-    """The whole catalogue: index ``key``, columns ``nb`` and ``en``.
+    """The whole catalogue: index ``key``, a column per language (``nb``, ``en``, ...).
 
     Returns
     -------
@@ -47,27 +84,19 @@ def catalogue() -> pd.DataFrame:
     rows = pd.read_csv(resource("labels.csv"), dtype=str, keep_default_na=False)
     parts = [rows]
     services = pd.read_csv(resource("services.csv"), dtype=str, keep_default_na=False)
-    parts.append(
-        pd.DataFrame(
-            {
-                "key": "service." + services["id"],
-                "nb": services["name_nb"],
-                "en": services["name_en"],
-            }
-        )
-    )
+    parts.append(_named(services, "service." + services["id"], "name"))
     items = pd.read_csv(resource("survey_items.csv"), dtype=str, keep_default_na=False)
-    parts.append(
-        pd.DataFrame(
-            {"key": "item." + items["item"], "nb": items["text_nb"], "en": items["text_en"]}
-        )
-    )
+    parts.append(_named(items, "item." + items["item"], "text"))
     for kind, spec in contracts_spec().items():
         parts.append(
             pd.DataFrame(
-                [{"key": f"contract.{kind}", "nb": spec["title_nb"], "en": spec["title_en"]}]
+                [
+                    {"key": f"contract.{kind}"}
+                    | {lang: spec.get(f"title_{lang}", "") for lang in languages()}
+                ]
                 + [
-                    {"key": f"column.{kind}.{name}", "nb": col["label_nb"], "en": col["label_en"]}
+                    {"key": f"column.{kind}.{name}"}
+                    | {lang: col.get(f"label_{lang}", "") for lang in languages()}
                     for name, col in spec["columns"].items()
                 ]
             )
@@ -86,8 +115,8 @@ def label(key: str, lang: str = "nb", **values: object) -> str:
     ----------
     key : str
         A catalogue key such as ``"level.0.name"`` or ``"service.ppt"``.
-    lang : {"nb", "en"}
-        Norwegian bokmål (default) or English.
+    lang : str
+        One of :func:`languages`: ``"nb"`` (Norwegian bokmål, the default) or ``"en"``.
     **values
         Values for the fields, e.g. ``k=5``.
 
@@ -112,7 +141,7 @@ def label(key: str, lang: str = "nb", **values: object) -> str:
     >>> label("suppression.primary", "en", k=5)
     '<5'
     """
-    if lang not in LANGUAGES:
-        raise KeyError(f"unknown language {lang!r}; use one of {LANGUAGES}")
-    text = catalogue().loc[key, lang]
+    if lang not in languages():
+        raise KeyError(f"unknown language {lang!r}; use one of {languages()}")
+    text = catalogue().loc[key, lang] or catalogue().loc[key, languages()[0]]
     return text.format(**values) if values else text

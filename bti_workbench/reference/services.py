@@ -6,6 +6,7 @@ from functools import cache
 
 import pandas as pd
 
+from bti_workbench._util.numbers import format_number, format_share
 from bti_workbench._util.resources import resource
 from bti_workbench.reference.labels import label
 
@@ -105,13 +106,14 @@ def services_overview(
     rows = frame.join(_catalogue(), how="left")
     return pd.DataFrame(
         {
-            label("ui.service", lang): rows[f"name_{lang}"],
+            label("ui.service", lang): [label(f"service.{s}", lang) for s in rows.index],
             label("ui.sector", lang): [label(f"sector.{s}", lang) for s in rows["sector"]],
             label("ui.scope", lang): [label(f"scope.{s}", lang) for s in rows["scope"]],
-            label("ui.staff_fte", lang): rows["staff_fte"].round(1),
-            label("ui.bti_share", lang): [f"{round(v * 100)} %" for v in rows["bti_share"]],
-            label("ui.bti_hours", lang): (
-                rows["staff_fte"] * rows["bti_share"] * hours_per_fte
-            ).round(1),
+            label("ui.staff_fte", lang): [format_number(v, lang, 1) for v in rows["staff_fte"]],
+            label("ui.bti_share", lang): [format_share(v, lang) for v in rows["bti_share"]],
+            label("ui.bti_hours", lang): [
+                format_number(v, lang, 1)
+                for v in rows["staff_fte"] * rows["bti_share"] * hours_per_fte
+            ],
         }
     ).reset_index(drop=True)

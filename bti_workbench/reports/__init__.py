@@ -8,6 +8,7 @@ from bti_workbench.reports.render import (
     show_figure,
     show_note,
     show_table,
+    show_text,
 )
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "show_figure",
     "show_note",
     "show_table",
+    "show_text",
 ]

@@ -67,7 +67,7 @@ def safe_message(text: object, *, limit: int = MAX_MESSAGE) -> str:
     return flat
 
 
-def failure_message(cell: object, kind: str, message: object) -> str:
+def failure_message(cell: object, kind: str, message: object, lang: str = "en") -> str:
     """The line that says where a report failed and why, safe to print.
 
     Parameters
@@ -77,7 +77,10 @@ def failure_message(cell: object, kind: str, message: object) -> str:
     kind : str
         The exception's name (``ValueError``).
     message : object
-        The exception's message; passed through :func:`safe_message`.
+        The exception's message; passed through :func:`safe_message`. It is the program's
+        own text (English), quoted after the catalogue's words.
+    lang : str, default "en"
+        The language of the words around it.
 
     Returns
     -------
@@ -89,6 +92,8 @@ def failure_message(cell: object, kind: str, message: object) -> str:
     >>> failure_message(14, "KeyError", "'C14e0a1'")
     "the report failed in cell 14 (KeyError): '[…]'"
     """
+    from bti_workbench.reference.labels import label
+
     shown = safe_message(message)
-    where = f"the report failed in cell {cell} ({safe_message(kind, limit=60)})"
+    where = label("rep.failed_in_cell", lang, cell=cell, kind=safe_message(kind, limit=60))
     return f"{where}: {shown}" if shown else where

@@ -18,15 +18,29 @@ import pandas as pd
 
 from bti_workbench._util.atomic import write_atomically
 from bti_workbench._util.version import WORKBENCH_VERSION
-from bti_workbench.reference.labels import LANGUAGES, label
+from bti_workbench.reference.labels import label, languages
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["REPORTS", "notebook_path", "render_report", "show_figure", "show_note", "show_table"]
+__all__ = [
+    "REPORTS",
+    "notebook_path",
+    "render_report",
+    "show_figure",
+    "show_note",
+    "show_table",
+    "show_text",
+]
 
 #: Report name (``bti report NAME``) → notebook.
-REPORTS = {"evaluation": "03_pilot_evaluation.ipynb"}
+REPORTS = {
+    "load": "01_escalation_load.ipynb",
+    "collaboration": "02_collaboration_map.ipynb",
+    "evaluation": "03_pilot_evaluation.ipynb",
+    "national": "04_national_comparison.ipynb",
+    "brief": "05_brief.ipynb",
+}
 
 _HIDDEN_TAGS = ("parameters", "injected-parameters", "remove")
 # JupyterLab's page without the scripts it fetches from the net (require.js, MathJax, Mermaid):
@@ -86,14 +100,52 @@ def show_note(text: str) -> None:
     display(HTML(f'<p class="bti-note"><em>{html.escape(text)}</em></p>'))
 
 
+def show_text(key: str, lang: str = "nb", **fields: object) -> None:
+    """Display a passage of the notebook's prose from the catalogue, as Markdown.
+
+    A report notebook's headings and paragraphs are catalogue rows (``resources/labels.csv``,
+    one column per language), so its prose follows the ``lang`` parameter and a new language
+    is a new column. Use in report notebooks instead of a Markdown cell.
+
+    Parameters
+    ----------
+    key : str
+        A catalogue key, e.g. ``"nb01.intro"``.
+    lang : str, default "nb"
+        One of :func:`bti_workbench.reference.labels.languages`.
+    **fields
+        Values for the text's ``{fields}``.
+
+    See Also
+    --------
+    show_note : One sentence of prose written by the code (e.g. why a section is absent).
+    bti_workbench.reference.labels.label : The text itself.
+    """
+    from IPython.display import Markdown, display
+
+    display(Markdown(label(key, lang, **fields)))
+
+
 def show_table(frame: pd.DataFrame) -> None:
-    """Display a table for readers: no row numbers, text left-aligned and not cut short."""
+    """Display a table for readers: no row numbers, text left-aligned and not cut short.
+
+    Build the frame with a ``*_display`` function (names from the catalogue, numbers in the
+    language's format); a missing value still left shows as a dash, never ``NaN``.
+    """
     from IPython.display import display
 
-    styled = frame.style.hide(axis="index").set_properties(
-        **{"text-align": "left", "white-space": "normal"}
+    styled = (
+        frame.style.hide(axis="index")
+        .format(_keep_units_on_the_line, na_rep="–", escape="html")
+        .set_properties(**{"text-align": "left", "white-space": "normal"})
+        .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
     )
     display(styled)
+
+
+def _keep_units_on_the_line(value: object) -> object:
+    """A number and its unit (``12,5 %``) never break across lines in a narrow column."""
+    return value.replace(" %", "\u00a0%") if isinstance(value, str) else value
 
 
 def render_report(
@@ -104,6 +156,7 @@ def render_report(
     kernel_name: str = "python3",
     timeout: int = 1200,
     keep_notebook: str | Path | None = None,
+    title: str = "",
 ) -> Path:
     """Execute a notebook with parameters and write it as HTML without code.
 
@@ -120,6 +173,8 @@ def render_report(
         Seconds a single cell may take.
     keep_notebook : str or pathlib.Path, optional
         Also keep the executed notebook there (with code), for the record.
+    title : str, optional
+        The page's title (the browser's tab); default the notebook's file name.
 
     Returns
     -------
@@ -166,7 +221,8 @@ def render_report(
         template_file="offline.html.j2",
     )
     exporter.register_preprocessor(remover, enabled=True)
-    html, _ = exporter.from_notebook_node(node, resources=_made_with(parameters))
+    resources = _made_with(parameters) | {"metadata": {"name": title or Path(notebook).stem}}
+    html, _ = exporter.from_notebook_node(node, resources=resources)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
     return out
@@ -180,20 +236,31 @@ def _local_kernel_manager() -> type:
     and needless, since the kernel is a child process on the same machine. IPC sockets are
     files in Jupyter's runtime folder, readable by the user alone, and removed afterwards.
     """
+    import shutil
+
     from jupyter_client.manager import KernelManager
 
     class LocalKernelManager(KernelManager):
         def __init__(self, *args: object, **kwargs: object) -> None:
+            # Each kernel's sockets in a folder of its own: reports rendered at the same
+            # time never share a socket, and nothing is left in the notebook's folder.
+            self._socket_folder = tempfile.mkdtemp(prefix="bti-kernel-")
             kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", str(Path(self._socket_folder) / "kernel"))
             super().__init__(*args, **kwargs)
+
+        def cleanup_resources(self, restart: bool = False) -> None:
+            super().cleanup_resources(restart=restart)
+            if not restart:
+                shutil.rmtree(self._socket_folder, ignore_errors=True)
 
     return LocalKernelManager
 
 
 def _made_with(parameters: Mapping[str, object]) -> dict[str, str]:
     """The footer line and the generator tag: the workbench's version, in the report's language."""
-    lang = parameters.get("lang", LANGUAGES[0])
-    lang = lang if lang in LANGUAGES else LANGUAGES[0]
+    lang = parameters.get("lang", languages()[0])
+    lang = lang if lang in languages() else languages()[0]
     return {
         "bti_footer": label("rep.made_with", str(lang), version=WORKBENCH_VERSION),
         "bti_generator": f"bti_workbench {WORKBENCH_VERSION}",

@@ -3,6 +3,8 @@ their analysis, costs, sensitivity, calibration and sweeps.
 
 For one scenario: :func:`load_scenario` → :func:`simulate` → :func:`summarise`. For options:
 :func:`compare_options` (a scenario file and option names) → :func:`options_table`.
+:func:`choose_scenario` picks the file for a municipality; :mod:`~.tables` makes tables for
+people (``*_display``) and the numbers a report's prose quotes (``*_fields``).
 :mod:`~bti_workbench.simulation.sweep` runs many scenarios on Dask.
 """
 
@@ -18,6 +20,7 @@ from bti_workbench.simulation.analysis import (
 )
 from bti_workbench.simulation.costs import case_work_cost, organisation_cost
 from bti_workbench.simulation.figures import (
+    option_labels,
     options_table,
     simulated_cases_figure,
     utilisation_heatmap,
@@ -29,19 +32,43 @@ from bti_workbench.simulation.run import ENGINES, compare_options, simulate, wri
 from bti_workbench.simulation.scenario import (
     BASELINE,
     Scenario,
+    ScenarioChoice,
     apply_options,
     available_options,
+    choose_scenario,
     describe_option,
     load_scenario,
+    municipality_scenarios,
+    option_name,
+    read_document,
+    scenario_description,
+    scenario_name,
 )
 from bti_workbench.simulation.sensitivity import (
     Parameter,
     lhs_points,
     oat_points,
+    parameter_name,
     rank_correlations,
+    rank_display,
     rank_figure,
     tornado,
+    tornado_display,
     tornado_figure,
+)
+from bti_workbench.simulation.tables import (
+    arrivals_display,
+    busiest_fields,
+    cost_fields,
+    levels_display,
+    options_display,
+    organisation_cost_display,
+    per_case_display,
+    run_fields,
+    scenario_fields,
+    service_load_display,
+    services_display,
+    sources_display,
 )
 
 __all__ = [
@@ -51,32 +78,55 @@ __all__ = [
     "FlowResult",
     "Parameter",
     "Scenario",
+    "ScenarioChoice",
     "apply_options",
+    "arrivals_display",
     "available_options",
     "bands",
+    "busiest_fields",
     "case_work_cost",
+    "choose_scenario",
     "compare_options",
+    "cost_fields",
     "describe_option",
     "erlang_c",
     "flow_arrays",
     "jackson_levels",
+    "levels_display",
     "lhs_points",
     "littles_law",
     "load_scenario",
     "mmc",
     "mser5",
+    "municipality_scenarios",
     "oat_points",
+    "option_labels",
+    "option_name",
+    "options_display",
     "options_table",
     "organisation_cost",
+    "organisation_cost_display",
     "paired_differences",
+    "parameter_name",
+    "per_case_display",
     "rank_correlations",
+    "rank_display",
     "rank_figure",
+    "read_document",
     "replications_needed",
+    "run_fields",
+    "scenario_description",
+    "scenario_fields",
+    "scenario_name",
     "seasonal_period",
+    "service_load_display",
+    "services_display",
     "simulate",
     "simulated_cases_figure",
+    "sources_display",
     "summarise",
     "tornado",
+    "tornado_display",
     "tornado_figure",
     "utilisation_heatmap",
     "waits_by_option",

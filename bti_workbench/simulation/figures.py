@@ -11,7 +11,7 @@ hover texts and axes (plotly's ``separators``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,13 @@ from bti_workbench.simulation.analysis import bands
 from bti_workbench.simulation.output import FlowResult, flow_arrays
 from bti_workbench.simulation.scenario.document import option_name
 
-__all__ = ["options_table", "simulated_cases_figure", "utilisation_heatmap", "waits_by_option"]
+__all__ = [
+    "option_labels",
+    "options_table",
+    "simulated_cases_figure",
+    "utilisation_heatmap",
+    "waits_by_option",
+]
 
 #: The order of the metrics in a comparison table: counts, waits, utilisation, costs.
 _METRIC_KINDS = ("active", "waiting", "wait", "utilisation", "cost")
@@ -146,8 +152,33 @@ def utilisation_heatmap(result: FlowResult, lang: str = "nb", every: int = 4) ->
     return fig
 
 
-def _option_names(options: list[str], lang: str, doc: Mapping | None) -> list[str]:
-    """The options' names, each told apart by its id where two would read the same."""
+def option_labels(
+    options: Sequence[str], lang: str = "nb", doc: Mapping | None = None
+) -> list[str]:
+    """The options' names for a reader, each told apart by its id where two would read the same.
+
+    Parameters
+    ----------
+    options : sequence of str
+        Option ids, ``"a+b"`` combinations and ``"baseline"``.
+    lang : str, default "nb"
+    doc : mapping, optional
+        The scenario document, for the scenario's own options.
+
+    Returns
+    -------
+    list of str
+        One name per option, in order.
+
+    See Also
+    --------
+    bti_workbench.simulation.scenario.document.option_name : One option's name.
+
+    Examples
+    --------
+    >>> option_labels(["baseline", "no_bti"], "en")
+    ['As today', 'Without BTI']
+    """
     names = [option_name(option, lang, doc) for option in options]
     return [
         f"{name} ({option})" if names.count(name) > 1 else name
@@ -183,7 +214,7 @@ def waits_by_option(
     """
     fig = go.Figure()
     order = list(dict.fromkeys(comparison["option"]))
-    names = dict(zip(order, _option_names(order, lang, doc), strict=True))
+    names = dict(zip(order, option_labels(order, lang, doc), strict=True))
     for number, option in enumerate(order):
         part = comparison[comparison["option"] == option]
         rows = part[part["metric"].str.startswith("wait.")]
@@ -286,7 +317,7 @@ def options_table(
         index=metrics, columns=order
     )
     table = cells.fillna("–").reset_index(drop=True)
-    table.columns = _option_names(order, lang, doc)
+    table.columns = option_labels(order, lang, doc)
     table.insert(0, label("sim.measure", lang), [_metric_name(m, lang) for m in metrics])
     table.columns.name = None
     table.attrs["note"] = label("sim.table_note", lang)

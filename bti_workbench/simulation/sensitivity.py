@@ -16,21 +16,36 @@ Two designs, both run as sweeps (:mod:`bti_workbench.simulation.sweep`) so they 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from bti_workbench._util.figures import OKABE_ITO, TEMPLATE
+from bti_workbench._util.numbers import figure_separators, format_number
+from bti_workbench.reference.labels import catalogue, label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = [
     "Parameter",
     "lhs_points",
     "oat_points",
+    "parameter_name",
     "rank_correlations",
+    "rank_display",
     "rank_figure",
     "tornado",
+    "tornado_display",
     "tornado_figure",
 ]
+
+#: Bar colours: the low end (blue), the high end (orange), a rank correlation (bluish green).
+_LOW, _HIGH, _RANK = OKABE_ITO[4], OKABE_ITO[0], OKABE_ITO[2]
 
 
 @dataclass(frozen=True)
@@ -227,18 +242,20 @@ def rank_correlations(
     return table.loc[order].reset_index(drop=True)
 
 
-def tornado_figure(table: pd.DataFrame, metric_label: str, lang: str = "nb"):
-    """A tornado chart of :func:`tornado`: bars from the low to the high end's value."""
+def tornado_figure(table: pd.DataFrame, metric_label: str, lang: str = "nb") -> go.Figure:
+    """A tornado chart of :func:`tornado`: bars from the low to the high end's value.
+
+    Parameters are named as in :func:`parameter_name`.
+    """
     import plotly.graph_objects as go
 
-    from bti_workbench.reference.labels import label
-
     table = table.iloc[::-1]
+    names = [parameter_name(key, lang) for key in table["parameter"]]
     fig = go.Figure()
-    for side, colour in (("low", "#4c78a8"), ("high", "#f58518")):
+    for side, colour in (("low", _LOW), ("high", _HIGH)):
         values = table[f"at_{side}"] - table["base_value"]
         fig.add_bar(
-            y=table["parameter"],
+            y=names,
             x=values,
             base=table["base_value"],
             orientation="h",
@@ -254,20 +271,23 @@ def tornado_figure(table: pd.DataFrame, metric_label: str, lang: str = "nb"):
         xaxis_title=metric_label,
         height=120 + 40 * len(table),
         margin={"l": 260},
+        template=TEMPLATE,
+        separators=figure_separators(lang),
     )
     return fig
 
 
-def rank_figure(table: pd.DataFrame, metric_label: str, lang: str = "nb"):
-    """PRCC of :func:`rank_correlations` as bars with their 95 % intervals."""
-    import plotly.graph_objects as go
+def rank_figure(table: pd.DataFrame, metric_label: str, lang: str = "nb") -> go.Figure:
+    """PRCC of :func:`rank_correlations` as bars with their 95 % intervals.
 
-    from bti_workbench.reference.labels import label
+    Parameters are named as in :func:`parameter_name`.
+    """
+    import plotly.graph_objects as go
 
     table = table.iloc[::-1]
     fig = go.Figure(
         go.Bar(
-            y=table["parameter"],
+            y=[parameter_name(key, lang) for key in table["parameter"]],
             x=table["prcc"],
             orientation="h",
             error_x={
@@ -276,7 +296,8 @@ def rank_figure(table: pd.DataFrame, metric_label: str, lang: str = "nb"):
                 "array": table["high"] - table["prcc"],
                 "arrayminus": table["prcc"] - table["low"],
             },
-            marker_color="#54a24b",
+            marker_color=_RANK,
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
         )
     )
     fig.update_layout(
@@ -284,5 +305,140 @@ def rank_figure(table: pd.DataFrame, metric_label: str, lang: str = "nb"):
         xaxis={"title": "PRCC", "range": [-1, 1]},
         height=120 + 40 * len(table),
         margin={"l": 260},
+        template=TEMPLATE,
+        separators=figure_separators(lang),
     )
     return fig
+
+
+# --- names and tables for readers ---------------------------------------------------------------
+
+_LEVEL_KEY = re.compile(r"^levels\.(\d)\.(duration\.mean_weeks|next\.(\w+))$")
+_HOURS_KEY = re.compile(r"^resources\.services\.(\w+)\.hours_per_week_per_1000$")
+_NAMED_KEYS = {"arrivals.scale": "arrivals_scale", "costs.hourly_rate_nok": "hourly_rate"}
+
+
+def parameter_name(key: str, lang: str = "nb") -> str:
+    """The name a reader sees for a scenario parameter (a dotted key).
+
+    Parameters
+    ----------
+    key : str
+        A :class:`Parameter` key, such as ``levels.1.next.up``.
+    lang : str, default "nb"
+
+    Returns
+    -------
+    str
+        The catalogue's words for the parameters the workbench varies (the concerns, the
+        stay at a level, the routing from a level, a service's hours per 1 000 children and
+        the hourly rate); any other key as it is written.
+
+    Examples
+    --------
+    >>> parameter_name("levels.1.next.up", "en")
+    'Level 1: share moving up one level'
+    >>> parameter_name("resources.services.ppt.hours_per_week_per_1000", "nb")
+    'PPT: timer per uke per 1 000 barn og unge'
+    >>> parameter_name("resources.max_logs")
+    'resources.max_logs'
+    """
+    if key in _NAMED_KEYS:
+        return label(f"tab.nat.param.{_NAMED_KEYS[key]}", lang)
+    level = _LEVEL_KEY.match(key)
+    if level:
+        number, _what, route = level.groups()
+        name = label(f"level.{number}.short", lang)
+        item = "calib.duration" if route is None else f"calib.next.{route}"
+        if item in catalogue().index:
+            return label(item, lang, level=name)
+    hours = _HOURS_KEY.match(key)
+    if hours and f"service.{hours.group(1)}.short" in catalogue().index:
+        service = label(f"service.{hours.group(1)}.short", lang)
+        return label("tab.nat.param.hours_per_1000", lang, service=service)
+    return key
+
+
+def _value(value: float, lang: str) -> str:
+    """A parameter's value with the decimals it needs: ``400``, ``12,8``, ``0,20``."""
+    if float(value).is_integer():
+        return format_number(value, lang)
+    return format_number(value, lang, 1 if abs(value) >= 10 else 2)
+
+
+def _with_interval(value: float, low: float, high: float, lang: str, sign: bool) -> str:
+    """``+2,89 (2,43 til 3,35)``: a value and its 95 % interval."""
+    interval = label(
+        "sim.interval", lang, low=format_number(low, lang, 2), high=format_number(high, lang, 2)
+    )
+    return f"{format_number(value, lang, 2, sign=sign)} ({interval})"
+
+
+def tornado_display(table: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
+    """The one-at-a-time effects of :func:`tornado` for a reader, largest swing first.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`tornado`.
+    lang : str, default "nb"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Parameter (:func:`parameter_name`), the range tried, the metric's mean at the low and
+        at the high end, and the swing (high − low) with its 95 % interval, as text.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"parameter": ["arrivals.scale"], "low": [0.8], "high": [1.2],
+    ...     "base_value": [7.0], "at_low": [6.0], "at_high": [8.25], "swing": [2.25],
+    ...     "swing_low": [1.9], "swing_high": [2.6]})
+    >>> tornado_display(table, "en").iloc[0].tolist()[1:]
+    ['0.80 to 1.20', '6.00', '8.25', '+2.25 (1.90 to 2.60)']
+    """
+    rows = [
+        (
+            parameter_name(row.parameter, lang),
+            label("sim.interval", lang, low=_value(row.low, lang), high=_value(row.high, lang)),
+            format_number(row.at_low, lang, 2),
+            format_number(row.at_high, lang, 2),
+            _with_interval(row.swing, row.swing_low, row.swing_high, lang, sign=True),
+        )
+        for row in table.itertuples(index=False)
+    ]
+    headers = ("parameter", "range", "at_low", "at_high", "swing")
+    return pd.DataFrame(rows, columns=[label(f"tab.nat.{h}", lang) for h in headers])
+
+
+def rank_display(table: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
+    """The partial rank correlations of :func:`rank_correlations` for a reader.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`rank_correlations`.
+    lang : str, default "nb"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Parameter (:func:`parameter_name`) and PRCC with its 95 % interval, as text, in the
+        order of ``table`` (largest first).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"parameter": ["arrivals.scale"], "prcc": [0.7],
+    ...     "low": [0.4], "high": [0.86], "points": [30]})
+    >>> rank_display(table, "nb").iloc[0].tolist()
+    ['Nye bekymringer (faktor på malens antall)', '0,70 (0,40 til 0,86)']
+    """
+    rows = [
+        (
+            parameter_name(row.parameter, lang),
+            _with_interval(row.prcc, row.low, row.high, lang, sign=False),
+        )
+        for row in table.itertuples(index=False)
+    ]
+    headers = ("parameter", "prcc")
+    return pd.DataFrame(rows, columns=[label(f"tab.nat.{h}", lang) for h in headers])

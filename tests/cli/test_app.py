@@ -38,7 +38,13 @@ def test_every_command_is_registered_in_the_help_order():
         "history",
         "remove",
     ]
-    assert group.get_command(context, "report").list_commands(context) == ["evaluation"]
+    assert group.get_command(context, "report").list_commands(context) == [
+        "load",
+        "collaboration",
+        "evaluation",
+        "national",
+        "brief",
+    ]
 
 
 def test_python_dash_m_runs_the_command_line():

@@ -142,7 +142,7 @@ def test_a_failing_cell_prints_its_own_message_without_identifiers(log_only, tmp
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert (
-        "error: the report failed in cell 14 (ValueError): max() arg is an empty sequence"
+        "feil: rapporten stoppet i celle 14 (ValueError): max() arg is an empty sequence"
         in result.output
     )
     assert FNR not in result.output and "C14e0a1" not in result.output

@@ -36,9 +36,9 @@ def test_cli_refuses_a_bad_scenario_and_writes_nothing(tmp_path):
             str(out),
         ],
         ["simulate", str(TROMSO), "--engine", "warp", "--out", str(out)],
-        ["compare", str(TROMSO), "--options", "trial_cap_one_log,cap_two"],
+        ["compare", str(TROMSO), "--option", "trial_cap_one_log,cap_two"],
     ):
-        result = CliRunner().invoke(app, args)
+        result = CliRunner().invoke(app, [*args, "--lang", "en"])
         assert result.exit_code == 1, result.output
         assert "error:" in result.output
     assert not out.parent.exists()
@@ -92,7 +92,7 @@ def test_cli_compare_prints_each_result_with_every_option_named_within_100_colum
     from bti_workbench.simulation.run import compare_options
     from bti_workbench.simulation.scenario.document import option_name
 
-    args = ["compare", str(SIRDAL), "--options", "extra_coordinator_20pct,no_bti,baseline"]
+    args = ["compare", str(SIRDAL), "--option", "extra_coordinator_20pct,no_bti,baseline"]
     for lang, result_name in (("en", "Cost per year (NOK)"), ("nb", "Kostnad per år (kr)")):
         result = CliRunner().invoke(app, [*args, "-r", "10", "--lang", lang])
         assert result.exit_code == 0, result.output
@@ -112,9 +112,9 @@ def test_cli_compare_prints_each_result_with_every_option_named_within_100_colum
 
 def test_cli_refuses_a_warm_up_as_long_as_the_run(tmp_path):
     for args in (
-        ["simulate", str(SIRDAL), "-r", "2", "--warmup", "260"],
-        ["compare", str(SIRDAL), "--options", "no_bti", "-r", "2", "--warmup", "300"],
-        ["compare", str(SIRDAL), "--options", ""],
+        ["simulate", str(SIRDAL), "-r", "2", "--warmup", "260", "--lang", "en"],
+        ["compare", str(SIRDAL), "-o", "no_bti", "-r", "2", "--warmup", "300", "--lang", "en"],
+        ["compare", str(SIRDAL), "--option", "", "--lang", "en"],
     ):
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 1 and "error:" in result.output, result.output
@@ -129,7 +129,7 @@ def test_compare_prints_no_stray_word_when_stderr_is_not_a_terminal(tmp_path):
 
     bti = Path(sys.executable).with_name("bti")
     scenario = data_dir() / "scenarios" / "sirdal.yaml"
-    args = [str(bti), "compare", str(scenario), "--options", "baseline,trial_cap_one_log"]
+    args = [str(bti), "compare", str(scenario), "--option", "baseline,trial_cap_one_log"]
     result = subprocess.run([*args, "-r", "2"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
@@ -141,7 +141,7 @@ def test_simulate_and_compare_read_in_bokmaal_within_100_columns():
 
     runs = (
         ["simulate", str(SIRDAL), "-r", "3", "-o", "no_bti"],
-        ["compare", str(SIRDAL), "--options", "no_bti,trial_cap_one_log", "-r", "3"],
+        ["compare", str(SIRDAL), "-o", "no_bti", "-o", "trial_cap_one_log", "-r", "3"],
     )
     for args in runs:
         result = CliRunner().invoke(app, args)  # bokmål is the default
@@ -188,7 +188,7 @@ def test_the_language_comes_from_bti_lang_and_errors_name_options_as_typed():
 def test_an_unknown_language_is_a_clear_error_on_every_command_with_lang():
     for args in (
         ["simulate", str(SIRDAL), "-r", "2", "--lang", "de"],
-        ["compare", str(SIRDAL), "--options", "no_bti", "-r", "2", "--lang", "de"],
+        ["compare", str(SIRDAL), "--option", "no_bti", "-r", "2", "--lang", "de"],
         ["population", "x.csv", "--lang", "de"],
     ):
         result = CliRunner().invoke(app, args)

@@ -422,7 +422,7 @@ def test_cli_execs_panel_with_secrets_in_the_environment_only(
     store.write_bytes(b"")
     arguments = [
         "serve", "--basic-auth", str(users_file), "--port", "5123", "--store", str(store),
-        "--k", "7", "--allow-user", "kari",
+        "--k", "7", "--allow-user", "kari", "--lang", "en",
     ]  # fmt: skip
     result = runner.invoke(
         app,
@@ -467,7 +467,7 @@ def test_cli_refusals_exit_1_and_exec_nothing(
     bad.write_text('{"kari": "pass word one",}', encoding="utf-8")
     paths = {"users": users_file, "bad": bad, "missing": tmp_path / "missing"}
     arguments = [a.format(**paths) if a.startswith("{") else a for a in arguments]
-    result = runner.invoke(app, ["serve", *arguments], env=environment)
+    result = runner.invoke(app, ["serve", "--lang", "en", *arguments], env=environment)
     assert result.exit_code == 1
     assert message in result.output
     assert executed == []
@@ -475,7 +475,7 @@ def test_cli_refusals_exit_1_and_exec_nothing(
 
 
 def test_cli_warns_when_insecure_reaches_the_network(executed: list) -> None:
-    arguments = ["serve", "--address", "0.0.0.0", "--insecure"]
+    arguments = ["serve", "--address", "0.0.0.0", "--insecure", "--lang", "en"]
     result = runner.invoke(app, [*arguments, "--allow-websocket-origin", "testhost:5006"])
     assert result.exit_code == 0, result.output
     assert "warning: --insecure" in result.output and "no login" in result.output
@@ -486,7 +486,7 @@ def test_cli_oauth_needs_cryptography_and_passes_secrets_by_environment(
     executed: list, cryptography: dict
 ) -> None:
     arguments = ["serve", "--oauth-provider", "github", "--oauth-key", "client-id"]
-    arguments += ["--allow-user", "kari-k"]
+    arguments += ["--allow-user", "kari-k", "--lang", "en"]
     environment = {
         "BTI_COOKIE_SECRET": SECRET,
         "BTI_OAUTH_SECRET": "client-secret-value",
@@ -674,7 +674,7 @@ def _serving(
     log = tmp_path / "server.log"
     command = [
         sys.executable, "-c", "from bti_workbench.cli import app; app()", "serve",
-        "--port", str(port), "--k", str(k), "--store", str(store), *options,
+        "--port", str(port), "--k", str(k), "--store", str(store), "--lang", "en", *options,
     ]  # fmt: skip
     env = {name: value for name, value in os.environ.items() if not name.startswith("PANEL_")}
     with log.open("wb") as out:

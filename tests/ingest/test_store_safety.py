@@ -34,7 +34,7 @@ from bti_workbench.ingest.store import (
     store_status,
 )
 
-runner = CliRunner()
+runner = CliRunner(env={"BTI_LANG": "en"})
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stores"
 IDENTITY = "01010112345"  # the shape of a fødselsnummer: must never be echoed
 
@@ -208,7 +208,11 @@ def test_a_full_disk_leaves_the_store_as_it_was(demo_dir: Path, tmp_path: Path) 
 
 def _env() -> dict[str, str]:
     root = str(Path(__file__).resolve().parents[2])
-    return {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return {
+        **os.environ,
+        "BTI_LANG": "en",
+        "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
 
 
 # ---- kill -9 ---------------------------------------------------------------------------------

@@ -200,7 +200,8 @@ def test_cli_population(shared_ssb):
 def test_cli_population_errors(tmp_path):
     runner = CliRunner()
     missing = runner.invoke(
-        app, ["population", str(FIXTURES / "07459_jsonstat2_dense.json"), "-m", "0301"]
+        app,
+        ["population", str(FIXTURES / "07459_jsonstat2_dense.json"), "-m", "0301", "--lang", "en"],
     )
     assert missing.exit_code == 1 and "municipality 0301 not found" in missing.output
     bad = tmp_path / "x.csv"
@@ -273,7 +274,7 @@ def test_a_missing_age_makes_the_band_missing_not_smaller(tmp_path):
     path.write_text(json.dumps(payload), encoding="utf-8")
     bands = by_band(read_ssb_07459(path), "4228").iloc[0]
     assert pd.isna(bands["0-5"]) and pd.isna(bands["total"]) and bands["6-15"] == 245
-    result = CliRunner().invoke(app, ["population", str(path), "-m", "4228"])
+    result = CliRunner().invoke(app, ["population", str(path), "-m", "4228", "--lang", "en"])
     assert result.exit_code == 0
-    assert "0–5 år                  .." in result.output
+    assert "0–5 years               .." in result.output
     assert "incomplete" in result.output

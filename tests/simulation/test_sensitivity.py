@@ -18,9 +18,12 @@ from bti_workbench.simulation.sensitivity import (
     Parameter,
     lhs_points,
     oat_points,
+    parameter_name,
     rank_correlations,
+    rank_display,
     rank_figure,
     tornado,
+    tornado_display,
     tornado_figure,
 )
 from bti_workbench.simulation.sweep import plan_sweep, read_sweep, run_sweep, task_seed
@@ -153,3 +156,32 @@ def test_sensitivity_figures_label_in_both_languages(oat):
     frame, synthetic = _synthetic(40, seed=2)
     prcc = rank_figure(rank_correlations(frame, "y", synthetic), "y", "en")
     assert list(prcc.data[0].y)[-1] == "strong"  # the largest on top
+
+
+def test_sensitivity_tables_name_parameters_and_format_numbers(oat):
+    results, parameters = oat
+    table = tornado(results, "active.0", parameters)
+    nb = tornado_display(table, "nb")
+    assert nb.columns.tolist() == [
+        "Forutsetning",
+        "Spenn som er prøvd",
+        "Ved lav verdi",
+        "Ved høy verdi",
+        "Utslag, høy minus lav (95 % KI)",
+    ]
+    rows = nb.set_index("Forutsetning")
+    assert rows.loc["Timepris (kr)", "Spenn som er prøvd"] == "400 til 540"
+    assert rows.loc["Timepris (kr)", "Utslag, høy minus lav (95 % KI)"] == "0,00 (0,00 til 0,00)"
+    assert rows.loc["Nivå 0: gjennomsnittlig tid på nivået (uker)", "Spenn som er prøvd"] == (
+        "4,80 til 7,20"
+    )
+    assert not nb.apply(lambda column: column.str.contains(r"\d\.\d|nan")).any().any()
+    frame, synthetic = _synthetic(40, seed=2)
+    ranks = rank_display(rank_correlations(frame, "y", synthetic), "en")
+    assert ranks.columns.tolist() == ["Parameter", "PRCC (95 % CI)"]
+    assert ranks["Parameter"].iloc[0] == "strong"  # a key without a name stays as written
+    assert parameter_name("resources.services.child_welfare.hours_per_week_per_1000", "en") == (
+        "Child welfare: hours a week per 1 000 children and young people"
+    )
+    fig = tornado_figure(table, "aktive", "nb")
+    assert "Nye bekymringer (faktor på malens antall)" in list(fig.data[0].y)

@@ -49,8 +49,8 @@ from pathlib import Path
 
 from bti_workbench._util.resources import data_dir
 from bti_workbench._util.yamlfile import load_yaml
-from bti_workbench.errors import ScenarioError, YamlFileError
-from bti_workbench.reference.labels import LANGUAGES, catalogue, label
+from bti_workbench.errors import ScenarioError, Text, YamlFileError
+from bti_workbench.reference.labels import catalogue, label, languages
 
 __all__ = [
     "BASELINE",
@@ -120,8 +120,17 @@ def read_document(path: str | Path) -> dict:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ScenarioError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+        raise _refused("err.scenario.unreadable", file=path.name, reason=exc.strerror) from exc
     return copy.deepcopy(_parsed(path.name, raw))
+
+
+def _refused(key: str, **fields: object) -> ScenarioError:
+    """A :class:`ScenarioError` saying the catalogue's ``key``: English as ``str(exc)``, in the
+    user's language through :func:`~bti_workbench.errors.explain` (which calls ``text``)."""
+    text = Text(key, fields)
+    error = ScenarioError(text.render("en"))
+    error.text = text.render
+    return error
 
 
 @lru_cache(maxsize=64)
@@ -133,7 +142,7 @@ def _parsed(name: str, raw: bytes) -> dict:
     except YamlFileError as exc:
         raise ScenarioError(str(exc)) from None
     if not isinstance(doc, dict):
-        raise ScenarioError(f"{name}: expected a mapping at the top")
+        raise _refused("err.scenario.top", file=name)
     return doc
 
 
@@ -262,7 +271,7 @@ def check_options(options: Sequence[str], doc: Mapping | None, where: str) -> No
 
     Examples
     --------
-    >>> check_options(["no_bti+trial_cap_one_log", "baseline"], None, "--options")
+    >>> check_options(["no_bti+trial_cap_one_log", "baseline"], None, "--option")
     >>> check_options(["../../etc/x"], None, "--option")
     Traceback (most recent call last):
     ...
@@ -273,9 +282,10 @@ def check_options(options: Sequence[str], doc: Mapping | None, where: str) -> No
         if (isinstance(own, Mapping) and part in own) or _shared_path(part) is not None:
             continue
         plain = re.fullmatch(r"[a-z][a-z0-9_]{0,63}", part) and sum(map(str.isdigit, part)) < 4
-        shown = f" {part!r}" if plain else " (name not repeated)"
-        known = ", ".join(available_options(doc)) or "none"
-        raise ScenarioError(f"{where}: unknown option{shown}; known: {known}")
+        known = ", ".join(available_options(doc)) or Text("err.scenario.no_options")
+        if plain:
+            raise _refused("err.scenario.unknown_option", where=where, name=part, known=known)
+        raise _refused("err.scenario.unknown_option_hidden", where=where, known=known)
 
 
 def _shared_option(name: str, doc: Mapping, source: str) -> tuple[object, str]:
@@ -287,21 +297,19 @@ def _shared_option(name: str, doc: Mapping, source: str) -> tuple[object, str]:
 
 def _check_option(spec: object, where: str) -> None:
     if not isinstance(spec, dict) or not isinstance(spec.get("changes"), dict):
-        raise ScenarioError(f"{where}: changes: an option needs a mapping of changes")
+        raise _refused("err.scenario.option_changes", where=where)
     extra = sorted(set(spec) - _OPTION_KEYS)
     if extra:
-        raise ScenarioError(
-            f"{where}: {extra[0]}: unknown key; use name, description, changes, sources"
-        )
+        raise _refused("err.scenario.option_key", where=where, key=extra[0])
     if "options" in spec["changes"]:
-        raise ScenarioError(f"{where}: changes.options: an option cannot define options")
+        raise _refused("err.scenario.option_options", where=where)
 
 
 def _load(name: str, doc: Mapping, source: str) -> tuple[dict, str]:
     """An option's overlay (the scenario's own first) and where it was found, checked."""
     own = doc.get("options") or {}
     if not isinstance(own, dict):
-        raise ScenarioError(f"{source}: options: must map option names to overlays")
+        raise _refused("err.scenario.options_mapping", file=source)
     if name in own:
         spec, where = own[name], f"{source}: options.{name}"
     else:
@@ -348,8 +356,8 @@ def describe_option(name: str, doc: Mapping | None = None) -> str:
 
 def _catalogued(key: str, lang: str) -> str | None:
     """The catalogue's text for ``key`` in ``lang``, or None when the catalogue has no such key."""
-    if lang not in LANGUAGES:
-        raise KeyError(f"unknown language {lang!r}; use one of {LANGUAGES}")
+    if lang not in languages():
+        raise KeyError(f"unknown language {lang!r}; use one of {languages()}")
     table = catalogue()
     return str(table.loc[key, lang]) if key in table.index else None
 
@@ -627,7 +635,7 @@ def apply_options(doc: Mapping, options: Sequence[str], source: str) -> dict:
     """
     options = [part for name in options for part in option_parts(name)]
     if len(set(options)) != len(options):
-        raise ScenarioError(f"{source}: options: an option is given twice")
+        raise _refused("err.scenario.option_twice", file=source)
     out = {k: v for k, v in doc.items() if k != "options"}
     for name in options:
         spec, _ = _load(name, doc, source)
@@ -653,7 +661,7 @@ def _set_dotted(doc: Mapping, out: dict, path: str, value: object, source: str) 
     """Put ``value`` into ``out`` at the keys of ``doc`` that the dotted ``path`` names."""
     parts = str(path).split(".")
     if not all(part.strip() for part in parts):
-        raise ScenarioError(f"{source}: {path}: a setting names keys joined by dots")
+        raise _refused("err.scenario.setting_dots", file=source, path=path)
     here: object = doc
     target = out
     for depth, part in enumerate(parts):
@@ -664,7 +672,7 @@ def _set_dotted(doc: Mapping, out: dict, path: str, value: object, source: str) 
         below = here.get(key) if isinstance(here, Mapping) else None
         if below is not None and not isinstance(below, Mapping):
             where = ".".join(parts[: depth + 1])
-            raise ScenarioError(f"{source}: {path}: {where} is a value, not a mapping")
+            raise _refused("err.scenario.setting_value", file=source, path=path, where=where)
         here = below if below is not None else {}
         target = target.setdefault(key, {})
 

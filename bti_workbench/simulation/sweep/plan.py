@@ -215,17 +215,18 @@ def parse_grid(items: Sequence[str]) -> tuple[dict, ...]:
 
 
 def parse_municipalities(
-    text: str, population_file: str | Path | None = None
+    text: str | Sequence[str | int], population_file: str | Path | None = None
 ) -> tuple[Municipality, ...]:
-    """Municipalities from ``all``, a comma list (``4228,5401``) or a file of numbers.
+    """Municipalities from ``all``, a comma list (``4228,5401``), a list or a file of numbers.
 
     A file is a CSV with a ``kommunenummer`` column, or one number per line (``#`` starts a
     comment). ``all`` is every municipality in the population source.
 
     Parameters
     ----------
-    text : str
-        ``all``, kommunenummer separated by commas, or the path of a file.
+    text : str, int or sequence
+        ``all``, kommunenummer separated by commas, one number, a list of them
+        (``["4228", 5401]``), or the path of a file.
     population_file : str or pathlib.Path, optional
         An SSB 07459 file; the shipped one by default.
 
@@ -243,7 +244,13 @@ def parse_municipalities(
     --------
     >>> [m.name for m in parse_municipalities("5413, 4228")]
     ['Ibestad', 'Sirdal']
+    >>> [m.name for m in parse_municipalities(["5413", 4228])]
+    ['Ibestad', 'Sirdal']
+    >>> [m.name for m in parse_municipalities(4228)]
+    ['Sirdal']
     """
+    if isinstance(text, Sequence | set) and not isinstance(text, str):
+        text = ",".join(str(part) for part in text)
     text = str(text).strip()
     if text == "all":
         numbers = None
@@ -350,9 +357,9 @@ def plan_sweep(
     if not municipalities:
         raise SweepError("no municipalities to sweep")
     if not options or not all(options):
-        raise SweepError("--options: give at least one option (baseline for the template)")
+        raise SweepError("--option: give at least one option (baseline for the template)")
     for axis, values in (
-        ("--options", options),
+        ("--option", options),
         ("--municipalities", [m.kommunenummer for m in municipalities]),
     ):
         if len(set(values)) != len(values):
