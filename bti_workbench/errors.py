@@ -8,6 +8,7 @@ repeats a value that may identify a person.
 from __future__ import annotations
 
 import csv
+import errno
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,6 +18,7 @@ __all__ = [
     "IdentifierError",
     "PopulationFileError",
     "Problem",
+    "RequestError",
     "ScenarioError",
     "ServeError",
     "StoreError",
@@ -25,6 +27,7 @@ __all__ = [
     "TextDecodeError",
     "YamlFileError",
     "explain",
+    "os_reason",
 ]
 
 #: At most this many problems are listed in a :class:`ContractError`'s message.
@@ -61,7 +64,8 @@ class Text:
     """A sentence of the label catalogue not yet put in a language: its key and its fields.
 
     A field may itself be a :class:`Text`, or a tuple of them (written as a list with
-    commas); a whole number (not a bool) is written with the language's digit grouping.
+    commas), or an error (its message as :func:`explain` gives it); a whole number (not a
+    bool) is written with the language's digit grouping.
 
     Examples
     --------
@@ -91,13 +95,52 @@ def _field(value: object, lang: str) -> object:
     """One field of a :class:`Text` as it is written in ``lang``."""
     if isinstance(value, Text):
         return value.render(lang)
+    if isinstance(value, BaseException):
+        return explain(value, lang)
     if isinstance(value, tuple):
         return ", ".join(str(_field(v, lang)) for v in value)
     if isinstance(value, int) and not isinstance(value, bool):
         from bti_workbench._util.numbers import format_number
 
         return format_number(value, lang)
+    if isinstance(value, float):  # as typed (``:g``), with the language's decimal mark
+        from bti_workbench._util.numbers import figure_separators
+
+        return f"{value:g}".replace(".", figure_separators(lang)[0])
     return value
+
+
+#: The operating system's refusals the catalogue says in words (others keep the system's).
+_OS_REASONS = {
+    errno.ENOENT: "err.reason.no_such_file",
+    errno.EACCES: "err.reason.no_access",
+    errno.EPERM: "err.reason.no_access",
+    errno.EISDIR: "err.reason.is_folder",
+    errno.ENAMETOOLONG: "err.reason.name_too_long",
+    errno.ELOOP: "err.reason.links",
+}
+
+
+def os_reason(exc: OSError) -> Text | str:
+    """Why the operating system refused: a catalogue text, or the system's own words.
+
+    Parameters
+    ----------
+    exc : OSError
+        The refusal.
+
+    Returns
+    -------
+    Text or str
+        A :class:`Text` for the common refusals, else ``exc.strerror``.
+
+    Examples
+    --------
+    >>> os_reason(PermissionError(errno.EACCES, "Permission denied")).render("nb")
+    'ingen tilgang'
+    """
+    key = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    return Text(key) if key else str(exc.strerror or exc)
 
 
 def explain(exc: BaseException, lang: str = "en") -> str:
@@ -275,7 +318,7 @@ class IdentifierError(_KeyedError):
     """
 
 
-class PopulationFileError(ValueError):
+class PopulationFileError(_KeyedError):
     """An SSB file could not be read; the message names the file and, where known, the line."""
 
 
@@ -287,16 +330,31 @@ class TextDecodeError(ValueError):
         self.line = line
 
 
-class ScenarioError(ValueError):
-    """A scenario file is wrong; the message names the file and the key."""
+class RequestError(_KeyedError):
+    """A request for an analysis that the data cannot answer: a municipality, period or
+    go-live date that is wrong or outside the data. The message names the parameter, never
+    a value that could identify someone.
+    """
+
+
+class ScenarioError(_KeyedError):
+    """A scenario file is wrong; the message names the file and the key.
+
+    ``ScenarioError("message")`` keeps an English message; ``ScenarioError(key="err.…",
+    **fields)`` takes it from the catalogue, so :func:`explain` can say it in another language.
+    """
 
 
 class StoreError(_KeyedError):
     """An import the store refuses (a re-import, a missing municipality …) or a missing store."""
 
 
-class SweepError(ValueError):
-    """A sweep cannot be planned or resumed; the message says which part is wrong."""
+class SweepError(_KeyedError):
+    """A sweep cannot be planned or resumed; the message says which part is wrong.
+
+    Made with a message (English) or with a catalogue ``key=`` and its fields, as
+    :class:`ScenarioError`.
+    """
 
 
 class ServeError(ValueError):

@@ -15,7 +15,9 @@ import pandas as pd
 import typer
 
 from bti_workbench._util import periods
+from bti_workbench.errors import Text, os_reason
 from bti_workbench.ingest.store import DEFAULT_STORE
+from bti_workbench.privacy.identifiers import has_fodselsnummer
 from bti_workbench.reference.municipality import as_kommunenummer
 
 __all__ = [
@@ -257,13 +259,22 @@ class _Silent:
         """Count nothing."""
 
 
-def parse_period(text: str | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+def parse_period(
+    text: str | None, *, lang: str | None = None, flag: str = "--period"
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """The ``--period FIRST..LAST`` option as two days; a usage error ends the command.
+
+    The message names the option and what is wrong, in ``lang``; it repeats the value as
+    typed unless the value holds what looks like a fødselsnummer.
 
     Parameters
     ----------
     text : str or None
         The option's value, e.g. ``2018-01-01..2018-06-30``; empty or None for no period.
+    lang : str, optional
+        The language of the message (the command's ``--lang``); None: English.
+    flag : str, default "--period"
+        The option's name in the message, as typed.
 
     Returns
     -------
@@ -277,15 +288,37 @@ def parse_period(text: str | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     if not text:
         return None
     try:
-        return periods.parse_period(text, name="--period")
-    except ValueError as exc:
-        fail(f"error: {exc}")
+        return periods.parse_period(text, name=flag)
+    except ValueError:
+        shown = flag if has_fodselsnummer(text) else f"{flag} {text!r}"
+        _refuse(_period_problem(text, shown), lang)
 
 
-#: What ``--municipality`` accepts: one to four digits (``301`` is Oslo's ``0301``).
+def _period_problem(text: str, shown: str) -> Text:
+    """What :func:`~bti_workbench._util.periods.parse_period` refused in ``text``, as a
+    catalogue text: no ``..``, a day missing or not a date, or the end before the start."""
+    first, separator, last = text.partition("..")
+    if not separator:
+        return Text("err.period.no_separator", {"period": shown})
+    for which, part in (("err.period.first", first), ("err.period.last", last)):
+        fields = {"period": shown, "which": Text(which)}
+        try:
+            day = pd.Timestamp(part.strip()) if part.strip() else pd.NaT
+        except (TypeError, ValueError):
+            return Text("err.period.not_a_date", fields)
+        if pd.isna(day):
+            return Text("err.period.missing", fields)
+    return Text("err.period.reversed", {"period": shown})
 
 
-def kommunenummer(value: str | None, flag: str = "--municipality") -> str | None:
+def _refuse(text: Text, lang: str | None) -> NoReturn:
+    """End the command with a catalogue text in ``lang`` (None: English)."""
+    fail(text.render(lang or "en"), lang)
+
+
+def kommunenummer(
+    value: str | None, flag: str = "--municipality", *, lang: str | None = None
+) -> str | None:
     """The ``--municipality`` option as a four-digit kommunenummer; anything else ends the
     command without repeating the value (an eleven-digit value may be a fødselsnummer).
 
@@ -295,6 +328,8 @@ def kommunenummer(value: str | None, flag: str = "--municipality") -> str | None
         The option's value as given; None when the option was not given.
     flag : str
         The option's name in the message.
+    lang : str, optional
+        The language of the message (the command's ``--lang``); None: English.
 
     Returns
     -------
@@ -310,11 +345,14 @@ def kommunenummer(value: str | None, flag: str = "--municipality") -> str | None
         return None
     code = as_kommunenummer(value)
     if code is None:
-        fail(f"error: {flag} must be a four-digit kommunenummer")
+        _refuse(Text("err.manifest.kommunenummer", {"where": flag}), lang)
     return code
 
 
-def _kind(path: Path, flag: str) -> str | None:
+#: Why a path cannot be used, in the catalogue's words (others keep the system's English).
+
+
+def _kind(path: Path, flag: str, lang: str | None = None) -> str | None:
     """``"folder"``, ``"file"`` or None (nothing there) for ``path``; a path that cannot be
     looked at ends the command."""
     try:
@@ -322,32 +360,43 @@ def _kind(path: Path, flag: str) -> str | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
-        fail(f"error: {flag} {path.name}: cannot use this path ({exc.strerror})")
+        reason = os_reason(exc)
+        fields = {"flag": flag, "name": path.name, "reason": reason}
+        _refuse(Text("err.cli.path_unusable", fields), lang)
     return "folder" if stat.S_ISDIR(mode) else "file"
 
 
-def _check_writable_folder(folder: Path, path: Path, flag: str) -> None:
+def _check_writable_folder(folder: Path, path: Path, flag: str, lang: str | None = None) -> None:
+    """End the command when ``folder`` (where ``path`` goes) cannot be written."""
     if not os.access(folder, os.W_OK | os.X_OK):
-        fail(f"error: {flag} {path.name}: cannot write in the folder {folder.name or folder}")
+        fields = {"flag": flag, "name": path.name, "folder": folder.name or str(folder)}
+        _refuse(Text("err.cli.folder_not_writable", fields), lang)
 
 
-def _check_parents(path: Path, flag: str, *, made: bool) -> None:
+def _check_parents(path: Path, flag: str, *, made: bool, lang: str | None = None) -> None:
     """End the command when the nearest existing folder above ``path`` is a file, cannot be
     written, or (``made=False``) is not ``path``'s own folder."""
     for parent in path.absolute().parents:
-        kind = _kind(parent, flag)
+        kind = _kind(parent, flag, lang)
         if kind is None:
             if not made:
-                fail(f"error: {flag} {path.name}: the folder {parent.name} does not exist")
+                fields = {"flag": flag, "name": path.name, "folder": parent.name}
+                _refuse(Text("err.cli.no_folder", fields), lang)
             continue
         if kind == "file":
-            fail(f"error: {flag} {path.name}: {parent.name} is a file, not a folder")
-        _check_writable_folder(parent, path, flag)
+            fields = {"flag": flag, "name": path.name, "parent": parent.name}
+            _refuse(Text("err.cli.parent_is_file", fields), lang)
+        _check_writable_folder(parent, path, flag, lang)
         return
 
 
 def output_file(
-    path: Path, flag: str = "--out", *, beside: Sequence[Path] = (), made: bool = True
+    path: Path,
+    flag: str = "--out",
+    *,
+    beside: Sequence[Path] = (),
+    made: bool = True,
+    lang: str | None = None,
 ) -> None:
     """End the command unless ``path`` (and the files written ``beside`` it) can be written
     as files: none is a folder, and the folder above is a folder that can be written.
@@ -365,14 +414,18 @@ def output_file(
         Other files the command writes with it (e.g. ``NAME.json`` beside ``NAME.parquet``).
     made : bool, default True
         Whether missing folders above ``path`` are made; with False the folder must exist.
+    lang : str, optional
+        The language of the message (the command's ``--lang``); None: English.
     """
     for target in (path, *beside):
-        if _kind(target, flag) == "folder":
-            fail(f"error: {flag} {target.name}: is a folder; give the name of a file")
-    _check_parents(path, flag, made=made)
+        if _kind(target, flag, lang) == "folder":
+            _refuse(Text("err.cli.is_folder", {"flag": flag, "name": target.name}), lang)
+    _check_parents(path, flag, made=made, lang=lang)
 
 
-def output_folder(path: Path, flag: str = "--out", *, files: Sequence[str] = ()) -> None:
+def output_folder(
+    path: Path, flag: str = "--out", *, files: Sequence[str] = (), lang: str | None = None
+) -> None:
     """End the command unless ``path`` can be used as a folder to write ``files`` into.
 
     Parameters
@@ -383,22 +436,29 @@ def output_folder(path: Path, flag: str = "--out", *, files: Sequence[str] = ())
         The option that gave it.
     files : sequence of str
         Names the command writes in the folder; ``NAME/`` for a folder inside it.
+    lang : str, optional
+        The language of the message (the command's ``--lang``); None: English.
     """
-    kind = _kind(path, flag)
+    kind = _kind(path, flag, lang)
     if kind == "file":
-        fail(f"error: {flag} {path.name}: is a file; give a folder")
+        _refuse(Text("err.cli.is_file", {"flag": flag, "name": path.name}), lang)
     if kind is None:
-        _check_parents(path, flag, made=True)
+        _check_parents(path, flag, made=True, lang=lang)
     else:
-        _check_writable_folder(path, path, flag)
+        _check_writable_folder(path, path, flag, lang)
     for name in files:
         inside = path / name.rstrip("/")
         expected = "folder" if name.endswith("/") else "file"
-        found = _kind(inside, flag)
+        found = _kind(inside, flag, lang)
         if found is not None and found != expected:
-            fail(
-                f"error: {flag} {path.name}: {inside.name} inside it is a {found}, not a {expected}"
-            )
+            fields = {
+                "flag": flag,
+                "name": path.name,
+                "inside": inside.name,
+                "found": Text(f"err.cli.a_{found}"),
+                "expected": Text(f"err.cli.a_{expected}"),
+            }
+            _refuse(Text("err.cli.inside", fields), lang)
 
 
 def check_options(

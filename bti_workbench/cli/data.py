@@ -24,6 +24,7 @@ from bti_workbench.cli._common import (
     Lang,
     error_text,
     fail,
+    fail_with,
     problem_count,
     wrap,
 )
@@ -110,7 +111,7 @@ def population(
     try:
         tidy = read_ssb_07459(file)
     except (PopulationFileError, OSError) as exc:
-        fail(str(exc))  # the SSB reader's own message (English)
+        fail_with(exc, lang)  # the SSB reader's message, from the catalogue
     if knr is not None and knr not in set(tidy["kommunenummer"]):
         fail(label("cli.data.population.no_municipality", lang, file=file.name, knr=knr), lang)
     if year is not None:
@@ -154,7 +155,7 @@ def demo_data(
     from bti_workbench.synthetic.demo import DEMO_FILES, write_demo
 
     municipality = _municipality(municipality, lang)
-    output_folder(out, "--out", files=(*DEMO_FILES, "manifest.json"))
+    output_folder(out, "--out", files=(*DEMO_FILES, "manifest.json"), lang=lang)
     try:
         written = write_demo(out, municipality, seed, population_file, go_live=go_live)
     except (KeyError, PopulationFileError, ValueError) as exc:
@@ -257,7 +258,7 @@ def _suggest(paths: list[Path], kind: str | None, loaded, out: Path | None, lang
     if kind is None or kind not in KINDS:
         fail(label("cli.data.suggest.kind", lang, kinds=_kinds()), lang)
     if out is not None:
-        output_file(out, "--out")
+        output_file(out, "--out", lang=lang)
     try:
         text = suggest_profile(paths[0], kind, lang=lang, profile=loaded)
     except (ContractError, IdentifierError) as exc:

@@ -13,7 +13,7 @@ import typer
 
 from bti_workbench._util.numbers import format_number
 from bti_workbench._util.periods import in_period
-from bti_workbench.cli._common import Lang, fail, output_folder, parse_period
+from bti_workbench.cli._common import Lang, fail, fail_with, output_folder, parse_period
 from bti_workbench.errors import ContractError, IdentifierError
 from bti_workbench.reference.labels import label
 
@@ -43,20 +43,20 @@ def network(
     from bti_workbench.network.publish import published_metrics, write_network
     from bti_workbench.network.questions import missing_links
 
-    output_folder(out, "--out", files=_NETWORK_FILES)
-    chosen = parse_period(period)
-    log, perceived, org = _read_inputs(event_log, survey, organisation)
+    output_folder(out, "--out", files=_NETWORK_FILES, lang=lang)
+    chosen = parse_period(period, lang=lang)
+    log, perceived, org = _read_inputs(event_log, survey, organisation, lang)
     if not in_period(log["event_time"], chosen).any():
-        fail(f"error: {event_log.name}: no events in {period}")
+        fail(label("cli.net.no_events", lang, file=event_log.name, period=period), lang)
     graph = service_graph(log, chosen)
     if graph.number_of_nodes() == 0:
-        fail(f"error: {event_log.name}: no baton holder or participant events to map")
+        fail(label("cli.net.nothing_to_map", lang, file=event_log.name), lang)
     metrics = published_metrics(graph, k, lang)
     missing = missing_links(graph)
     try:
         written = write_network(graph, out, k, lang)
     except OSError as exc:  # e.g. a full disk: each file is whole or as it was
-        fail(f"error: --out {out.name}: cannot write ({exc.strerror})")
+        fail(label("cli.net.cannot_write", lang, file=out.name, reason=exc.strerror), lang)
     _print_shape(graph, f"{event_log.name}{f' {period}' if period else ''}", lang)
     _print_between_and_gaps(metrics, missing, lang)
     _print_comparisons(graph, perceived, org, lang)
@@ -65,7 +65,7 @@ def network(
 
 
 def _read_inputs(
-    event_log: Path, survey: Path | None, organisation: Path | None
+    event_log: Path, survey: Path | None, organisation: Path | None, lang: str
 ) -> tuple[pd.DataFrame, nx.Graph | None, nx.Graph | None]:
     """The event log, and the survey's and the organisation's graphs where given."""
     from bti_workbench.ingest.readers import (
@@ -80,7 +80,7 @@ def _read_inputs(
         perceived = survey_graph(read_collaboration_survey(survey)) if survey else None
         org = organisation_graph(read_organisation(organisation)) if organisation else None
     except (ContractError, IdentifierError) as exc:
-        fail(f"error: {exc}")
+        fail_with(exc, lang)
     return log, perceived, org
 
 

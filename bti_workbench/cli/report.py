@@ -22,10 +22,10 @@ from bti_workbench.cli._common import (
     STORE_HELP,
     Lang,
     fail,
-    fail_with,
     kommunenummer,
     output_file,
     parse_options,
+    parse_period,
 )
 from bti_workbench.reference.labels import label
 
@@ -100,7 +100,7 @@ def report_load(
 ) -> None:
     """Escalation load: cases by level week by week, queues, costs and the options compared."""
     target = _checked_output("load", out, format_, keep_notebook, lang)
-    code = kommunenummer(municipality)
+    code = kommunenummer(municipality, lang=lang)
     name = _scenario_name(scenario, code, lang)
     path = _scenario_path(name or _own_scenario(code), lang)
     options = parse_options(option, path, lang=lang) if option else None
@@ -235,26 +235,21 @@ def _checked_output(
     if format_ not in _FORMATS:
         fail(label("cli.rep.format", lang, formats=", ".join(_FORMATS)), lang)
     target = out if out is not None else Path(f"{name}.{format_}")
-    output_file(target, "--out")
+    output_file(target, "--out", lang=lang)
     if keep is not None:
-        output_file(keep, "--keep-notebook", made=False)
+        output_file(keep, "--keep-notebook", made=False, lang=lang)
     return target
 
 
 def _two_periods(values: list[str] | None, lang: str) -> list[str]:
     """``--periods`` given twice, each a valid period, as ``FIRST..LAST`` texts ([] if not)."""
-    from bti_workbench._util.periods import parse_period
-
     if not values:
         return []
     if len(values) != 2:
         fail(label("cli.rep.periods", lang), lang)
     texts = []
     for value in values:
-        try:
-            first, last = parse_period(value, name="--periods")
-        except ValueError as exc:
-            fail_with(exc, lang)
+        first, last = parse_period(value, lang=lang, flag="--periods")
         texts.append(f"{first:%Y-%m-%d}..{last:%Y-%m-%d}")
     return texts
 
@@ -279,10 +274,11 @@ def _checked_data(
     """The kommunenummer and the period (``FIRST..LAST``) the data hold, or a usage error."""
     import duckdb
 
+    from bti_workbench.errors import explain
     from bti_workbench.evaluation.sources import check_request
     from bti_workbench.reports.messages import safe_message
 
-    code = kommunenummer(municipality)
+    code = kommunenummer(municipality, lang=lang)
     if k < 2:
         fail(label("cli.rep.k", lang), lang)
     if files:
@@ -301,7 +297,10 @@ def _checked_data(
             names=_OPTION_NAMES,
         )
     except (ValueError, duckdb.Error) as exc:
-        fail(f"error: {safe_message(exc)}")
+        text = explain(exc, lang)  # a catalogue message: its fields never hold a person's data
+        if text != str(exc):
+            fail(text, lang)
+        fail(f"error: {safe_message(exc)}")  # any other: what could identify someone removed
     first, last = request.period
     return request.municipality.kommunenummer, f"{first:%Y-%m-%d}..{last:%Y-%m-%d}"
 
@@ -339,7 +338,7 @@ def _municipality_list(value: str, lang: str) -> str:
     """``all``, a file of kommunenummer, or a comma list with every entry checked."""
     if value == "all" or Path(value).is_file():
         return str(Path(value).resolve()) if value != "all" else value
-    codes = [kommunenummer(part.strip(), "--municipalities") for part in value.split(",")]
+    codes = [kommunenummer(p.strip(), "--municipalities", lang=lang) for p in value.split(",")]
     if not all(codes):
         fail(label("cli.rep.municipalities", lang), lang)
     return ",".join(codes)

@@ -83,8 +83,8 @@ def simulate(
 
     _check_engine(engine, lang)
     if out is not None:
-        output_file(out, "--out", beside=_files_beside(out))
-    place = _chosen_municipality(kommunenummer(municipality), population_file, lang)
+        output_file(out, "--out", beside=_files_beside(out), lang=lang)
+    place = _chosen_municipality(kommunenummer(municipality, lang=lang), population_file, lang)
     names = parse_options(option, scenario, lang=lang)
     applied = list(dict.fromkeys(part for name in names for part in option_parts(name)))
     chosen = _load_for_simulation(scenario, applied, _settings(set_ or [], lang), place, lang)
@@ -149,7 +149,7 @@ def _chosen_municipality(
     knr: str | None, population_file: Path | None, lang: str
 ) -> Municipality | None:
     """The municipality of ``--municipality`` (with its population), or None."""
-    from bti_workbench.errors import PopulationFileError
+    from bti_workbench.errors import PopulationFileError, explain
     from bti_workbench.reference.municipality import load_municipality
 
     if knr is None:
@@ -164,7 +164,8 @@ def _chosen_municipality(
         name = population_file.name
         fail(label("cli.data.population.no_municipality", lang, file=name, knr=knr), lang)
     except (PopulationFileError, OSError, ValueError) as exc:
-        fail(f"error: --population-file: {exc}")  # the SSB reader's own message (English)
+        text = explain(exc, lang)  # the SSB reader's message, from the catalogue
+        fail(f"--population-file: {text}", lang if text != str(exc) else None)
 
 
 def _settings(items: list[str], lang: str) -> dict:
@@ -364,9 +365,9 @@ def calibrate(
     )
     from bti_workbench.simulation.scenario.parse import load_scenario
 
-    municipality = kommunenummer(municipality)
-    output_file(out, "--out")
-    chosen = parse_period(period)
+    municipality = kommunenummer(municipality, lang=lang)
+    output_file(out, "--out", lang=lang)
+    chosen = parse_period(period, lang=lang)
     if files is None and not store.exists():
         fail(label("cli.cal.no_store", lang, store=store), lang)
     try:

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bti_workbench._util.numbers import format_number
-from bti_workbench.cli._common import Lang, fail, output_folder, parse_options, progress, tell
+from bti_workbench.cli._common import (
+    Lang,
+    fail,
+    fail_with,
+    output_folder,
+    parse_options,
+    progress,
+    tell,
+)
 from bti_workbench.reference.labels import label
 from bti_workbench.simulation.scenario.document import BASELINE
 
@@ -77,7 +85,7 @@ def sweep(
 
     if engine not in ENGINES:
         fail(label("cli.sweep.engine", lang, engine=engine, engines=", ".join(ENGINES)), lang)
-    output_folder(out, "--out", files=("results/", "sweep.json", "failed.json"))
+    output_folder(out, "--out", files=("results/", "sweep.json", "failed.json"), lang=lang)
     names = parse_options(option or [BASELINE], template, lang=lang)
     try:
         chosen = parse_municipalities(municipalities, population_file)
@@ -92,7 +100,7 @@ def sweep(
             engine=engine,
         )
     except (SweepError, ScenarioError) as exc:
-        fail(f"error: {exc}")
+        fail_with(exc, lang)
     _print_plan(template, planned, len(chosen), lang)
     report = _run_with_progress(planned, out, scheduler, workers, lang)
     done = label(
@@ -143,7 +151,7 @@ def _run_with_progress(
 
             return run_sweep(planned, out, scheduler=scheduler, workers=workers, progress=tick)
     except SweepError as exc:
-        fail(f"error: {exc}")
+        fail_with(exc, lang)
     except OSError as exc:  # e.g. a full disk: finished tasks are whole and kept
         text = label("cli.sweep.cannot_write", lang, folder=out.name, reason=exc.strerror)
         fail(f"--out {text}", lang)

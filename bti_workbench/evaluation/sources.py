@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from bti_workbench._util.periods import parse_day, parse_period
-from bti_workbench.errors import StoreError
+from bti_workbench.errors import RequestError, StoreError, Text
 from bti_workbench.evaluation.timeseries import monthly_counts
 from bti_workbench.ingest.store import (
     go_live_dates,
@@ -119,9 +119,10 @@ def parse_go_live(
 
     Raises
     ------
-    ValueError
-        When a date cannot be read, an entry has no ``=``, a municipality is not four digits
-        or comes twice. The message names the entry by its place, never its text.
+    RequestError
+        (a ValueError) When a date cannot be read, an entry has no ``=``, a municipality is
+        not four digits or comes twice. The message names the entry by its place, never its
+        text.
 
     Examples
     --------
@@ -129,10 +130,11 @@ def parse_go_live(
     Timestamp('2019-03-01 00:00:00')
     >>> parse_go_live("2018-09-01", "4228")
     {'4228': Timestamp('2018-09-01 00:00:00')}
-    >>> parse_go_live("4228=notadate", "4228", name="--go-live")
-    Traceback (most recent call last):
-    ...
-    ValueError: --go-live: entry 1: the date cannot be read; write KOMMUNENUMMER=yyyy-mm-dd
+    >>> try:
+    ...     parse_go_live("4228=notadate", "4228", name="--go-live")
+    ... except ValueError as exc:
+    ...     print(exc)
+    --go-live: entry 1: the date cannot be read; write KOMMUNENUMMER=yyyy-mm-dd
     """
     text = (text or "").strip()
     if not text:
@@ -140,28 +142,21 @@ def parse_go_live(
     if "=" not in text:
         day = _go_live_day(text)
         if day is None:
-            raise ValueError(
-                f"{name}: the date cannot be read; write yyyy-mm-dd, or KOMMUNENUMMER=yyyy-mm-dd,… "
-                "for several municipalities"
-            )
+            raise RequestError(key="err.request.go_live_date", name=name)
         return {municipality: day}
     out: dict[str, pd.Timestamp] = {}
     for number, part in enumerate(text.split(","), start=1):
         place, sep, date = (piece.strip() for piece in part.partition("="))
         if not sep:
-            raise ValueError(f"{name}: entry {number} has no '='; write KOMMUNENUMMER=yyyy-mm-dd")
+            raise RequestError(key="err.request.go_live_no_equals", name=name, number=number)
         place = as_kommunenummer(place)
         if place is None:
-            raise ValueError(
-                f"{name}: entry {number}: the municipality is not a kommunenummer (four digits)"
-            )
+            raise RequestError(key="err.request.go_live_place", name=name, number=number)
         if place in out:
-            raise ValueError(f"{name}: entry {number}: the same municipality as an earlier entry")
+            raise RequestError(key="err.request.go_live_twice", name=name, number=number)
         day = _go_live_day(date)
         if day is None:
-            raise ValueError(
-                f"{name}: entry {number}: the date cannot be read; write KOMMUNENUMMER=yyyy-mm-dd"
-            )
+            raise RequestError(key="err.request.go_live_entry_date", name=name, number=number)
         out[place] = day
     return out
 
@@ -241,7 +236,7 @@ def _data_span(store: str | Path, code: str) -> tuple[pd.Timestamp, pd.Timestamp
     and the event log's last day, which ends :func:`data_period`."""
     times = read_table(store, "event-log", municipality=code)["event_time"].dropna()
     if times.empty:
-        raise StoreError(f"{Path(store).name}: no event log for this municipality")
+        raise StoreError(key="err.request.store_no_log", file=Path(store).name)
     log_last = times.max().normalize()
     days = [times.min(), times.max()]
     for kind, columns in (
@@ -281,8 +276,10 @@ def check_request(
 
     Raises
     ------
-    ValueError
-        Naming the parameter and its problem: a municipality that is not four digits, not in
+    RequestError
+        (a ValueError) Naming the parameter and its problem, from the label catalogue
+        (:func:`bti_workbench.errors.explain` says it in bokmål or English): a municipality
+        that is not four digits, not in
         the reference table or without an event log in the data; a period that cannot be
         read, is reversed or lies outside the data; a go-live date that cannot be read or
         names a municipality without an event log. A municipality is never printed back.
@@ -383,7 +380,8 @@ def load_tables(
 
 
 def _holds(files: Sequence[object]) -> str:
-    return "the files hold" if files else "the store holds"
+    """Where the data come from, as the ends of the catalogue keys say it."""
+    return "files" if files else "store"
 
 
 @contextmanager
@@ -396,10 +394,10 @@ def _opened(
     """The store to read (a temporary one holding ``files``) and the checked kommunenummer."""
     code = as_kommunenummer(municipality)
     if code is None:
-        raise ValueError(f"{names['municipality']}: not a kommunenummer (four digits)")
+        raise RequestError(key="err.request.not_kommunenummer", name=names["municipality"])
     if not files:
         if store is None:
-            raise ValueError("give a store or files")
+            raise RequestError(key="err.request.store_or_files")
         yield Path(store), code
         return
     with tempfile.TemporaryDirectory(prefix="bti-eval-") as folder:
@@ -422,17 +420,13 @@ def _checked(
     try:
         place = load_municipality(code)
     except KeyError:
-        raise ValueError(
-            f"{names['municipality']}: no municipality has this number in the reference table "
-            "(data/municipalities.csv)"
-        ) from None
+        raise RequestError(key="err.request.not_in_reference", name=names["municipality"]) from None
     listed = store_status(store).tables.loc["event-log", "municipalities"] or ""
     logs = tuple(m for m in listed.split(", ") if as_kommunenummer(m) == m)
     if code not in logs:
-        held = ", ".join(logs) if logs else "none"
-        raise ValueError(
-            f"{names['municipality']}: {source} no event log for this municipality "
-            f"(event logs for: {held})"
+        held = logs if logs else Text("err.request.none")
+        raise RequestError(
+            key=f"err.request.no_log_{source}", name=names["municipality"], held=held
         )
     first, last, log_last = _data_span(store, code)
     empty = period is None or (isinstance(period, str) and not period.strip())
@@ -441,24 +435,55 @@ def _checked(
     given = parse_go_live(go_live, code, name=names["go_live"])
     for number, place_code in enumerate(given, start=1):
         if place_code not in logs:
-            raise ValueError(
-                f"{names['go_live']}: entry {number} names a municipality for which {source} "
-                "no event log"
+            raise RequestError(
+                key=f"err.request.go_live_no_log_{source}", name=names["go_live"], number=number
             )
     return EvaluationRequest(place, chosen, given, logs)
 
 
 def _parsed_period(period: object, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """:func:`parse_period`, whose message names the problem but not the text given."""
+    """:func:`parse_period`, whose message names the problem but not the text given.
+
+    Its messages (English) are said again from the catalogue, so that the command line can
+    show them in the user's language; one the catalogue does not know stays English.
+    """
     try:
         return parse_period(period, name=name)
     except ValueError as exc:
         text = str(exc).replace(f"{name} {period!r}", name, 1)
-        raise ValueError(_QUOTED_DAY.sub(r"\1", text)) from None
+        text = _QUOTED_DAY.sub(r"\1", text)
+        raise _period_error(text, name) from None
 
 
 # parse_period's "the first day '…' is not a date": the value is left out.
 _QUOTED_DAY = re.compile(r"""(the (?:first|last) day) (?:'[^']*'|"[^"]*")(?= is not a date)""")
+
+#: The catalogue's sayings of parse_period's problems (``err.request.<key>``).
+_PERIOD_PROBLEMS = (
+    "period_no_dots",
+    "period_two",
+    "first_missing",
+    "last_missing",
+    "first_not_date",
+    "last_not_date",
+    "reversed",
+)
+#: parse_period's problem with the number of values given, the one with a field.
+_PERIOD_COUNT = re.compile(r": (\d+) values where two dates belong ")
+
+
+def _period_error(text: str, name: str) -> RequestError:
+    """The period's problem ``text`` (English, starting with ``name``) as a keyed error when
+    the catalogue says the same in English, else as it is."""
+    count = _PERIOD_COUNT.search(text)
+    fields: dict[str, object] = {"name": name}
+    keys = _PERIOD_PROBLEMS
+    if count is not None:
+        keys, fields["count"] = ("period_count",), count[1]
+    for key in keys:
+        if Text(f"err.request.{key}", fields).render("en") == text:
+            return RequestError(text, key=f"err.request.{key}", **fields)
+    return RequestError(text)
 
 
 def _check_within(
@@ -471,14 +496,13 @@ def _check_within(
     if chosen[1] != pd.Timestamp.max and chosen[1].normalize() > last + _QUIET_DAYS:
         # Past the export's end open logs would look dropped and waits too long. A quiet month
         # is allowed: a small municipality's last event need not fall on the export's last day.
-        raise ValueError(
-            f"{name}: the period ends more than a month after the last event of the export "
-            f"({last:%Y-%m-%d}); choose an end within the export"
-        )
+        raise RequestError(key="err.request.after_export", name=name, last=f"{last:%Y-%m-%d}")
     if chosen[1] < span[0] or chosen[0] > span[1]:
-        raise ValueError(
-            f"{name}: the period lies outside the data, which run from {span[0]:%Y-%m-%d} "
-            f"to {span[1]:%Y-%m-%d}"
+        raise RequestError(
+            key="err.request.outside",
+            name=name,
+            first=f"{span[0]:%Y-%m-%d}",
+            last=f"{span[1]:%Y-%m-%d}",
         )
 
 

@@ -7,6 +7,7 @@ the exact parsers, which also give the error messages. Values are never echoed i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 
@@ -14,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bti_workbench.errors import Problem
+from bti_workbench.errors import Problem, Text
 from bti_workbench.ingest.contracts import column_specs
 from bti_workbench.ingest.files import RawTable
 
@@ -29,6 +30,19 @@ _YEARS = (1900, 2200)  # dates outside are typing errors (and beyond pandas' ran
 _LARGEST = 2.0**53  # integers beyond are not exact in a float, nor plausible counts
 
 
+class _CellError(ValueError):
+    """A cell that cannot be read as its column's type: ``str()`` is the English message,
+    ``message`` the catalogue text (``err.cell.*``) a :class:`Problem` is keyed with."""
+
+    def __init__(self, key: str, **fields: object):
+        self.message = Text(key, fields)
+        super().__init__(self.message.render("en"))
+
+    def __reduce__(self):
+        # Rebuilt from its key, not its English text (e.g. when a worker process sends it).
+        return functools.partial(type(self), self.message.key, **self.message.fields), ()
+
+
 def _parse_datetime(value: object, with_time: bool) -> pd.Timestamp:
     if isinstance(value, dt.date):  # datetime is a date too
         stamp = pd.Timestamp(value)
@@ -40,7 +54,7 @@ def _parse_datetime(value: object, with_time: bool) -> pd.Timestamp:
         else:
             match = _DATE_ISO.match(text)
             if not match:
-                raise ValueError("not a date: use dd.mm.yyyy (or yyyy-mm-dd)")
+                raise _CellError("err.cell.date_format")
             year, month, day, hh, mm, ss = match.groups()
         try:
             stamp = pd.Timestamp(
@@ -49,11 +63,11 @@ def _parse_datetime(value: object, with_time: bool) -> pd.Timestamp:
                 )
             )
         except ValueError as exc:
-            raise ValueError("not a valid calendar date") from exc
+            raise _CellError("err.cell.calendar") from exc
     if not _YEARS[0] <= stamp.year <= _YEARS[1]:
-        raise ValueError(f"the year is outside {_YEARS[0]}–{_YEARS[1]}; a typing error?")
+        raise _CellError("err.cell.year", first=str(_YEARS[0]), last=str(_YEARS[1]))
     if not with_time and (stamp.hour or stamp.minute or stamp.second):
-        raise ValueError("a date without time of day is expected")
+        raise _CellError("err.cell.time_of_day")
     return stamp
 
 
@@ -88,7 +102,7 @@ def parse_number(value: object) -> float:
     (1234.5, 2.5)
     """
     if isinstance(value, bool):
-        raise ValueError("not a number")
+        raise _CellError("err.cell.number")
     if isinstance(value, int | float):
         return float(value)
     text = re.sub(r"[\s\u00a0\u202f\u2009]", "", str(value)).replace("\u2212", "-")
@@ -97,7 +111,7 @@ def parse_number(value: object) -> float:
     if re.fullmatch(r"[+-]?\d+(,\d+)?", text):
         text = text.replace(",", ".")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
-        raise ValueError("not a number")
+        raise _CellError("err.cell.number")
     return float(text)
 
 
@@ -130,9 +144,9 @@ def parse_int(value: object) -> int:
     """
     number = parse_number(value)
     if not abs(number) < _LARGEST:
-        raise ValueError("the number is too large")
+        raise _CellError("err.cell.too_large")
     if abs(number - round(number)) > 1e-9:  # tolerate spreadsheet float noise
-        raise ValueError("not a whole number")
+        raise _CellError("err.cell.whole")
     return round(number)
 
 
@@ -144,7 +158,7 @@ def _parse_bool(value: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("not yes/no (ja/nei)")
+    raise _CellError("err.cell.yes_no")
 
 
 def _parse_text(value: object) -> str:
@@ -242,7 +256,8 @@ def _fast_dates(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
 
 
 def _parse_column(values: pd.Series, kind: str, text_only: bool) -> tuple[pd.Series, pd.Series]:
-    """Parse one column: (parsed values, error message per failed cell).
+    """Parse one column: (parsed values, error message per failed cell: a :class:`Text`, or
+    English text for an error of another kind).
 
     Clean strings take vectorised fast paths; anything else (decimal commas, dates from a
     spreadsheet, malformed cells) goes cell by cell through the exact parsers, which also give
@@ -272,11 +287,13 @@ def _parse_column(values: pd.Series, kind: str, text_only: bool) -> tuple[pd.Ser
         else pd.Series(None, index=values.index, dtype=object)
     )
     out = out.where(done, None)
-    messages: dict[object, str] = {}
+    messages: dict[object, Text | str] = {}
     slow_index = slow[slow].index
     for row, value in zip(slow_index, values[slow_index].tolist(), strict=True):
         try:
             out.loc[row] = parser(value)
+        except _CellError as exc:
+            messages[row] = exc.message
         except ValueError as exc:
             messages[row] = str(exc)
     if fast is not None and not slow.any():
@@ -319,8 +336,12 @@ def parse_cells(
     for position, name in chosen.items():
         spec = specs.get(name, {"type": "int"})  # survey items are Likert integers
         parsed, errors = _parse_column(raw.cells[position], spec["type"], raw.text_only)
+        header = raw.headers[position]
         for row, message in errors.items():
-            problems.append(Problem(raw.source, int(row), raw.headers[position], message))
+            if isinstance(message, Text):
+                problems.append(Problem.keyed(raw.source, int(row), header, message))
+            else:
+                problems.append(Problem(raw.source, int(row), header, message))
             failed.add((int(row), name))
         columns[name] = _typed(parsed, spec["type"])
     frame = pd.DataFrame(columns, index=raw.cells.index)

@@ -32,6 +32,7 @@ from bti_workbench.errors import (
     Text,
     TextDecodeError,
     YamlFileError,
+    os_reason,
 )
 from bti_workbench.ingest.contracts import header_mapping, normalise_header
 from bti_workbench.privacy import check_no_identifiers, has_fodselsnummer
@@ -116,18 +117,10 @@ def text_cells(values: pd.Series) -> pd.Series:
 def _decode(raw: bytes, source: str) -> str:
     try:
         return decode_text(raw)
-    except TextDecodeError as exc:
-        raise ContractError(
-            [
-                Problem(
-                    source,
-                    exc.line,
-                    None,
-                    "cannot decode the text: save the file as UTF-8 "
-                    "(or Windows-1252/ISO-8859-1) CSV",
-                )
-            ]
-        ) from exc
+    except (TextDecodeError, UnicodeDecodeError) as exc:  # the latter: a broken UTF-16 file
+        line = exc.line if isinstance(exc, TextDecodeError) else None
+        problem = Problem.keyed(source, line, None, Text("err.read.decode"))
+        raise ContractError([problem]) from exc
 
 
 def _known_count(cells: list[object], known: dict[str, str]) -> int:
@@ -191,9 +184,8 @@ def _finish(
         if header:
             keep.append(position)
         elif body[position].notna().any():
-            problems.append(
-                Problem(source, None, column_name(position), "values in a column without a header")
-            )
+            where = column_name(position)
+            problems.append(Problem.keyed(source, None, where, Text("err.read.values_no_header")))
     problems += _long_cells(source, headers, body[keep]) if check_lengths else []
     if problems:
         raise ContractError(problems)
@@ -216,18 +208,11 @@ def _spaced(number: int) -> str:
 def _long_cells(source: str, headers: list[str], body: pd.DataFrame) -> list[Problem]:
     """A problem per cell over :data:`MAX_CELL_CHARS` characters, by row and header."""
     problems = []
+    message = Text("err.read.long_cell", {"limit": _spaced(MAX_CELL_CHARS)})
     for position in body.columns:
         lengths = body[position].astype("string").str.len().fillna(0).to_numpy(dtype=np.int64)
         for row in body.index[lengths > MAX_CELL_CHARS]:
-            problems.append(
-                Problem(
-                    source,
-                    int(row),
-                    headers[position],
-                    f"the cell is over {_spaced(MAX_CELL_CHARS)} characters, the most a cell "
-                    "may hold (is a quote left open?)",
-                )
-            )
+            problems.append(Problem.keyed(source, int(row), headers[position], message))
     return problems
 
 
@@ -320,11 +305,11 @@ def _csv_errors(source: str, line_index: int, reader: object = None) -> Iterator
     except csv.Error as exc:
         line = line_index + (getattr(reader, "line_num", 0) or 1)
         message = (
-            f"a cell is over {_spaced(_CSV_FIELD_LIMIT)} characters"
+            Text("err.read.csv_field", {"limit": _spaced(_CSV_FIELD_LIMIT)})
             if "field larger" in str(exc)
-            else "cannot be read as CSV (a quote left open?)"
+            else Text("err.read.csv")
         )
-        raise ContractError([Problem(source, line, None, message)]) from None
+        raise ContractError([Problem.keyed(source, line, None, message)]) from None
 
 
 def _csv_header(
@@ -364,16 +349,8 @@ def _csv_rows(
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(headers):
-            problems.append(
-                Problem(
-                    source,
-                    line_no,
-                    None,
-                    f"{len(cells)} fields where the header has {len(headers)}; is the "
-                    f"separator '{delimiter}' also used inside a value (a decimal comma in "
-                    "a comma-separated file)? Quote such values or use ';'",
-                )
-            )
+            fields = {"fields": str(len(cells)), "width": str(len(headers)), "separator": delimiter}
+            problems.append(Problem.keyed(source, line_no, None, Text("err.read.width", fields)))
         body.append((line_no, [c.strip() or None for c in cells]))
     if problems:
         raise ContractError(problems)
@@ -387,7 +364,8 @@ def _read_xlsx(path: Path, known: dict[str, str], guess: bool = False) -> RawTab
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ContractError([Problem(source, None, None, "not a readable XLSX workbook")]) from exc
+        problem = Problem.keyed(source, None, None, Text("err.read.xlsx"))
+        raise ContractError([problem]) from exc
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong <dimension>; read all cells
@@ -438,22 +416,25 @@ def read_yaml(path: Path, max_bytes: int = 1 << 20) -> object:
     """
     name = path.name
 
-    def refused(message: str) -> ContractError:
+    def refused(message: Text | str) -> ContractError:
+        if isinstance(message, Text):
+            return ContractError([Problem.keyed(name, None, None, message)])
         return ContractError([Problem(name, None, None, message)])
 
     try:
         if path.stat().st_size > max_bytes:
-            raise refused(f"is larger than {max_bytes // 1024} KiB, too large for this file")
+            raise refused(Text("err.read.too_large", {"size": str(max_bytes // 1024)}))
     except FileNotFoundError:
-        raise refused("file not found") from None
+        raise refused(Text("err.file.not_found")) from None
     except OSError as exc:
-        raise refused(f"cannot read the file ({exc.strerror})") from None
+        raise refused(Text("err.read.unreadable", {"reason": os_reason(exc)})) from None
     try:
         return load_yaml(path)
-    except YamlFileError as exc:
+    except YamlFileError as exc:  # not (yet) from the catalogue: its own English message
         raise refused(str(exc).removeprefix(f"{name}: ")) from None
 
 
+#: Why a file cannot be read, in the catalogue's words (others keep the system's English).
 def refuse_identifiers(raw: RawTable) -> None:
     """Refuse identifiers in the cells, the headers and the lines above the header.
 
@@ -486,22 +467,21 @@ def _read_organisation_yaml(path: Path) -> RawTable:
     source = path.name
     doc = read_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
-        raise ContractError([Problem(source, None, None, "expected a top-level 'groups' list")])
+        raise ContractError([Problem.keyed(source, None, None, Text("err.read.groups"))])
     top = {k: v for k, v in doc.items() if k != "groups"}
     check_no_identifiers(pd.DataFrame([top], dtype=object), f"{source} (top level)")
     records: list[dict] = []
     for g_index, group in enumerate(doc["groups"], start=1):
         members = group.get("members") if isinstance(group, dict) else None
         if not isinstance(members, list) or not members:
-            raise ContractError(
-                [Problem(source, g_index, "members", f"group {g_index} needs a 'members' list")]
-            )
+            needs = Text("err.read.members", {"group": g_index})
+            raise ContractError([Problem.keyed(source, g_index, "members", needs)])
         shared = {k: v for k, v in group.items() if k != "members"}
         for member in members:
             if not isinstance(member, dict):
-                raise ContractError(
-                    [Problem(source, len(records) + 1, None, "a member must be a mapping")]
-                )
+                member_row = len(records) + 1
+                problem = Problem.keyed(source, member_row, None, Text("err.read.member"))
+                raise ContractError([problem])
             records.append({**shared, **member})
     headers = list(dict.fromkeys(key for record in records for key in record))
     rows = [[record.get(h) for h in headers] for record in records]

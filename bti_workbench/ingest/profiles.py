@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -58,8 +59,8 @@ _TOP_KEYS = ("kind", "about", "columns", "values", "dates", "decimal", "ignore")
 _CODE_TYPES = ("enum", "int", "service")
 _LIKERT = {"type": "int", "min": 1, "max": 5}  # survey items
 _MAX_CODES = 60  # more distinct values than this is not a code column
-_DIRECTIVES = {"d": "dd", "m": "mm", "Y": "yyyy", "y": "yy", "H": "HH", "M": "MM", "S": "SS"}
-_DIRECTIVES |= {"I": "hh", "p": "AM/PM", "%": "%"}
+_DIRECTIVES = {"d": "day", "m": "month", "Y": "year", "y": "year2", "H": "hour", "M": "minute"}
+_DIRECTIVES |= {"S": "second", "I": "hour12", "p": "ampm", "%": "percent"}
 _TIMES = ("%H:%M", "%H:%M:%S", "")
 # Date formats a suggestion tries, in order (day first, as Norwegian exports write dates).
 _DATE_GUESSES = [
@@ -162,10 +163,6 @@ def load_profile(path: str | Path) -> Profile:
     return _parse(read_yaml(path), path.name)
 
 
-def _error(name: str, message: Text, where: str = "") -> ContractError:
-    return ContractError([_problem(name, where, message)])
-
-
 def _problem(name: str, where: str, message: Text) -> Problem:
     """A problem of the profile file ``name`` at key ``where`` (none: the whole file)."""
     return Problem.keyed(name, None, None, message, entry=where or None)
@@ -199,7 +196,7 @@ def _spec(kind_key: str, column: str) -> dict:
 def _parse(doc: object, name: str) -> Profile:
     """A checked :class:`Profile` from the YAML document, or every problem in it."""
     if not isinstance(doc, dict):
-        raise _error(name, _t("top"))
+        raise ContractError([_problem(name, "", _t("top"))])
     unknown = [_shown(k, i) for i, k in enumerate(doc, start=1) if k not in _TOP_KEYS]
     problems = [_problem(name, k, _t("unknown_key", keys=", ".join(_TOP_KEYS))) for k in unknown]
     kind = doc.get("kind")
@@ -374,10 +371,14 @@ def _format_problem(fmt: object) -> Text | None:
     return None
 
 
-def _readable(formats: tuple[str, ...]) -> str:
-    """``%d.%m.%Y %H:%M`` → ``dd.mm.yyyy HH:MM`` for messages (formats joined by *or*)."""
-    text = " or ".join(formats)
-    return re.sub(r"%(.)", lambda m: _DIRECTIVES.get(m.group(1), m.group(0)), text)
+class _Readable(Text):
+    """Date formats (field ``formats``) in messages: ``%d.%m.%Y`` → ``dd.mm.yyyy``, or-joined."""
+
+    def render(self, lang: str = "en") -> str:
+        names = {d: Text(f"err.read.date.{n}").render(lang) for d, n in _DIRECTIVES.items()}
+        shown = [re.sub(r"%(.)", lambda m: names[m[1]], f) for f in self.fields["formats"]]
+        join = lambda a, b: Text(self.key, {"first": a, "second": b}).render(lang)  # noqa: E731
+        return functools.reduce(join, shown)
 
 
 # --- applying a profile -----------------------------------------------------------------------
@@ -450,7 +451,8 @@ def _convert(
         bad = _map_codes(out, spec, profile.values[column])
         found += [(row, _t("cell_code", column=column)) for row in bad]
     if dates:
-        message = _t("cell_date", formats=_readable(profile.date_formats))
+        readable = _Readable("err.read.date_or", {"formats": profile.date_formats})
+        message = _t("cell_date", formats=readable)
         found += [(row, message) for row in _dates(out, values, profile.date_formats)]
     elif numbers:
         failed = {row for row, _ in found}
@@ -560,10 +562,11 @@ def suggest_profile(
     """
     path, kind = Path(path), kind.replace("_", "-")
     if kind not in KINDS:
-        raise _error(path.name, _t("load_kind", kinds=", ".join(KINDS)))
+        raise ContractError([_problem(path.name, "", _t("load_kind", kinds=", ".join(KINDS)))])
     start = load_profile(profile) if isinstance(profile, str | Path) else profile
     if start is not None and start.kind != kind:
-        raise _error(start.source, _t("other_kind", profile=start.kind, kind=kind))
+        message = _t("other_kind", profile=start.kind, kind=kind)
+        raise ContractError([_problem(start.source, "", message)])
     start = start or Profile(kind)
     raw = read_raw(path, KINDS[kind], headers=start.headers, guess_header=True)
     refuse_identifiers(raw)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from bti_workbench._util.resources import contracts_spec
-from bti_workbench.errors import ContractError, Problem
+from bti_workbench.errors import ContractError, Problem, Text
 from bti_workbench.ingest.cells import parse_cells
 from bti_workbench.ingest.contracts import (
     KINDS,
@@ -134,8 +134,8 @@ def _kind_key(kind: str, path: Path) -> str:
     try:
         return contract_key(kind)
     except KeyError:
-        message = f"unknown kind '{kind}'; use one of {', '.join(KINDS)}"
-        raise ContractError([Problem(path.name, None, None, message)]) from None
+        message = Text("err.read.unknown_kind", {"kind": kind, "kinds": ", ".join(KINDS)})
+        raise ContractError([Problem.keyed(path.name, None, None, message)]) from None
 
 
 def _profile(profile: Profile | str | Path | None, kind_key: str) -> Profile | None:
@@ -145,8 +145,8 @@ def _profile(profile: Profile | str | Path | None, kind_key: str) -> Profile | N
     chosen = profile if isinstance(profile, Profile) else load_profile(profile)
     if KINDS[chosen.kind] != kind_key:
         kind = kind_key.replace("_", "-")
-        message = f"is a profile for {chosen.kind}, not for {kind}"
-        raise ContractError([Problem(chosen.source, None, None, message)])
+        message = Text("err.read.profile_kind", {"profile": chosen.kind, "kind": kind})
+        raise ContractError([Problem.keyed(chosen.source, None, None, message)])
     return chosen
 
 
@@ -170,51 +170,35 @@ def _map_headers(
 ) -> tuple[dict[int, str], list[Problem]]:
     mapping = header_mapping(kind_key)
     specs = column_specs(kind_key)
+    kind = kind_key.replace("_", "-")
+    unknown = Text(
+        "err.read.unknown_column_profiled" if profiled else "err.read.unknown_column",
+        {"kind": kind},
+    )
     problems: list[Problem] = []
     chosen: dict[int, str] = {}
     seen: dict[str, str] = {}
     for position, header in enumerate(raw.headers):
         if not header:
             problems.append(
-                Problem(raw.source, None, f"#{position + 1}", "column without a header")
+                Problem.keyed(
+                    raw.source, None, f"#{position + 1}", Text("err.read.column_no_header")
+                )
             )
             continue
         canonical = mapping.get(normalise_header(header))
         if canonical is None:
-            problems.append(
-                Problem(
-                    raw.source,
-                    None,
-                    header,
-                    f"unknown column for {kind_key.replace('_', '-')}; "
-                    + (
-                        "map it in the profile, or list it under ignore"
-                        if profiled
-                        else "see docs/data-contracts.md for the accepted headers, or map "
-                        "a tool's own headers with a profile (bti validate FILE --kind "
-                        f"{kind_key.replace('_', '-')} --suggest-profile)"
-                    ),
-                )
-            )
+            problems.append(Problem.keyed(raw.source, None, header, unknown))
         elif canonical in seen:
-            problems.append(
-                Problem(
-                    raw.source,
-                    None,
-                    header,
-                    f"same column as '{seen[canonical]}' (both mean {canonical})",
-                )
-            )
+            same = Text("err.read.same_column", {"header": seen[canonical], "column": canonical})
+            problems.append(Problem.keyed(raw.source, None, header, same))
         else:
             chosen[position] = canonical
             seen[canonical] = header
     for name, spec in specs.items():
         if name not in seen and not spec.get("may_be_absent", False):  # added to it later
-            problems.append(
-                Problem(
-                    raw.source, None, name, f"missing column (Norwegian header: '{spec['nb']}')"
-                )
-            )
+            missing = Text("err.read.missing_column", {"header": spec["nb"]})
+            problems.append(Problem.keyed(raw.source, None, name, missing))
     return chosen, problems
 
 

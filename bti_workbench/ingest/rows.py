@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.errors as pa_errors
 
 from bti_workbench._util.resources import contracts_spec
-from bti_workbench.errors import Problem
+from bti_workbench.errors import Problem, Text
 from bti_workbench.ingest.contracts import (
     column_specs,
     header_mapping,
@@ -35,27 +35,58 @@ __all__ = [
 _LIKERT = {"type": "int", "min": 1, "max": 5}
 
 
-def _describe_check(check: str, spec: dict) -> str:
+#: The contract's rules across columns (:func:`~bti_workbench.ingest.contracts.schema`, named
+#: ``column:message``): the English message → its catalogue key.
+_RULES = {
+    "is given on a row that is not measure_added": "err.row.rule.evaluate_by_not_measure",
+    "is before the day the measure was added": "err.row.rule.evaluate_by_before",
+    "cannot exceed the staff in the unit": "err.row.rule.trained_exceeds",
+    "is before the start of the period": "err.row.rule.end_before_start",
+    "exceeds the number of active logs": "err.row.rule.parents_exceed",
+    "is the same as the responding service": "err.row.rule.same_service",
+    "is required when the status is done": "err.row.rule.done_date",
+    "differs between rows of the same group": "err.row.rule.group_differs",
+}
+#: The forms a text column must have, by its type.
+_FORMS = {
+    "pseudonym": "err.row.pseudonym",
+    "code": "err.row.code",
+    "kommunenummer": "err.row.kommunenummer",
+}
+
+
+def _describe_check(check: str, spec: dict) -> Text:
+    """What a failed check of one column means, as a catalogue text (``err.row.*``)."""
     kind = spec.get("type")
     if check == "not_nullable":
-        return "is empty, but the column is required"
+        return Text("err.row.required")
     if check.startswith("isin"):
         if kind == "service":
-            return "not a service id of the catalogue (see docs/data-contracts.md)"
-        return "must be one of: " + ", ".join(spec.get("values", []))
+            return Text("err.row.service")
+        return Text("err.row.one_of", {"values": ", ".join(spec.get("values", []))})
     if check.startswith("str_matches"):
-        return {
-            "pseudonym": "must be a pseudonym: letters, digits, '-', '_' or '.', no spaces, "
-            "at most 40 characters",
-            "code": "must be a short code or unit name (at most 80 characters)",
-            "kommunenummer": "must be a four-digit municipality number",
-        }.get(kind, "has the wrong form")
+        return Text(_FORMS.get(kind, "err.row.form"))
     if check.startswith(("greater_than_or_equal_to", "less_than_or_equal_to")):
         lo, hi = spec.get("min"), spec.get("max")
         if lo is not None and hi is not None:
-            return f"must be between {lo} and {hi}"
-        return f"must be at least {lo}" if lo is not None else f"must be at most {hi}"
-    return "has the wrong type or form"
+            return Text("err.row.between", {"lo": str(lo), "hi": str(hi)})
+        if lo is not None:
+            return Text("err.row.at_least", {"lo": str(lo)})
+        return Text("err.row.at_most", {"hi": str(hi)})
+    return Text("err.row.type")
+
+
+def _rule(message: str) -> Text | str:
+    """A rule across columns as a catalogue text (its English message if it has no key)."""
+    key = _RULES.get(message)
+    return Text(key) if key else message
+
+
+def _problem(source: str, row: int | None, column: str | None, message: Text | str) -> Problem:
+    """A problem keyed by its catalogue text, or with an English message."""
+    if isinstance(message, Text):
+        return Problem.keyed(source, row, column, message)
+    return Problem(source, row, column, message)
 
 
 def current_day() -> dt.date:
@@ -132,12 +163,7 @@ def check_not_after_today(
             if (int(row), name) in failed:
                 continue
             problems.append(
-                Problem(
-                    raw.source,
-                    int(row),
-                    headers.get(name, name),
-                    "is after the day of the import; a date in the future is refused",
-                )
+                Problem.keyed(raw.source, int(row), headers.get(name, name), Text("err.row.future"))
             )
     return problems
 
@@ -190,14 +216,16 @@ def check_schema(
         row = None if pd.isna(case.index) else int(case.index)
         check = str(case.check)
         if case.schema_context == "DataFrameSchema" and ":" in check:
-            column, message = check.split(":", 1)  # a rule across columns
+            column, rule = check.split(":", 1)  # a rule across columns
+            message = _rule(rule)
         else:
             column = None if pd.isna(case.column) else str(case.column)
             message = _describe_check(check, specs.get(column, _LIKERT))
-        if (row, column) in failed or (row, column, message) in seen:
+        said = message.render("en") if isinstance(message, Text) else message
+        if (row, column) in failed or (row, column, said) in seen:
             continue
-        seen.add((row, column, message))
-        problems.append(Problem(raw.source, row, headers.get(column, column), message))
+        seen.add((row, column, said))
+        problems.append(_problem(raw.source, row, headers.get(column, column), message))
     return problems + late
 
 
@@ -234,13 +262,9 @@ def check_duplicates(frame: pd.DataFrame, raw: RawTable, kind_key: str) -> list[
     for row_no, values in zip(subset.index, subset.itertuples(index=False), strict=True):
         marker = tuple("" if pd.isna(v) else v for v in values)
         if marker in first_seen:
+            same = {"row": str(first_seen[marker]), "columns": ", ".join(key)}
             problems.append(
-                Problem(
-                    raw.source,
-                    int(row_no),
-                    None,
-                    f"repeats row {first_seen[marker]} (same {', '.join(key)})",
-                )
+                Problem.keyed(raw.source, int(row_no), None, Text("err.row.repeats", same))
             )
         else:
             first_seen[marker] = int(row_no)
@@ -282,33 +306,33 @@ def check_event_order(frame: pd.DataFrame, raw: RawTable) -> list[Problem]:
     log = frame[["case_id", "event", "level"]].reset_index(drop=True)
     log["day"] = frame["event_time"].dt.normalize().to_numpy()
     log["row"] = frame.index.to_numpy()
-    found: dict[int, str] = {}
+    found: dict[int, Text] = {}
 
     def first(event: str) -> pd.DataFrame:
         rows = log[log["event"] == event].sort_values(["day", "row"])
         return rows.drop_duplicates("case_id").set_index("case_id")[["day", "row"]]
 
     rules = [
-        ("level0_decision", "concern_raised", "level0_decision is dated before the concern"),
-        ("log_closed", "log_opened", "log_closed is dated before the log was opened"),
+        ("level0_decision", "concern_raised", "err.row.decision_before_concern"),
+        ("log_closed", "log_opened", "err.row.closed_before_opened"),
     ]
-    for event, reference, message in rules:
+    for event, reference, key in rules:
         joined = log[log["event"] == event].merge(
             first(reference).add_suffix("_ref"), left_on="case_id", right_index=True
         )
         early = joined[joined["day"] < joined["day_ref"]]
         for row, other in zip(early["row"].tolist(), early["row_ref"].tolist(), strict=True):
-            found.setdefault(int(row), f"{message} (row {int(other)})")
+            found.setdefault(int(row), Text(key, {"row": str(int(other))}))
     ordered = log.sort_values(["case_id", "row"], kind="stable")
     previous_day = ordered.groupby("case_id", sort=False)["day"].shift()
     previous_row = ordered.groupby("case_id", sort=False)["row"].shift()
     back = ordered["day"] < previous_day
     for row, other in zip(ordered.loc[back, "row"], previous_row[back], strict=True):
-        found.setdefault(int(row), f"dated before row {int(other)} of the same case")
+        found.setdefault(int(row), Text("err.row.before_row", {"row": str(int(other))}))
 
     return [
-        Problem(raw.source, row, time_header, f"{text}; the events of a case are out of time order")
-        for row, text in sorted(found.items())
+        Problem.keyed(raw.source, row, time_header, text)
+        for row, text in sorted(found.items(), key=lambda item: item[0])
     ]
 
 
@@ -333,13 +357,5 @@ def check_items_answered(frame: pd.DataFrame, raw: RawTable) -> list[Problem]:
     """
     items = [c for c in frame.columns if c in item_catalogue().index]
     if not items:
-        return [
-            Problem(
-                raw.source,
-                None,
-                None,
-                "no survey item columns; use the item ids or Norwegian headers of "
-                "docs/data-contracts.md",
-            )
-        ]
+        return [Problem.keyed(raw.source, None, None, Text("err.row.no_items"))]
     return []

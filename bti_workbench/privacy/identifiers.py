@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from bti_workbench._util.text import normalise_name
-from bti_workbench.errors import IdentifierError
+from bti_workbench.errors import IdentifierError, Text
 
 __all__ = [
     "check_no_identifiers",
@@ -300,31 +300,33 @@ def check_no_identifiers(frame: pd.DataFrame, source: str = "<table>") -> None:
     numbered = [i + 1 for i, c in enumerate(frame.columns) if has_fodselsnummer(str(c))]
     if numbered:
         listed = ", ".join(f"#{i}" for i in numbered)
-        raise IdentifierError(
-            f"{source}: the header of column {listed} looks like a fødselsnummer or D-number "
-            "(not shown). Pseudonymise the file before importing it."
-        )
+        raise IdentifierError(key="err.identifier.header", file=source, columns=listed)
     bad_columns = identifier_columns(str(c) for c in frame.columns)
     if bad_columns:
         listed = ", ".join(f"'{c}'" for c in bad_columns)
-        raise IdentifierError(
-            f"{source}: column {listed} looks like a direct identifier (name, address, phone, "
-            "e-mail or national identity number). The workbench only reads pseudonymised data: "
-            "remove the column and use a pseudonym."
-        )
+        raise IdentifierError(key="err.identifier.column", file=source, columns=listed)
     hits = _fodselsnummer_rows(frame)
     if hits:
         named = frame.index.name == "row"  # index labels are the rows the user sees
-        parts = "; ".join(_rows_text(col, rows, named) for col, rows in hits.items())
-        raise IdentifierError(
-            f"{source}: found what looks like a fødselsnummer or D-number ({parts}). "
-            "The values are not shown. Pseudonymise the file before importing it."
+        parts = [_rows_text(col, rows, named) for col, rows in hits.items()]
+        raise IdentifierError(key="err.identifier.values", file=source, parts=_joined(parts))
+
+
+def _rows_text(column: str, rows: list, named: bool) -> Text:
+    """How many rows of ``column`` hold a hit and, when the rows are the user's, which."""
+    count = len(rows)
+    if not named:
+        return Text(
+            "err.identifier.row" if count == 1 else "err.identifier.rows",
+            {"column": column, "count": str(count)},
         )
+    shown = ", ".join(str(r) for r in rows[:10]) + (", …" if count > 10 else "")
+    key = "err.identifier.row_at" if count == 1 else "err.identifier.rows_at"
+    return Text(key, {"column": column, "count": str(count), "rows": shown})
 
 
-def _rows_text(column: str, rows: list, named: bool) -> str:
-    text = f"column '{column}': {len(rows)} row{'s' if len(rows) != 1 else ''}"
-    if named:
-        shown = ", ".join(str(r) for r in rows[:10])
-        text += f" (row{'s' if len(rows) != 1 else ''} {shown}{', …' if len(rows) > 10 else ''})"
-    return text
+def _joined(parts: list[Text]) -> Text:
+    """The parts as one text, ``a; b; c`` (a field's list would join them with commas)."""
+    if len(parts) == 1:
+        return parts[0]
+    return Text("err.identifier.joined", {"first": parts[0], "rest": _joined(parts[1:])})

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from bti_workbench._util.resources import data_dir
+from bti_workbench.errors import PopulationFileError
 from bti_workbench.reference.population import (
     AGE_BANDS,
     band_totals,
@@ -217,6 +218,8 @@ def load_municipality(
     ------
     KeyError
         When the municipality is not found.
+    bti_workbench.errors.PopulationFileError
+        When the SSB file cannot be read, or has no figures for the municipality in ``year``.
 
     See Also
     --------
@@ -245,7 +248,9 @@ def _from_ssb(
     chosen = int(rows["year"].max()) if year is None else int(year)
     rows = rows[(rows["year"] == chosen) & (rows["age"] <= 23)]
     if rows.empty:
-        raise KeyError(f"{filename} has no {chosen} figures for {knr}")
+        raise PopulationFileError(
+            key="err.population.no_figures", file=filename, year=str(chosen), knr=knr
+        )
     population = rows.set_index("age")["persons"].reindex(_AGES).fillna(0).astype("int64")
     name = str(rows["kommunenavn"].iloc[0])
     source = f"SSB 07459 ({chosen}), {filename}"
@@ -304,6 +309,8 @@ def load_municipalities(
     ------
     KeyError
         Naming the first municipality that is not in the source.
+    bti_workbench.errors.PopulationFileError
+        When the SSB file cannot be read, or has no figures for a municipality in ``year``.
 
     See Also
     --------

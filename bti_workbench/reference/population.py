@@ -18,7 +18,7 @@ import pandas as pd
 
 from bti_workbench._util.resources import data_dir
 from bti_workbench._util.text import decode_text
-from bti_workbench.errors import PopulationFileError, TextDecodeError
+from bti_workbench.errors import PopulationFileError, TextDecodeError, os_reason
 
 __all__ = [
     "AGE_BANDS",
@@ -104,11 +104,11 @@ def _decode(raw: bytes, source: str) -> str:
         return decode_text(raw)
     except TextDecodeError as exc:
         raise PopulationFileError(
-            f"{source}, line {exc.line}: the file is neither UTF-8/UTF-16 nor "
-            "ISO-8859-1/Windows-1252"
+            key="err.population.encoding", file=source, line=str(exc.line)
         ) from exc
 
 
+#: Why a file cannot be read, in the catalogue's words (others keep the system's English).
 def _parse_age(label: str) -> int | None:
     match = _AGE.match(label)
     return int(match.group(1)) if match else None
@@ -129,10 +129,7 @@ def _read_ssb_csv(text: str, source: str) -> pd.DataFrame:
             header_at = i
             break
     if header_at is None:
-        raise PopulationFileError(
-            f"{source}: no header line starting with 'region' in the first 10 lines; "
-            "is this SSB table 07459 with region and age as rows?"
-        )
+        raise PopulationFileError(key="err.population.no_header", file=source)
     header = lines[header_at]
     delimiter = "\t" if header.count("\t") >= header.count(";") else ";"
     if header.count(delimiter) == 0:
@@ -143,11 +140,11 @@ def _read_ssb_csv(text: str, source: str) -> pd.DataFrame:
     names = [name.strip().lower() for name in head]
     age_at = next((j for j, n in enumerate(names) if n in ("age", "alder")), None)
     if age_at is None:
-        raise PopulationFileError(f"{source}, line {header_at + 1}: no 'age'/'alder' column")
+        raise PopulationFileError(key="err.population.no_age", file=source, line=str(header_at + 1))
     year_columns = [(j, _YEAR.search(name)) for j, name in enumerate(head) if _YEAR.search(name)]
     if not year_columns:
         raise PopulationFileError(
-            f"{source}, line {header_at + 1}: no column with a year, such as 'Persons 2022'"
+            key="err.population.no_year", file=source, line=str(header_at + 1)
         )
     # Any further dimension (sex, …) is summed over, as SSB's own totals are.
     records = []
@@ -157,7 +154,11 @@ def _read_ssb_csv(text: str, source: str) -> pd.DataFrame:
             continue
         if len(row) != len(head):
             raise PopulationFileError(
-                f"{source}, line {line_no}: {len(row)} fields where the header has {len(head)}"
+                key="err.population.fields",
+                file=source,
+                line=str(line_no),
+                count=str(len(row)),
+                expected=str(len(head)),
             )
         region = _REGION.match(row[0])
         if region is None:
@@ -165,7 +166,7 @@ def _read_ssb_csv(text: str, source: str) -> pd.DataFrame:
         age = _parse_age(row[age_at])
         if age is None:
             raise PopulationFileError(
-                f"{source}, line {line_no}, column '{head[age_at]}': not an age such as '7 years'"
+                key="err.population.not_age", file=source, line=str(line_no), column=head[age_at]
             )
         for j, year in year_columns:
             cell = row[j].strip()
@@ -175,11 +176,11 @@ def _read_ssb_csv(text: str, source: str) -> pd.DataFrame:
                 persons = int(cell)
             else:
                 raise PopulationFileError(
-                    f"{source}, line {line_no}, column '{head[j]}': not a count of persons"
+                    key="err.population.not_count", file=source, line=str(line_no), column=head[j]
                 )
             records.append((int(year.group(1)), region.group(1), region.group(2), age, persons))
     if not records:
-        raise PopulationFileError(f"{source}: no municipality rows found")
+        raise PopulationFileError(key="err.population.no_rows", file=source)
     return _sum_other_dimensions(pd.DataFrame.from_records(records, columns=_TIDY_COLUMNS))
 
 
@@ -208,13 +209,13 @@ def _dimension_role(dataset: dict, candidates: tuple[str, ...], role: str) -> st
 
 def _read_jsonstat2(payload: dict, source: str) -> pd.DataFrame:
     if payload.get("class") != "dataset" or "id" not in payload or "size" not in payload:
-        raise PopulationFileError(f"{source}: not a JSON-stat2 dataset (class, id, size missing)")
+        raise PopulationFileError(key="err.population.not_jsonstat", file=source)
     ids, sizes = payload["id"], payload["size"]
     region_dim = _dimension_role(payload, ("region",), "geo")
     time_dim = _dimension_role(payload, ("tid", "time", "year"), "time")
     age_dim = next((d for d in ids if d.lower() in ("alder", "age")), None)
     if not (region_dim and time_dim and age_dim):
-        raise PopulationFileError(f"{source}: needs region, age (Alder) and time (Tid) dimensions")
+        raise PopulationFileError(key="err.population.dimensions", file=source)
     categories = []
     for dim in ids:
         cat = payload["dimension"][dim]["category"]
@@ -228,17 +229,18 @@ def _read_jsonstat2(payload: dict, source: str) -> pd.DataFrame:
         categories.append((codes, cat.get("label", {})))
         if len(codes) != sizes[ids.index(dim)]:
             raise PopulationFileError(
-                f"{source}: dimension '{dim}' has {len(codes)} categories but size "
-                f"{sizes[ids.index(dim)]}"
+                key="err.population.categories",
+                file=source,
+                dimension=dim,
+                count=str(len(codes)),
+                size=str(sizes[ids.index(dim)]),
             )
     for dim in ids:
         role = payload.get("role", {})
         if (dim in role.get("metric", []) or dim.lower() == "contentscode") and len(
             categories[ids.index(dim)][0]
         ) > 1:
-            raise PopulationFileError(
-                f"{source}: select one statistic (ContentsCode) only, such as Personer1"
-            )
+            raise PopulationFileError(key="err.population.statistic", file=source)
     values = payload.get("value", [])
     total = 1
     for size in sizes:
@@ -250,7 +252,7 @@ def _read_jsonstat2(payload: dict, source: str) -> pd.DataFrame:
         values = dense
     if len(values) != total:
         raise PopulationFileError(
-            f"{source}: {len(values)} values where the dimensions give {total}"
+            key="err.population.values", file=source, count=str(len(values)), total=str(total)
         )
     index = pd.MultiIndex.from_product([c[0] for c in categories], names=ids)
     frame = pd.Series(values, index=index, dtype="object").rename("persons").reset_index()
@@ -260,20 +262,20 @@ def _read_jsonstat2(payload: dict, source: str) -> pd.DataFrame:
     frame["kommunenavn"] = frame["kommunenavn"].str.replace(r"^\d{4}\s+", "", regex=True)
     time_codes = categories[ids.index(time_dim)][0]
     if not all(re.fullmatch(r"\d{4}", str(code)) for code in time_codes):
-        raise PopulationFileError(
-            f"{source}: the time dimension must hold whole years (such as 2022), one each"
-        )
+        raise PopulationFileError(key="err.population.years", file=source)
     frame["year"] = frame[time_dim].astype(str).str.extract(_YEAR, expand=False).astype(int)
     age_labels = labels[age_dim]
     frame["age"] = frame[age_dim].map(lambda code: _age_from_category(code, age_labels))
     if frame["age"].isna().any():
-        raise PopulationFileError(f"{source}: age categories that are not ages")
+        raise PopulationFileError(key="err.population.ages", file=source)
     frame = frame[frame["kommunenummer"].str.fullmatch(r"\d{4}")]
     persons = pd.to_numeric(frame["persons"], errors="coerce")
     bad = persons.notna() & ((persons < 0) | (persons % 1 != 0))
     bad |= persons.isna() & frame["persons"].notna()
     if bad.any():
-        raise PopulationFileError(f"{source}: {int(bad.sum())} values are not counts of persons")
+        raise PopulationFileError(
+            key="err.population.not_counts", file=source, count=str(int(bad.sum()))
+        )
     frame = frame.assign(persons=persons.astype("Int64"))[_TIDY_COLUMNS]
     # Sum over any further dimension the user selected (sex …).
     return _sum_other_dimensions(frame)
@@ -319,14 +321,18 @@ def read_ssb_07459(path: str | Path) -> pd.DataFrame:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PopulationFileError(f"{source}: cannot read the file ({exc.strerror})") from exc
+        raise PopulationFileError(
+            key="err.population.unreadable", file=source, reason=os_reason(exc)
+        ) from exc
     text = _decode(raw, source)
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
             payload = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise PopulationFileError(f"{source}, line {exc.lineno}: invalid JSON") from exc
+            raise PopulationFileError(
+                key="err.population.json", file=source, line=str(exc.lineno)
+            ) from exc
         frame = _read_jsonstat2(payload, source)
     else:
         frame = _read_ssb_csv(text, source)

@@ -106,19 +106,20 @@ def test_a_bad_request_is_refused_before_any_notebook_runs(
 ):
     out = tmp_path / "r.html"
     args = ["report", "evaluation", "--store", str(log_only), "--out", str(out), *options]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 1, result.output
-    assert f"error: {option}" in result.output
-    assert value not in result.output
-    assert "Traceback" not in result.output
-    assert isinstance(result.exception, SystemExit)  # a clean exit, nothing raised
+    for lang, prefix in (("en", "error"), ("nb", "feil")):
+        result = runner.invoke(app, [*args, "--lang", lang])
+        assert result.exit_code == 1, result.output
+        assert f"{prefix}: {option}" in result.output
+        assert value not in result.output
+        assert "Traceback" not in result.output
+        assert isinstance(result.exception, SystemExit)  # a clean exit, nothing raised
     assert no_notebook == [] and not out.exists()
 
 
 def test_a_municipality_not_in_the_files_is_refused_too(demo_dir, tmp_path, no_notebook):
     out = tmp_path / "r.html"
     args = ["report", "evaluation", "--files", str(demo_dir), "-m", "1106", "--out", str(out)]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, [*args, "--lang", "en"])
     assert result.exit_code == 1
     assert "error: --municipality: the files hold no event log" in result.output
     assert "1106" not in result.output and "Traceback" not in result.output

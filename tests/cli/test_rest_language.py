@@ -20,7 +20,6 @@ from tests._language import ENGLISH
 REPO = Path(__file__).resolve().parents[2]
 SIRDAL = REPO / "data" / "scenarios" / "sirdal.yaml"
 NATIONAL = REPO / "data" / "scenarios" / "national_per_1000.yaml"
-STORE = REPO / "data" / "store" / "demo.duckdb"
 SECRET = "a-cookie-secret-of-forty-characters-0123"
 
 runner = CliRunner()
@@ -110,10 +109,12 @@ def test_serve_refuses_a_missing_store_in_the_users_language(
 # --- bti calibrate ----------------------------------------------------------------------------
 
 
-def test_calibrate_reads_in_bokmaal_and_english_within_100_columns(tmp_path: Path) -> None:
+def test_calibrate_reads_in_bokmaal_and_english_within_100_columns(
+    tmp_path: Path, demo_store: Path
+) -> None:
     out = tmp_path / "c.yaml"
     arguments = ["calibrate", "-m", "4228", "--period", "2018-09-01..2020-06-30"]
-    arguments += ["--base", str(SIRDAL), "--store", str(STORE), "--out", str(out)]
+    arguments += ["--base", str(SIRDAL), "--store", str(demo_store), "--out", str(out)]
     said = {}
     for lang in ("nb", "en"):
         result = runner.invoke(app, [*arguments, "--lang", lang])

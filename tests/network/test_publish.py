@@ -106,7 +106,8 @@ def test_cli_network_bad_input_writes_nothing(tmp_path, large_demo_dir, make, me
         args = ["--period", "2030-01-01..2030-06-30"]
     out = tmp_path / "net"
     result = CliRunner().invoke(
-        app, ["network", str(log), "--survey", str(survey), "--out", str(out), *args]
+        app,
+        ["network", str(log), "--survey", str(survey), "--out", str(out), "--lang", "en", *args],
     )
     assert result.exit_code == 1
     assert "error:" in result.output and message in result.output, result.output

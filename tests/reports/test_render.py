@@ -14,7 +14,7 @@ from bti_workbench.cli import app
 from bti_workbench.ingest.store import read_table
 
 REPO = Path(__file__).resolve().parents[2]
-runner = CliRunner()
+runner = CliRunner(env={"BTI_LANG": "en"})
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from bti_workbench.simulation.scenario._checks import (
     _mapping,
     _number,
     _per_children,
+    _say,
     _service,
     _share,
 )
@@ -54,7 +55,7 @@ def _baton_holders(source: str, key: str, entry: dict, municipality: Municipalit
             _fail(
                 source,
                 f"{key}.baton_holders_per_1000",
-                "give baton_holders or baton_holders_per_1000, not both",
+                _say("holders_both"),
             )
         rate = float(
             _number(source, f"{key}.baton_holders_per_1000", entry["baton_holders_per_1000"], low=0)
@@ -95,10 +96,10 @@ def _check_hours_given_once(source: str, key: str, entry: dict) -> None:
         _fail(
             source,
             f"{key}.{given[-1] if given else 'bti_share'}",
-            "give hours one way: hours_per_week, hours_per_week_per_1000 or fte (with bti_share)",
+            _say("hours_one_way"),
         )
     if "min_hours_per_week" in entry and "hours_per_week_per_1000" not in entry:
-        _fail(source, f"{key}.min_hours_per_week", "goes with hours_per_week_per_1000")
+        _fail(source, f"{key}.min_hours_per_week", _say("goes_with_hours_per_1000"))
 
 
 def _hours_per_1000(
@@ -122,7 +123,7 @@ def _hours_from_norms(
         _fail(
             source,
             f"{key}.hours_per_week",
-            "give hours_per_week or fte (no staffing norm for this service)",
+            _say("no_norm"),
         )
     fte = float(staffing.loc[name, "staff_fte"])
     share = float(staffing.loc[name, "bti_share"])
@@ -214,7 +215,7 @@ def _check_baton_classes(source: str, classes: tuple[str, ...], names: dict) -> 
             _fail(
                 source,
                 f"resources.services.{name}",
-                "holds batons for new concerns: give its baton_holders",
+                _say("holds_batons"),
             )
 
 
@@ -232,11 +233,11 @@ def _partner_mix(source: str, key: str, mix: object, names: dict) -> dict[str, f
     mix = _mapping(source, key, mix)
     for name, share in mix.items():
         if name not in names:
-            _fail(source, f"{key}.{name}", "a partner must be in resources.services")
+            _fail(source, f"{key}.{name}", _say("partner_listed"))
         _share(source, f"{key}.{name}", share)
     total = sum(float(v) for v in mix.values())
     if total > 1 + 1e-9:
-        _fail(source, key, f"shares sum to {total:g}, more than 1")
+        _fail(source, key, _say("shares_sum", total=float(total)))
     return {k: float(v) for k, v in mix.items()}
 
 
@@ -251,7 +252,7 @@ def _partners(
         mixes = {}
         for klass, mix in _mapping(source, key, by_class).items():
             if klass != "*" and klass not in classes:
-                _fail(source, f"{key}.{klass}", "not a baton-holder class of the arrivals (or *)")
+                _fail(source, f"{key}.{klass}", _say("not_class"))
             mixes[klass] = _partner_mix(source, f"{key}.{klass}", mix, names)
         partners[level] = mixes
     return partners
@@ -281,7 +282,7 @@ def _lead(source: str, spec: dict, names: dict) -> dict[int, str]:
     for level, name in lead_spec.items():
         key = f"resources.lead.{level}"
         if not isinstance(name, str) or name not in names:
-            _fail(source, key, "the lead service must be in resources.services")
+            _fail(source, key, _say("lead_listed"))
         lead[level] = str(name)
     return lead
 
@@ -302,8 +303,12 @@ def _check_partners_can_start(
                     _fail(
                         source,
                         f"resources.services.{name}.hours_per_week",
-                        f"{entry.hours_per_week:g} hours a week, but one level-{level} case needs "
-                        f"{need:g} (case work, meetings and travel): no case could ever start",
+                        _say(
+                            "case_cannot_start",
+                            hours=float(entry.hours_per_week),
+                            level=str(level),
+                            need=float(need),
+                        ),
                     )
 
 
@@ -322,8 +327,7 @@ def _check_logs_can_open(
             _fail(
                 source,
                 f"resources.services.{name}.hours_per_week",
-                f"{entry.hours_per_week:g} hours a week, but one new log needs {level1:g}: "
-                "no log could ever open",
+                _say("log_cannot_open", hours=float(entry.hours_per_week), need=float(level1)),
             )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bti_workbench.errors import ScenarioError
+from bti_workbench.errors import ScenarioError, Text
 from bti_workbench.reference.municipality import Municipality, load_municipality
 from bti_workbench.reference.population import AGE_BANDS
 from bti_workbench.simulation.scenario._checks import (
@@ -24,8 +24,10 @@ from bti_workbench.simulation.scenario._checks import (
     _fail,
     _mapping,
     _number,
+    _say,
     _service,
     _share,
+    _source,
     _unknown,
 )
 from bti_workbench.simulation.scenario._resources import resources as _check_resources
@@ -72,11 +74,11 @@ _POST_KEYS = {"fte", "fte_per_1000", "min_fte", "nok_per_fte_year", "note"}
 
 def _duration(source: str, key: str, spec: object) -> Duration:
     if not isinstance(spec, dict):
-        _fail(source, key, "must be a mapping with distribution and mean_weeks")
+        _fail(source, key, _say("duration_mapping"))
     _unknown(source, f"{key}.", spec, _DURATION_KEYS)
     kind = spec.get("distribution")
     if kind not in DISTRIBUTIONS:
-        _fail(source, f"{key}.distribution", f"must be one of {', '.join(DISTRIBUTIONS)}")
+        _fail(source, f"{key}.distribution", _say("one_of", values=", ".join(DISTRIBUTIONS)))
     mean = _number(source, f"{key}.mean_weeks", spec.get("mean_weeks"), low=0, strict=True)
     shape = spec.get("shape")
     if kind == "erlang":
@@ -84,7 +86,7 @@ def _duration(source: str, key: str, spec: object) -> Duration:
     elif kind == "lognormal":
         shape = _number(source, f"{key}.shape", shape, low=0, strict=True)
     elif shape is not None:
-        _fail(source, f"{key}.shape", "an exponential duration takes no shape")
+        _fail(source, f"{key}.shape", _say("exponential_shape"))
     return Duration(kind, float(mean), None if shape is None else float(shape))
 
 
@@ -98,12 +100,12 @@ def _level(source: str, number: int, spec: object) -> Level:
     routing = _mapping(source, f"{key}.next", spec.get("next"), _NEXT_KEYS)
     shares = {k: _share(source, f"{key}.next.{k}", v) for k, v in routing.items()}
     if number == 3 and shares.get("up"):
-        _fail(source, f"{key}.next.up", "level 3 is the highest level")
+        _fail(source, f"{key}.next.up", _say("highest"))
     if number == 0 and shares.get("down"):
-        _fail(source, f"{key}.next.down", "level 0 is the lowest level")
+        _fail(source, f"{key}.next.down", _say("lowest"))
     total = sum(shares.values())
     if total > 1 + 1e-9:
-        _fail(source, f"{key}.next", f"probabilities sum to {total:g}, more than 1")
+        _fail(source, f"{key}.next", _say("probabilities", total=float(total)))
     return Level(number, duration, slots, **shares)
 
 
@@ -116,9 +118,9 @@ def _week_set(source: str, key: str, value: object) -> set[int]:
         try:
             first, last = int(lo), int(hi or lo)
         except ValueError:
-            _fail(source, key, f"{text!r} is not a week or a range of weeks such as 27-32")
+            _fail(source, key, _say("not_week", text=repr(text)))
         if not 1 <= first <= last <= 53:
-            _fail(source, key, f"{text!r}: ISO weeks run from 1 to 53")
+            _fail(source, key, _say("iso_weeks", text=repr(text)))
         weeks.update(range(first, last + 1))
     return weeks
 
@@ -131,16 +133,16 @@ def _seasonal_factors(source: str, spec: dict, horizon: int, sources: set[str]) 
         _number(source, f"{key}.start_week", spec.get("start_week", 1), low=1, integer=True)
     )
     if start > 52:
-        _fail(source, f"{key}.start_week", "an ISO week from 1 to 52")
+        _fail(source, f"{key}.start_week", _say("iso_week_52"))
     closed = _week_set(source, f"{key}.closed_weeks", spec.get("closed_weeks", ""))
     factor = _share(source, f"{key}.closed_factor", spec.get("closed_factor", 1.0))
     affected = spec.get("services", sorted(sources))
     if not isinstance(affected, list):
-        _fail(source, f"{key}.services", "must be a list of source services")
+        _fail(source, f"{key}.services", _say("service_list"))
     for i, name in enumerate(affected):
         _service(source, f"{key}.services.{i}", name)
         if name not in sources:
-            _fail(source, f"{key}.services.{i}", f"{name} raises no concerns in per_1000_per_year")
+            _fail(source, f"{key}.services.{i}", _say("no_concerns", name=name))
     iso_week = (start - 1 + np.arange(horizon)) % 52 + 1
     is_closed = np.isin(iso_week, sorted(closed))
     open_weeks = 52 - len(closed & set(range(1, 53))) * (1 - factor)
@@ -148,7 +150,7 @@ def _seasonal_factors(source: str, spec: dict, horizon: int, sources: set[str]) 
         _fail(
             source,
             f"{key}.closed_factor",
-            "with every week closed and a factor of 0 no concern could arrive",
+            _say("all_closed"),
         )
     normaliser = 52 / open_weeks
     season = np.where(is_closed, factor, 1.0) * normaliser
@@ -161,18 +163,18 @@ def _arrivals(
     spec = _mapping(source, "arrivals", spec, _ARRIVAL_KEYS)
     plain = "poisson_per_week" in spec
     if plain == ("per_1000_per_year" in spec):
-        _fail(source, "arrivals", "give either poisson_per_week or per_1000_per_year")
+        _fail(source, "arrivals", _say("arrivals_either"))
     scale = float(_number(source, "arrivals.scale", spec.get("scale", 1.0), low=0))
     if plain:
         if set(spec) - {"scale"} != {"poisson_per_week"}:
-            _fail(source, "arrivals", "poisson_per_week stands alone (no classes or seasons)")
+            _fail(source, "arrivals", _say("poisson_alone"))
         rate = scale * float(
             _number(source, "arrivals.poisson_per_week", spec["poisson_per_week"], low=0)
         )
         yearly = np.full((52, 1), rate)
         return Arrivals(("all",), np.resize(yearly, (horizon, 1)), pd.DataFrame(), yearly)
     if municipality is None:
-        _fail(source, "arrivals.per_1000_per_year", "needs a municipality (kommunenummer)")
+        _fail(source, "arrivals.per_1000_per_year", _say("needs_municipality"))
     rates = _mapping(source, "arrivals.per_1000_per_year", spec["per_1000_per_year"])
     baton = _mapping(source, "arrivals.baton_holder", spec.get("baton_holder"))
     children = municipality.children_by_band()
@@ -180,7 +182,7 @@ def _arrivals(
     for band, by_source in rates.items():
         key = f"arrivals.per_1000_per_year.{band}"
         if band not in AGE_BANDS:
-            _fail(source, key, f"age bands are {', '.join(AGE_BANDS)}")
+            _fail(source, key, _say("age_bands", bands=", ".join(AGE_BANDS)))
         for name, rate in _mapping(source, key, by_source).items():
             _service(source, f"{key}.{name}", name)
             per_1000 = float(_number(source, f"{key}.{name}", rate, low=0))
@@ -190,14 +192,14 @@ def _arrivals(
             per_year = per_1000 * int(children[band]) / 1000
             rows.append((band, name, int(children[band]), per_1000, holder, per_year))
     if not rows:
-        _fail(source, "arrivals.per_1000_per_year", "give at least one band and source")
+        _fail(source, "arrivals.per_1000_per_year", _say("band_and_source"))
     table = pd.DataFrame(
         rows,
         columns=["age_band", "source", "children", "per_1000_per_year", "baton_holder", "per_year"],
     )
     for name in baton:
         if name not in set(table["source"]):
-            _fail(source, f"arrivals.baton_holder.{name}", "not a source in per_1000_per_year")
+            _fail(source, f"arrivals.baton_holder.{name}", _say("not_source"))
     seasons = {}
     if spec.get("seasonality") is not None:
         season_spec = _mapping(source, "arrivals.seasonality", spec["seasonality"])
@@ -226,9 +228,7 @@ def _costs(
         try:
             members = read_organisation(path)
         except (OSError, ValueError) as exc:
-            _fail(
-                source, "costs.organisation", f"cannot read {Path(str(organisation)).name}: {exc}"
-            )
+            _fail(source, "costs.organisation", _cannot_read(Path(str(organisation)).name, exc))
         groups = (
             members.groupby("group", sort=False)
             .agg(
@@ -245,14 +245,14 @@ def _costs(
         entry = _mapping(source, key, entry, _POST_KEYS)
         if "fte_per_1000" in entry:
             if "fte" in entry:
-                _fail(source, f"{key}.fte_per_1000", "give fte or fte_per_1000, not both")
+                _fail(source, f"{key}.fte_per_1000", _say("fte_both"))
             per_1000 = float(_number(source, f"{key}.fte_per_1000", entry["fte_per_1000"], low=0))
             floor = float(_number(source, f"{key}.min_fte", entry.get("min_fte", 0), low=0))
             children = _children(source, f"{key}.fte_per_1000", municipality)
             fte = max(per_1000 * children / 1000, floor)
         else:
             if "min_fte" in entry:
-                _fail(source, f"{key}.min_fte", "goes with fte_per_1000")
+                _fail(source, f"{key}.min_fte", _say("goes_with_fte_per_1000"))
             fte = float(_number(source, f"{key}.fte", entry.get("fte"), low=0))
         posts[str(name)] = (
             fte,
@@ -264,19 +264,36 @@ def _costs(
 def _municipality(source: str, doc: dict, base: Path) -> Municipality | None:
     if "municipality" not in doc:
         if "population_file" in doc:
-            _fail(source, "population_file", "needs a municipality (kommunenummer)")
+            _fail(source, "population_file", _say("needs_municipality"))
         return None
     knr = str(doc["municipality"]).strip()
     if not (knr.isdigit() and len(knr) <= 4):
-        _fail(source, "municipality", "give a four-digit kommunenummer such as 5401")
+        _fail(source, "municipality", _say("kommunenummer"))
     population = doc.get("population_file")
     path = None if population is None else (base / str(population)).resolve()
     try:
         return load_municipality(knr, path)
     except KeyError as exc:
-        _fail(source, "municipality", str(exc.args[0]))
+        _fail(source, "municipality", _not_found(str(exc.args[0]), knr, path))
     except (OSError, ValueError) as exc:
-        _fail(source, "population_file", str(exc))
+        _fail(source, "population_file", exc)
+
+
+def _not_found(message: str, knr: str, path: Path | None) -> str | Text:
+    """The reference layer's "not in the table" message as a catalogue text when it is the
+    one the catalogue knows (else as given, in English)."""
+    where = "data/municipalities.csv" if path is None else path.name
+    knr = f"{int(knr):04d}"
+    text = _say("not_in_table" if path is None else "not_in_file", knr=knr, file=where)
+    return text if text.render("en") == message else message
+
+
+def _cannot_read(name: str, exc: BaseException) -> str | Text:
+    """``cannot read NAME: REASON``: in the user's language when the reader's error has a
+    catalogue key, else in English."""
+    if callable(getattr(exc, "text", None)):
+        return _say("cannot_read", file=name, reason=exc)
+    return f"cannot read {name}: {exc}"
 
 
 def _warm_start(source: str, doc: dict, municipality: Municipality | None) -> tuple[int, ...]:
@@ -284,7 +301,7 @@ def _warm_start(source: str, doc: dict, municipality: Municipality | None) -> tu
     if "warm_start_per_1000" in doc:
         key = "warm_start_per_1000"
         if "warm_start" in doc:
-            _fail(source, key, "give warm_start or warm_start_per_1000, not both")
+            _fail(source, key, _say("warm_both"))
         rates = _by_level(source, key, doc[key], range(4))
         children = _children(source, key, municipality)
         return tuple(
@@ -327,11 +344,11 @@ def parse_scenario(
         ``municipality`` (how a template with rates per 1 000 children is used anywhere).
     """
     if not isinstance(doc, dict):
-        raise ScenarioError(f"{source}: expected a mapping at the top")
+        raise ScenarioError(key="err.scenario.top", file=_source(source))
     _unknown(source, "", doc, _TOP_KEYS)
     for required in ("name", "horizon_weeks", "arrivals", "levels"):
         if required not in doc:
-            _fail(source, required, "missing")
+            _fail(source, required, _say("missing"))
     horizon = int(_number(source, "horizon_weeks", doc["horizon_weeks"], low=1, integer=True))
     # The engines follow every case in continuous time: a step no longer changes a number.
     notices = ()
@@ -342,7 +359,7 @@ def parse_scenario(
     arrivals = _arrivals(source, doc["arrivals"], horizon, municipality)
     levels_spec = _by_level(source, "levels", doc["levels"], range(4))
     if sorted(levels_spec) != [0, 1, 2, 3]:
-        _fail(source, "levels", "must give levels 0, 1, 2 and 3")
+        _fail(source, "levels", _say("levels_all"))
     by_number = levels_spec
     levels = tuple(_level(source, n, by_number[n]) for n in range(4))
     warm_start = _warm_start(source, doc, municipality)
@@ -354,8 +371,7 @@ def parse_scenario(
                 _fail(
                     source,
                     f"levels.{lv.number}.slots",
-                    "with resources, logs are limited by the services' baton holders; "
-                    "per-level slots apply only to level 0",
+                    _say("slots_with_resources"),
                 )
     costs = None if doc.get("costs") is None else _costs(source, doc["costs"], base, municipality)
     return Scenario(

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from bti_workbench._util.atomic import write_atomically
-from bti_workbench.errors import SweepError
+from bti_workbench.errors import SweepError, Text
 from bti_workbench.simulation.sweep.plan import RECORDED_ONLY, TASK_COLUMNS, Sweep
 
 __all__ = [
@@ -86,41 +86,43 @@ def claim_folder(out: Path, spec: dict) -> None:
     if path.exists():
         try:
             old = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise SweepError(
+                key="err.sweep.not_json", path=path, line=str(exc.lineno), column=str(exc.colno)
+            ) from exc
         except (OSError, ValueError) as exc:
-            raise SweepError(f"{path}: not a sweep description ({exc})") from exc
+            raise SweepError(key="err.sweep.not_description_reason", path=path, reason=exc) from exc
         if not isinstance(old, dict):
-            raise SweepError(f"{path}: not a sweep description")
+            raise SweepError(key="err.sweep.not_description", path=path)
         _check_same_engine(out, old, spec)
         differs = [key for key in spec if key not in RECORDED_ONLY and old.get(key) != spec[key]]
         if differs:
-            raise SweepError(
-                f"{out} holds a different sweep ({', '.join(differs)} differ); "
-                "give another --out or remove the folder"
-            )
+            raise SweepError(key="err.sweep.different", out=out, differs=tuple(differs))
         return
     text = json.dumps(spec, indent=2, ensure_ascii=False)
     write_atomically(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
 
 
-def _written_with(spec: dict) -> str:
-    return (
-        f"engine {spec.get('engine')} version {spec.get('engine_version')} "
-        f"(workbench {spec.get('workbench_version', 'unknown')})"
+def _written_with(spec: dict) -> Text:
+    """``engine ENGINE version VERSION (workbench VERSION)`` of a sweep's description."""
+    workbench = spec.get("workbench_version")
+    return Text(
+        "err.sweep.written_with",
+        {
+            "engine": str(spec.get("engine")),
+            "version": str(spec.get("engine_version")),
+            "workbench": Text("err.sweep.version_unknown") if workbench is None else str(workbench),
+        },
     )
 
 
 def _check_same_engine(out: Path, old: dict, spec: dict) -> None:
     """Refuse to resume a folder written by another engine or engine version."""
     if "engine_version" not in old:
-        raise SweepError(
-            f"{out} was written by an older workbench that did not record its engine version, "
-            f"so its results cannot be resumed with {_written_with(spec)}; "
-            "choose a new --out folder"
-        )
+        raise SweepError(key="err.sweep.older", out=out, now=_written_with(spec))
     if (old.get("engine"), old["engine_version"]) != (spec["engine"], spec["engine_version"]):
         raise SweepError(
-            f"{out} was written with {_written_with(old)}, but this is {_written_with(spec)}; "
-            "one folder must not mix their numbers: choose a new --out folder"
+            key="err.sweep.other_engine", out=out, then=_written_with(old), now=_written_with(spec)
         )
 
 
@@ -182,7 +184,7 @@ def read_sweep(out: str | Path) -> pd.DataFrame:
     out = Path(out)
     spec_path = out / "sweep.json"
     if not spec_path.is_file():
-        raise SweepError(f"{out}: no sweep.json; not a sweep folder")
+        raise SweepError(key="err.sweep.no_sweep", out=out)
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
     files = sorted(str(p) for p in (out / "results").glob("task-*.parquet"))
     if not files:

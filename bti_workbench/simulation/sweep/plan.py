@@ -18,6 +18,7 @@ import hashlib
 import io
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,9 +194,9 @@ def parse_grid(items: Sequence[str]) -> tuple[dict, ...]:
         name, sep, values = str(item).partition("=")
         name = name.strip()
         if not sep or not name or not values.strip():
-            raise SweepError(f"--grid {item!r}: write PARAM=v1,v2 (a dotted key and values)")
+            raise SweepError(key="err.sweep.grid_form", item=repr(item))
         if name in dict(axes):
-            raise SweepError(f"--grid {name}: given twice")
+            raise SweepError(key="err.sweep.grid_twice", name=name)
         parsed = []
         for text in values.split(","):
             try:
@@ -203,10 +204,10 @@ def parse_grid(items: Sequence[str]) -> tuple[dict, ...]:
             except YamlFileError as exc:
                 raise SweepError(str(exc)) from None
             if isinstance(value, dict | list) or value is None:
-                raise SweepError(f"--grid {name}: {text.strip()!r} is not a single value")
+                raise SweepError(key="err.sweep.grid_single", name=name, value=repr(text.strip()))
             parsed.append(value)
         if len(set(map(repr, parsed))) != len(parsed):
-            raise SweepError(f"--grid {name}: a value is given twice")
+            raise SweepError(key="err.sweep.grid_value_twice", name=name)
         axes.append((name, parsed))
     names = [name for name, _ in axes]
     return tuple(
@@ -267,27 +268,42 @@ def parse_municipalities(
         bad = [n for n in numbers if not (n.isdigit() and len(n) <= 4)]
         if bad or not numbers:
             where = f"{path.name}: " if is_file else ""
-            raise SweepError(
-                f"--municipalities: {where}give all, kommunenummer such as 4228,5401 or a file"
-            )
+            raise SweepError(key="err.sweep.municipalities_form", where=where)
         numbers = [f"{int(n):04d}" for n in numbers]
         if len(set(numbers)) != len(numbers):
-            raise SweepError("--municipalities: a municipality is given twice")
+            raise SweepError(key="err.sweep.municipality_twice")
     try:
         return tuple(load_municipalities(numbers, population_file))
     except KeyError as exc:
-        raise SweepError(f"--municipalities: {exc.args[0]}") from exc
+        raise _not_found(str(exc.args[0]), population_file) from exc
     except (OSError, ValueError) as exc:
+        if callable(getattr(exc, "text", None)):  # in the user's language
+            raise SweepError(key="err.sweep.population_file", reason=exc) from exc
         raise SweepError(f"--population-file: {exc}") from exc
+
+
+#: What the reference layer says of a municipality it does not know (with its file's name).
+_NOT_FOUND = re.compile(r"municipality (?P<knr>\d{4}) is not in (?P<file>\S+)")
+
+
+def _not_found(message: str, population_file: str | Path | None) -> SweepError:
+    """``--municipalities``: a municipality the population source does not know, naming the
+    ``--population-file`` option (the reference layer's message names a library argument)."""
+    found = _NOT_FOUND.fullmatch(message.partition(";")[0])
+    if found is None:
+        return SweepError(f"--municipalities: {message}")
+    if population_file is None:
+        return SweepError(key="err.sweep.not_in_table", knr=found["knr"])
+    return SweepError(key="err.sweep.not_in_file", knr=found["knr"], file=found["file"])
 
 
 def _numbers_from_file(path: Path) -> list[str]:
     try:
         text = decode_text(path.read_bytes())
     except OSError as exc:
-        raise SweepError(f"--municipalities: {path.name}: cannot read ({exc.strerror})") from None
+        raise SweepError(key="err.sweep.unreadable", file=path.name, reason=exc.strerror) from None
     except (TextDecodeError, UnicodeDecodeError):
-        raise SweepError(f"--municipalities: {path.name}: not text; save it as UTF-8") from None
+        raise SweepError(key="err.sweep.not_text", file=path.name) from None
     lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     if lines and "kommunenummer" in lines[0].split(","):
@@ -355,17 +371,17 @@ def plan_sweep(
     template = Path(template).resolve()
     options = tuple(str(o).strip() for o in options)
     if not municipalities:
-        raise SweepError("no municipalities to sweep")
+        raise SweepError(key="err.sweep.no_municipalities")
     if not options or not all(options):
-        raise SweepError("--option: give at least one option (baseline for the template)")
+        raise SweepError(key="err.sweep.no_option")
     for axis, values in (
         ("--option", options),
         ("--municipalities", [m.kommunenummer for m in municipalities]),
     ):
         if len(set(values)) != len(values):
-            raise SweepError(f"{axis}: a value is given twice")
+            raise SweepError(key="err.sweep.value_twice", axis=axis)
     if replications < 1:
-        raise SweepError("--replications: at least 1")
+        raise SweepError(key="err.sweep.replications")
     points = tuple(dict(p) for p in points) or ({},)
     # Checked on the largest municipality: a template that is wrong is wrong there too, while
     # too few hours in a small municipality is a property of its cells (reported as failed).
@@ -378,7 +394,8 @@ def plan_sweep(
                 doc, source, template.parent, option_parts(option), changes, largest
             )
             if not 0 <= warmup < scenario.horizon_weeks:
-                raise SweepError(f"--warmup must be from 0 to {scenario.horizon_weeks - 1} weeks")
+                last = str(scenario.horizon_weeks - 1)
+                raise SweepError(key="err.sweep.warmup", last=last)
             documents[option, number] = (doc, source, changes)
     rows = []
     for m in municipalities:

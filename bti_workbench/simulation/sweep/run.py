@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,9 +166,13 @@ def open_client(scheduler: str | None = None, workers: int | None = None):
         try:
             return Client(scheduler, timeout="15s")
         except (OSError, TimeoutError) as exc:
-            raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from exc
+            raise SweepError(key="err.sweep.scheduler", scheduler=scheduler, reason=exc) from exc
     import dask
 
+    warnings.filterwarnings("ignore", category=UserWarning, module="distributed.diskutils")
+    # With its dashboard off, the scheduler still tries port 8787 for its HTTP endpoints and
+    # warns when another program holds it, then takes a free port: nothing for a user to do.
+    warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
     with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}):
         return Client(
             n_workers=workers or max(1, min(os.cpu_count() or 1, 8)),
@@ -193,6 +198,9 @@ def _worker_environ() -> dict:
     environ.setdefault("MALLOC_MMAP_THRESHOLD_", MMAP_THRESHOLD)
     # One worker per core: each runs its replications on one thread.
     environ.setdefault(ENGINE_THREADS_ENV, 1)
+    # A busy disk makes Dask warn that creating its scratch folder "is taking a surprisingly
+    # long time": a note for cluster operators, not for someone running a sweep.
+    environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning:distributed.diskutils")
     return environ
 
 

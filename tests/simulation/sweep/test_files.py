@@ -111,6 +111,7 @@ def test_bti_sweep_refuses_another_engine_version_without_a_traceback(tmp_path):
     out, spec = _claimed(tmp_path)
     _edit(out, lambda s: s.update(engine_version=spec["engine_version"] + 1))
     args = ["sweep", str(TEMPLATE), "--out", str(out), "--municipalities", "4228", "-r", "2"]
+    args += ["--lang", "en"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1, result.output
     text = re.sub(r"\s+", " ", result.output)

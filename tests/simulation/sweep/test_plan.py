@@ -20,7 +20,8 @@ TEMPLATE = REPO / "data" / "scenarios" / "national_per_1000.yaml"
 def test_a_wrong_setting_is_refused_before_anything_runs(tmp_path):
     out = tmp_path / "never"
     args = ["sweep", str(TEMPLATE), "--municipalities", "4228", "--out", str(out)]
-    result = CliRunner().invoke(app, [*args, "--grid", "levels.1.duration.mean_weekz=3,4"])
+    grid = ["--grid", "levels.1.duration.mean_weekz=3,4", "--lang", "en"]
+    result = CliRunner().invoke(app, [*args, *grid])
     assert result.exit_code == 1
     assert "levels.1.duration.mean_weekz: unknown key" in result.output
     assert not out.exists()
@@ -79,7 +80,7 @@ def test_template_applies_rates_and_staff_per_1000_children():
 def test_a_template_needs_a_municipality_and_says_where():
     with pytest.raises(ScenarioError, match=r"arrivals\.per_1000_per_year: needs a municipality"):
         load_scenario(TEMPLATE)
-    result = CliRunner().invoke(app, ["simulate", str(TEMPLATE), "-r", "2"])
+    result = CliRunner().invoke(app, ["simulate", str(TEMPLATE), "-r", "2", "--lang", "en"])
     assert result.exit_code == 1 and "needs a municipality" in result.output
 
 

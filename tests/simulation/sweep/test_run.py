@@ -234,7 +234,7 @@ def test_scheduler_option_runs_on_a_dask_scheduler_and_worker_on_loopback(three_
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     port = _free_port()
     args = ["sweep", str(TEMPLATE), "--municipalities", "4228", "-r", "2"]
-    args += ["--out", str(tmp_path / "o"), "--scheduler", f"tcp://127.0.0.1:{port}"]
+    args += ["--out", str(tmp_path / "o"), "--scheduler", f"tcp://127.0.0.1:{port}", "--lang", "en"]
     result = subprocess.run([str(BTI), *args], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "cannot connect" in result.stderr
