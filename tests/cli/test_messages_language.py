@@ -30,11 +30,19 @@ from bti_workbench.ingest.store import KINDS
 from tests._language import ENGLISH
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_LOG = REPO / "data" / "demo" / "event_log.csv"
+#: Sirdal's demo event log, written for this run (a fresh clone has no data/demo/).
+DEMO_LOG = Path()
 SCENARIO = REPO / "data" / "scenarios" / "national_per_1000.yaml"
 #: A valid (synthetic) fødselsnummer: no output may show it, whole or in part.
 FNR = "01010750160"
 PREFIX = {"nb": "feil: ", "en": "error: "}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _demo_log(demo_dir: Path) -> None:
+    """Point :data:`DEMO_LOG` at the session's demo data (read when each case runs)."""
+    global DEMO_LOG
+    DEMO_LOG = demo_dir / "event_log.csv"
 
 
 def _refused(lang: str, args: list[object], *, typed: tuple[str, ...] = ()) -> str:
